@@ -1,0 +1,1 @@
+//! A local Pixiv-compatible server (skeleton, being written).

@@ -1,0 +1,1 @@
+//! The pixiv-rs HTTP client (skeleton, being written).
