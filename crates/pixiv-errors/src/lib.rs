@@ -150,3 +150,9 @@ impl std::fmt::Display for TimeoutPhase {
         })
     }
 }
+
+impl From<std::convert::Infallible> for PixivError {
+    fn from(never: std::convert::Infallible) -> Self {
+        match never {}
+    }
+}
