@@ -1,2 +1,209 @@
-//! Developer and CI tasks.
-fn main() {}
+//! Developer and CI tasks for pixiv-rs, run as `cargo xtask <task>`.
+//!
+//! Tasks are plain Rust so that nothing with logic in it lives in shell scripts:
+//!
+//! - `cargo xtask ci`: everything CI checks, in order, stopping at the first failure.
+//! - `cargo xtask pyenv`: the Python environment with PixivPy that the fidelity test runs.
+//! - `cargo xtask mock [ARGS]`: runs the local Pixiv-compatible server (`pixiv-mock`).
+
+#![allow(clippy::print_stdout)] // a task runner talks to its user on stdout
+
+use std::env;
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+/// The PixivPy release the fidelity test runs against (PyPI `pixivpy3`). Pinned, so that a new
+/// release cannot change what "fidelity" means without a commit here.
+const PIXIVPY_VERSION: &str = "3.7.5";
+
+/// Where the Python environment for the fidelity test lives, under the target directory so that
+/// `cargo clean` removes it with everything else that is built.
+const PYENV_DIR: &str = "pixivpy-venv";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = env::args().skip(1).collect();
+    let (task, rest) = match args.split_first() {
+        Some((task, rest)) => (task.as_str(), rest),
+        None => ("help", &[][..]),
+    };
+    let result = match task {
+        "ci" => ci(),
+        "pyenv" => pyenv().map(|python| println!("{}", python.display())),
+        "mock" => run_step(
+            "mock",
+            Command::new(cargo())
+                .args(["run", "--release", "-p", "pixiv-mock", "--"])
+                .args(rest),
+        ),
+        "help" | "-h" | "--help" => {
+            print_help();
+            Ok(())
+        }
+        other => {
+            eprintln!("xtask: unknown task `{other}`\n");
+            print_help();
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!(
+                "\nxtask: FAILED at step `{}`: {}",
+                failure.step, failure.why
+            );
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn print_help() {
+    println!(
+        "cargo xtask <task>\n\n\
+         tasks:\n  \
+         ci       fmt, clippy, tests (nextest when installed), doctests, docs; stops at the first failure\n  \
+         pyenv    create the Python environment with PixivPy {PIXIVPY_VERSION} for the fidelity test\n  \
+         mock     run the local Pixiv-compatible server: cargo xtask mock -- --tls --port 8443"
+    );
+}
+
+/// A failed step: its name and why.
+struct Failure {
+    step: String,
+    why: String,
+}
+
+type Step = Result<(), Failure>;
+
+fn ci() -> Step {
+    let started = Instant::now();
+    let root = workspace_root();
+    env::set_current_dir(&root).map_err(|e| fail("setup", e))?;
+
+    run_step(
+        "fmt",
+        Command::new(cargo()).args(["fmt", "--all", "--", "--check"]),
+    )?;
+    run_step(
+        "clippy",
+        Command::new(cargo()).args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--locked",
+            "--",
+            "-D",
+            "warnings",
+        ]),
+    )?;
+    let python = pyenv()?;
+    let mut tests = Command::new(cargo());
+    if has_nextest() {
+        tests.args([
+            "nextest",
+            "run",
+            "--workspace",
+            "--locked",
+            "--no-fail-fast",
+        ]);
+    } else {
+        tests.args(["test", "--workspace", "--locked", "--no-fail-fast"]);
+    }
+    tests.env("PIXIVPY_PYTHON", &python);
+    run_step("tests", &mut tests)?;
+    run_step(
+        "doctests",
+        Command::new(cargo()).args(["test", "--workspace", "--doc", "--locked"]),
+    )?;
+    run_step(
+        "docs",
+        Command::new(cargo())
+            .args(["doc", "--workspace", "--no-deps", "--locked"])
+            .env("RUSTDOCFLAGS", "-D warnings"),
+    )?;
+    println!("\nxtask ci: all steps passed in {:.0?}", started.elapsed());
+    Ok(())
+}
+
+/// Makes sure `target/pixivpy-venv` holds PixivPy and returns its Python interpreter.
+fn pyenv() -> Result<PathBuf, Failure> {
+    let root = workspace_root();
+    let venv = target_dir(&root).join(PYENV_DIR);
+    let python = venv.join("bin").join("python");
+    let marker = venv.join(format!(".pixivpy3-{PIXIVPY_VERSION}"));
+    if marker.exists() && python.exists() {
+        return Ok(python);
+    }
+    let system_python = env::var_os("PYTHON").unwrap_or_else(|| "python3".into());
+    run_step(
+        "pyenv: venv",
+        Command::new(&system_python)
+            .arg("-m")
+            .arg("venv")
+            .arg(&venv),
+    )?;
+    run_step(
+        "pyenv: pip install pixivpy3",
+        Command::new(&python).args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            &format!("pixivpy3=={PIXIVPY_VERSION}"),
+        ]),
+    )?;
+    std::fs::write(&marker, b"").map_err(|e| fail("pyenv", e))?;
+    Ok(python)
+}
+
+fn run_step(step: &str, command: &mut Command) -> Step {
+    println!("\n==> [{step}] {}", describe(command));
+    let started = Instant::now();
+    let status = command.status().map_err(|e| fail(step, e))?;
+    if status.success() {
+        println!("<== [{step}] ok in {:.1?}", started.elapsed());
+        Ok(())
+    } else {
+        Err(fail(step, format!("exited with {status}")))
+    }
+}
+
+fn describe(command: &Command) -> String {
+    let mut words = vec![command.get_program().to_string_lossy().into_owned()];
+    words.extend(command.get_args().map(|a| a.to_string_lossy().into_owned()));
+    words.join(" ")
+}
+
+fn fail(step: &str, why: impl std::fmt::Display) -> Failure {
+    Failure {
+        step: step.to_owned(),
+        why: why.to_string(),
+    }
+}
+
+fn has_nextest() -> bool {
+    Command::new(cargo())
+        .args(["nextest", "--version"])
+        .output()
+        .map(|out| out.status.success())
+        .unwrap_or(false)
+}
+
+fn cargo() -> std::ffi::OsString {
+    env::var_os("CARGO").unwrap_or_else(|| OsStr::new("cargo").to_owned())
+}
+
+/// The workspace root: xtask's manifest dir is `<root>/xtask`.
+fn workspace_root() -> PathBuf {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().unwrap_or(manifest).to_path_buf()
+}
+
+fn target_dir(root: &Path) -> PathBuf {
+    env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"))
+}
