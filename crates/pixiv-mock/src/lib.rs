@@ -1,7 +1,80 @@
-//! A local Pixiv-compatible server (being written).
+//! A local Pixiv-compatible server for tests, benchmarks and demos: OAuth, the App API, the image
+//! host and a DoH resolver on one origin, with real TLS (a CA made at start), HTTP/2, a request
+//! log and fault injection that shows on the wire.
+//!
+//! It speaks `PROTOCOL.md` from the server side and depends on no client crate of the workspace,
+//! so it cannot share a bug with the client it tests.
+//!
+//! ```
+//! use pixiv_mock::MockPixiv;
+//! use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> std::io::Result<()> {
+//! let mock = MockPixiv::builder().tls(false).start().await?;
+//! assert!(mock.base_url().starts_with("http://127.0.0.1:"));
+//!
+//! // Any HTTP client works; here, plain tokio.
+//! let mut tcp = tokio::net::TcpStream::connect(mock.addr()).await?;
+//! tcp.write_all(
+//!     b"GET /size/5/x HTTP/1.1\r\nHost: i.pximg.net\r\nReferer: https://app-api.pixiv.net/\r\nConnection: close\r\n\r\n",
+//! )
+//! .await?;
+//! let mut answer = Vec::new();
+//! tcp.read_to_end(&mut answer).await?;
+//! assert!(answer.starts_with(b"HTTP/1.1 200 OK"));
+//! assert!(answer.ends_with(&pixiv_mock::content::expected_bytes("/size/5/x")));
+//!
+//! let log = mock.requests();
+//! assert_eq!(log[0].path, "/size/5/x");
+//! assert_eq!(log[0].conn_id, 1);
+//! mock.shutdown().await;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Routing is by path only, whatever the `Host` header says:
+//! - `POST /auth/token`: OAuth ([`CLIENT_ID`], [`CLIENT_SECRET`], `X-Client-Hash` checked against
+//!   [`HASH_SECRET`]; `refresh_token` and PKCE `authorization_code` grants). `GET /web/v1/login`
+//!   starts a PKCE login (302 to `pixiv://account/login?code=..`).
+//! - `/v1/..`, `/v2/..`, `/web/..`: the App API; `Authorization: Bearer <access token>` required.
+//! - `GET /dns-query?name=..&type=A|AAAA` with `Accept: application/dns-json`: DoH JSON.
+//! - anything else: the image host ([`content`] says what bytes each path serves).
+//!
+//! Faults ([`Fault`]) are queued per [`RouteMatch`] and apply to every route; see [`faults`].
 
 mod app_api;
+pub mod content;
 pub mod data;
+mod doh;
+pub mod faults;
+pub mod images;
+pub mod log;
+mod mock;
+pub mod oauth;
+mod server;
+mod state;
+mod tls;
+
+pub use faults::{Fault, RetryAfter, RouteMatch};
+pub use log::LoggedRequest;
+pub use mock::{MockPixiv, MockPixivBuilder};
+pub use tls::DEFAULT_TLS_NAMES;
 
 /// The id of the user every token of the mock belongs to.
 pub const DEMO_USER_ID: u64 = 1_000_001;
+
+/// The OAuth `client_id` the mock requires (the iOS app's, as PixivPy sends it).
+pub const CLIENT_ID: &str = "MOBrBDS8blbauoSck0ZfDbtuzpyT";
+
+/// The OAuth `client_secret` the mock requires.
+pub const CLIENT_SECRET: &str = "lsACyCD94FhDUtGTXi3QzcFE2uU1hqtDaKeqrdwj";
+
+/// The secret appended to `X-Client-Time` before hashing it into `X-Client-Hash`.
+pub const HASH_SECRET: &str = "28c1fdd170a5204386cb1313c7077b34f83e4aaf4aa829ce78c231e05b0bae2c";
+
+/// A refresh token every mock always accepts.
+pub const DEMO_REFRESH_TOKEN: &str = "pixiv-mock-demo-refresh-token";
+
+/// The default `expires_in` of issued access tokens: 3600 s, as Pixiv's.
+pub const DEFAULT_TOKEN_LIFETIME: std::time::Duration = std::time::Duration::from_secs(3600);

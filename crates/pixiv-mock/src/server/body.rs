@@ -1,0 +1,253 @@
+//! The response body: a small buffer or generated image bytes streamed as slices of one 64 KiB
+//! block, optionally misbehaving (stall, reset, short) at a byte offset.
+
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body::{Body, Frame, SizeHint};
+use tokio::sync::Notify;
+use tokio::time::Sleep;
+
+use crate::content::Content;
+
+/// The error a misbehaving body ends with (hyper turns it into a close or a stream reset).
+pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Polls a body makes (returning `Pending` and waking itself) before it resets or cuts the
+/// connection, so hyper flushes the bytes already handed over first.
+const DRAIN_POLLS: u8 = 3;
+
+#[derive(Debug)]
+enum Source {
+    Full(Option<Bytes>),
+    Pattern {
+        block: Bytes,
+        pos: u64,
+        remaining: u64,
+    },
+}
+
+/// How the body misbehaves.
+pub(crate) enum BodyFault {
+    /// Sleep `stall` once `after` bytes are out.
+    Stall {
+        after: u64,
+        stall: Duration,
+        sleep: Option<Pin<Box<Sleep>>>,
+        done: bool,
+    },
+    /// Once `after` bytes are out: `kill` set = ask the connection to RST (HTTP/1.1); none = end
+    /// the body with an error (HTTP/2: RST_STREAM).
+    Reset {
+        after: u64,
+        kill: Option<Arc<Notify>>,
+        drained: u8,
+    },
+    /// End with an error once `stop_at` bytes are out.
+    Short { stop_at: u64, drained: u8 },
+}
+
+impl std::fmt::Debug for BodyFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BodyFault::Stall { after, stall, .. } => f
+                .debug_struct("Stall")
+                .field("after", after)
+                .field("stall", stall)
+                .finish(),
+            BodyFault::Reset { after, .. } => {
+                f.debug_struct("Reset").field("after", after).finish()
+            }
+            BodyFault::Short { stop_at, .. } => {
+                f.debug_struct("Short").field("stop_at", stop_at).finish()
+            }
+        }
+    }
+}
+
+/// The body of every answer of the mock.
+#[derive(Debug)]
+pub(crate) struct MockBody {
+    source: Source,
+    fault: Option<BodyFault>,
+    sent: u64,
+}
+
+#[derive(Debug)]
+struct FaultError(&'static str);
+
+impl std::fmt::Display for FaultError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl std::error::Error for FaultError {}
+
+impl MockBody {
+    /// A body of these bytes.
+    pub(crate) fn full(bytes: impl Into<Bytes>) -> Self {
+        let bytes = bytes.into();
+        let source = Source::Full((!bytes.is_empty()).then_some(bytes));
+        MockBody {
+            source,
+            fault: None,
+            sent: 0,
+        }
+    }
+
+    /// No body.
+    pub(crate) fn empty() -> Self {
+        MockBody {
+            source: Source::Full(None),
+            fault: None,
+            sent: 0,
+        }
+    }
+
+    /// `len` bytes of `content` from byte `start`.
+    pub(crate) fn content(content: &Content, start: u64, len: u64) -> Self {
+        let source = Source::Pattern {
+            block: content.block.clone(),
+            pos: start,
+            remaining: len,
+        };
+        MockBody {
+            source,
+            fault: None,
+            sent: 0,
+        }
+    }
+
+    /// The number of bytes this body will produce (before faults).
+    pub(crate) fn len(&self) -> u64 {
+        match &self.source {
+            Source::Full(b) => b.as_ref().map_or(0, |b| b.len() as u64),
+            Source::Pattern { remaining, .. } => *remaining,
+        }
+    }
+
+    /// Makes the body misbehave.
+    pub(crate) fn with_fault(mut self, fault: BodyFault) -> Self {
+        self.fault = Some(fault);
+        self
+    }
+
+    fn next_chunk(&mut self, limit: u64) -> Option<Bytes> {
+        match &mut self.source {
+            Source::Full(slot) => {
+                let mut bytes = slot.take()?;
+                if (bytes.len() as u64) > limit {
+                    let rest = bytes.split_off(usize::try_from(limit).unwrap_or(usize::MAX));
+                    *slot = Some(rest);
+                }
+                Some(bytes)
+            }
+            Source::Pattern {
+                block,
+                pos,
+                remaining,
+            } => {
+                if *remaining == 0 || block.is_empty() {
+                    return None;
+                }
+                let off = (*pos % block.len() as u64) as usize;
+                let avail = (block.len() - off) as u64;
+                let n = avail.min(*remaining).min(limit);
+                let n_usize = n as usize;
+                *pos += n;
+                *remaining -= n;
+                Some(block.slice(off..off + n_usize))
+            }
+        }
+    }
+}
+
+impl Body for MockBody {
+    type Data = Bytes;
+    type Error = BoxError;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
+        let this = &mut *self;
+        let sent = this.sent;
+        let mut limit = u64::MAX;
+        match &mut this.fault {
+            None => {}
+            Some(BodyFault::Stall {
+                after,
+                stall,
+                sleep,
+                done,
+            }) => {
+                if !*done && sent >= *after {
+                    let s = sleep.get_or_insert_with(|| Box::pin(tokio::time::sleep(*stall)));
+                    if s.as_mut().poll(cx).is_pending() {
+                        return Poll::Pending;
+                    }
+                    *done = true;
+                    *sleep = None;
+                } else if !*done {
+                    limit = *after - sent;
+                }
+            }
+            Some(BodyFault::Reset {
+                after,
+                kill,
+                drained,
+            }) => {
+                if sent >= *after {
+                    if *drained < DRAIN_POLLS {
+                        *drained += 1;
+                        cx.waker().wake_by_ref();
+                        return Poll::Pending;
+                    }
+                    return match kill {
+                        // The connection task drops the connection with SO_LINGER 0: an RST.
+                        Some(kill) => {
+                            kill.notify_one();
+                            Poll::Pending
+                        }
+                        None => Poll::Ready(Some(Err(Box::new(FaultError(
+                            "pixiv-mock: ResetBody fault",
+                        ))))),
+                    };
+                }
+                limit = *after - sent;
+            }
+            Some(BodyFault::Short { stop_at, drained }) => {
+                if sent >= *stop_at {
+                    if *drained < DRAIN_POLLS {
+                        *drained += 1;
+                        cx.waker().wake_by_ref();
+                        return Poll::Pending;
+                    }
+                    return Poll::Ready(Some(Err(Box::new(FaultError(
+                        "pixiv-mock: ShortBody fault",
+                    )))));
+                }
+                limit = *stop_at - sent;
+            }
+        }
+        match this.next_chunk(limit) {
+            Some(chunk) => {
+                this.sent += chunk.len() as u64;
+                Poll::Ready(Some(Ok(Frame::data(chunk))))
+            }
+            None => Poll::Ready(None),
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.fault.is_none() && self.len() == 0
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        SizeHint::with_exact(self.len())
+    }
+}
