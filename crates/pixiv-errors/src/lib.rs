@@ -112,6 +112,134 @@ pub enum PixivError {
         /// The bytes received.
         received: u64,
     },
+    /// A redirect could not be followed.
+    #[error("redirect refused: {kind}")]
+    Redirect {
+        /// Why it was refused.
+        kind: RedirectErrorKind,
+        /// The `Location` the server gave, if any.
+        location: Option<String>,
+    },
+}
+
+/// Why a redirect was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RedirectErrorKind {
+    /// More hops than the policy allows.
+    TooManyHops {
+        /// The policy's maximum.
+        max: usize,
+    },
+    /// The redirect points back to a URL already visited.
+    Loop,
+    /// The target's scheme is not allowed (only http and https are).
+    RefusedScheme {
+        /// The refused scheme.
+        scheme: String,
+    },
+}
+
+impl std::fmt::Display for RedirectErrorKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::TooManyHops { max } => write!(f, "more than {max} redirects"),
+            Self::Loop => f.write_str("redirect loop"),
+            Self::RefusedScheme { scheme } => write!(f, "scheme {scheme:?} not allowed"),
+        }
+    }
+}
+
+/// Constructors: prefer these to struct literals, they keep working when variants gain fields.
+impl PixivError {
+    /// An error answer with `status` and a message.
+    pub fn http(status: StatusCode, message: impl Into<String>) -> Self {
+        Self::Http {
+            status,
+            message: message.into(),
+        }
+    }
+    /// Rate limited at `status`, with the wait the server asked for, if any.
+    pub fn rate_limited(status: StatusCode, retry_after: Option<Duration>) -> Self {
+        Self::RateLimited {
+            status,
+            retry_after,
+        }
+    }
+    /// An authentication failure.
+    pub fn auth(
+        status: Option<StatusCode>,
+        kind: AuthErrorKind,
+        message: impl Into<String>,
+    ) -> Self {
+        Self::Auth {
+            status,
+            kind,
+            message: message.into(),
+        }
+    }
+    /// A Cloudflare challenge page.
+    pub fn cloudflare(status: StatusCode, ray_id: Option<String>) -> Self {
+        Self::CloudflareChallenge { status, ray_id }
+    }
+    /// A timeout in `phase`.
+    pub fn timeout(phase: TimeoutPhase) -> Self {
+        Self::Timeout { phase }
+    }
+    /// A connection failure.
+    pub fn connect(source: impl Into<BoxError>) -> Self {
+        Self::Connect {
+            source: source.into(),
+        }
+    }
+    /// A TLS failure.
+    pub fn tls(source: impl Into<BoxError>) -> Self {
+        Self::Tls {
+            source: source.into(),
+        }
+    }
+    /// A proxy failure.
+    pub fn proxy(message: impl Into<String>) -> Self {
+        Self::Proxy {
+            message: message.into(),
+        }
+    }
+    /// A body that could not be decoded; `body` is the raw body (kept as a capped, redacted snippet).
+    pub fn decode(message: impl Into<String>, body: &[u8]) -> Self {
+        let _ = body;
+        Self::Decode {
+            message: message.into(),
+        }
+    }
+    /// A local I/O error on `path`.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Self::Io {
+            path: Some(path.into()),
+            source,
+        }
+    }
+    /// Unusable input from the caller.
+    pub fn invalid_input(what: impl Into<String>, why: impl Into<String>) -> Self {
+        Self::InvalidInput {
+            what: what.into(),
+            why: why.into(),
+        }
+    }
+    /// A body over `limit` bytes.
+    pub fn body_too_large(limit: u64) -> Self {
+        Self::BodyTooLarge { limit }
+    }
+    /// A body that ended after `received` bytes of `expected`.
+    pub fn truncated(expected: Option<u64>, received: u64) -> Self {
+        Self::Truncated { expected, received }
+    }
+    /// A refused redirect.
+    pub fn redirect(kind: RedirectErrorKind, location: Option<&str>) -> Self {
+        Self::Redirect {
+            kind,
+            location: location.map(str::to_owned),
+        }
+    }
 }
 
 /// What kind of authentication failure.
