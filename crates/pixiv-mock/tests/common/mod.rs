@@ -200,3 +200,15 @@ pub async fn refresh(client: &TestClient, mock: &MockPixiv, refresh_token: &str)
     )
     .await
 }
+
+/// A GET with the image Referer; `Err` carries the client's error when no answer came.
+pub async fn try_get(
+    client: &TestClient,
+    url: &str,
+) -> Result<Response<hyper::body::Incoming>, String> {
+    let req = Request::get(url)
+        .header("referer", REFERER)
+        .body(Full::new(Bytes::new()))
+        .unwrap();
+    client.request(req).await.map_err(|e| format!("{e:?}"))
+}

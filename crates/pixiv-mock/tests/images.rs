@@ -1,0 +1,217 @@
+//! The image host on the wire: sizes, bytes, validators, ranges, Referer.
+
+mod common;
+
+use common::*;
+use http::{Method, StatusCode};
+use pixiv_mock::{MockPixiv, content};
+
+const ORIGINAL: &str = "/img-original/img/2024/01/01/00/00/00/12345_p1.png";
+
+#[tokio::test]
+async fn exact_sizes_and_bytes() {
+    let mock = MockPixiv::builder().start().await.unwrap();
+    let client = client(&mock);
+    let empty = get_image(&client, &mock, "/size/0/x", &[]).await;
+    assert_eq!(empty.status, StatusCode::OK);
+    assert_eq!(empty.header("content-length"), "0");
+    assert!(empty.bytes().is_empty());
+
+    let mib = get_image(&client, &mock, "/size/1048576/x.bin", &[]).await;
+    assert_eq!(mib.header("content-length"), "1048576");
+    assert_eq!(mib.bytes().len(), 1_048_576);
+    assert_eq!(
+        mib.bytes()[..],
+        content::expected_bytes("/size/1048576/x.bin")[..]
+    );
+    for off in [0u64, 65_535, 65_536, 1_048_575] {
+        assert_eq!(
+            mib.bytes()[off as usize],
+            content::byte_at("/size/1048576/x.bin", off)
+        );
+    }
+
+    let original = get_image(&client, &mock, ORIGINAL, &[]).await;
+    assert_eq!(
+        original.bytes().len() as u64,
+        content::illust_image_size(12345, 1)
+    );
+    assert_eq!(original.bytes()[..], content::expected_bytes(ORIGINAL)[..]);
+    assert_eq!(original.header("content-type"), "image/png");
+    assert_eq!(original.header("accept-ranges"), "bytes");
+    assert!(original.header("etag").starts_with('"'));
+    assert_eq!(
+        original.header("last-modified"),
+        "Mon, 01 Jan 2024 00:00:00 GMT"
+    );
+
+    let zip = get_image(
+        &client,
+        &mock,
+        "/img-zip-ugoira/img/2024/01/01/00/00/00/14_ugoira600x600.zip",
+        &[],
+    )
+    .await;
+    assert_eq!(zip.header("content-type"), "application/zip");
+    assert_eq!(zip.bytes().len() as u64, content::ugoira_zip_size(14));
+
+    let placeholder = get_image(
+        &client,
+        &mock,
+        "/common/images/limit_sanity_level_360.png",
+        &[],
+    )
+    .await;
+    assert_eq!(placeholder.bytes()[..], content::PLACEHOLDER_PNG[..]);
+}
+
+#[tokio::test]
+async fn forbidden_without_the_app_api_referer() {
+    let mock = MockPixiv::builder().start().await.unwrap();
+    let client = client(&mock);
+    let url = format!("{}{ORIGINAL}", mock.base_url());
+    let none = get(&client, &url, &[]).await;
+    assert_eq!(none.status, StatusCode::FORBIDDEN);
+    assert!(none.header("content-type").starts_with("text/html"));
+    assert!(
+        std::str::from_utf8(none.bytes())
+            .unwrap()
+            .contains("403 Forbidden")
+    );
+    let other = get(&client, &url, &[("referer", "https://www.pixiv.net/")]).await;
+    assert_eq!(other.status, StatusCode::FORBIDDEN);
+    let deeper = get(
+        &client,
+        &url,
+        &[("referer", "https://app-api.pixiv.net/v1/illust/detail")],
+    )
+    .await;
+    assert_eq!(deeper.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn ranges_give_206_with_content_range() {
+    let mock = MockPixiv::builder().start().await.unwrap();
+    let client = client(&mock);
+    let all = content::expected_bytes(ORIGINAL);
+    let size = all.len();
+
+    let mid = get_image(&client, &mock, ORIGINAL, &[("range", "bytes=100-199")]).await;
+    assert_eq!(mid.status, StatusCode::PARTIAL_CONTENT);
+    assert_eq!(mid.header("content-range"), format!("bytes 100-199/{size}"));
+    assert_eq!(mid.header("content-length"), "100");
+    assert_eq!(mid.bytes()[..], all[100..200]);
+
+    let tail = get_image(&client, &mock, ORIGINAL, &[("range", "bytes=1000-")]).await;
+    assert_eq!(tail.status, StatusCode::PARTIAL_CONTENT);
+    assert_eq!(tail.bytes()[..], all[1000..]);
+
+    let suffix = get_image(&client, &mock, ORIGINAL, &[("range", "bytes=-10")]).await;
+    assert_eq!(
+        suffix.header("content-range"),
+        format!("bytes {}-{}/{size}", size - 10, size - 1)
+    );
+    assert_eq!(suffix.bytes()[..], all[size - 10..]);
+
+    let past = get_image(
+        &client,
+        &mock,
+        ORIGINAL,
+        &[("range", &format!("bytes={size}-"))],
+    )
+    .await;
+    assert_eq!(past.status, StatusCode::RANGE_NOT_SATISFIABLE);
+    assert_eq!(past.header("content-range"), format!("bytes */{size}"));
+
+    let junk = get_image(&client, &mock, ORIGINAL, &[("range", "bytes=oops")]).await;
+    assert_eq!(junk.status, StatusCode::OK);
+    assert_eq!(junk.bytes().len(), size);
+}
+
+#[tokio::test]
+async fn if_range_honours_only_the_current_validator() {
+    let mock = MockPixiv::builder().start().await.unwrap();
+    let client = client(&mock);
+    let all = content::expected_bytes(ORIGINAL);
+    let first = get_image(&client, &mock, ORIGINAL, &[]).await;
+    let etag = first.header("etag").to_owned();
+    let last_modified = first.header("last-modified").to_owned();
+
+    let same = get_image(
+        &client,
+        &mock,
+        ORIGINAL,
+        &[("range", "bytes=10-"), ("if-range", &etag)],
+    )
+    .await;
+    assert_eq!(same.status, StatusCode::PARTIAL_CONTENT);
+    assert_eq!(same.bytes()[..], all[10..]);
+    let by_date = get_image(
+        &client,
+        &mock,
+        ORIGINAL,
+        &[("range", "bytes=10-"), ("if-range", &last_modified)],
+    )
+    .await;
+    assert_eq!(by_date.status, StatusCode::PARTIAL_CONTENT);
+
+    mock.bump_etag();
+    let changed = get_image(
+        &client,
+        &mock,
+        ORIGINAL,
+        &[("range", "bytes=10-"), ("if-range", &etag)],
+    )
+    .await;
+    assert_eq!(changed.status, StatusCode::OK);
+    assert_ne!(changed.header("etag"), etag);
+    assert_eq!(changed.bytes()[..], all[..]);
+    let stale_date = get_image(
+        &client,
+        &mock,
+        ORIGINAL,
+        &[("range", "bytes=10-"), ("if-range", &last_modified)],
+    )
+    .await;
+    assert_eq!(stale_date.status, StatusCode::OK);
+    // The ETag is stable between bumps.
+    let again = get_image(&client, &mock, ORIGINAL, &[]).await;
+    assert_eq!(again.header("etag"), changed.header("etag"));
+}
+
+#[tokio::test]
+async fn head_gives_the_headers_without_the_body() {
+    let mock = MockPixiv::builder().start().await.unwrap();
+    for client in [client(&mock), client_h1(&mock)] {
+        let a = send(
+            &client,
+            Method::HEAD,
+            &format!("{}/size/5000/x.jpg", mock.base_url()),
+            &[("referer", REFERER)],
+            bytes::Bytes::new(),
+        )
+        .await;
+        assert_eq!(a.status, StatusCode::OK);
+        assert_eq!(a.header("content-length"), "5000");
+        assert_eq!(a.header("content-type"), "image/jpeg");
+        assert!(a.bytes().is_empty());
+    }
+}
+
+#[tokio::test]
+async fn authorization_headers_show_in_the_log() {
+    let mock = MockPixiv::builder().start().await.unwrap();
+    let client = client(&mock);
+    get_image(&client, &mock, "/size/1/a", &[]).await;
+    get_image(
+        &client,
+        &mock,
+        "/size/1/b",
+        &[("authorization", "Bearer leaked")],
+    )
+    .await;
+    let log = mock.requests();
+    assert_eq!(log[0].header("authorization"), None);
+    assert_eq!(log[1].header("authorization"), Some("Bearer leaked"));
+    assert_eq!(log[1].header("referer"), Some(REFERER));
+}
