@@ -1,0 +1,719 @@
+//! Classification, helpers and formatting, with the bodies exactly as PROTOCOL.md gives them.
+
+use std::time::{Duration, SystemTime};
+
+use http::header::{AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER, SERVER, SET_COOKIE};
+use http::{HeaderMap, HeaderValue, StatusCode};
+
+use super::*;
+
+const RATE_LIMIT: &str = r#"{"error": {"user_message": "", "message": "Rate Limit", "reason": "", "user_message_details": {}}}"#;
+const INVALID_GRANT: &str = r#"{"error": {"user_message": "", "message": "Error occurred at the OAuth process. Please check your Access Token to fix this. Error Message: invalid_grant", "reason": "", "user_message_details": {}}}"#;
+const RESTRICTED: &str = r#"{"error": {"user_message": "Your access is currently restricted.", "message": "", "reason": "", "user_message_details": {}}}"#;
+const OAUTH_INVALID_REFRESH: &str = r#"{"has_error": true, "errors": {"system": {"message": "Invalid refresh token", "code": 1508}}}"#;
+const OAUTH_INVALID_REFRESH_GRANT: &str = r#"{"has_error": true, "errors": {"system": {"message": "Invalid refresh token", "code": 1508}}, "error": "invalid_grant"}"#;
+const WORK_MISSING: &str = r#"{"error": {"user_message": "該当作品は削除されたか、存在しない作品IDです。", "message": "", "reason": "", "user_message_details": {}}}"#;
+const CHALLENGE_HTML: &str = r#"<!DOCTYPE html><html lang="en-US"><head><title>Just a moment...</title></head><body><script>window._cf_chl_opt={cvId: '3',cZone: "app-api.pixiv.net"};</script></body></html>"#;
+
+fn now() -> SystemTime {
+    SystemTime::UNIX_EPOCH + Duration::from_secs(1_795_000_000)
+}
+
+fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+    let mut h = HeaderMap::new();
+    for (name, value) in pairs {
+        h.append(*name, HeaderValue::from_str(value).unwrap());
+    }
+    h
+}
+
+fn classify_now(status: u16, h: &HeaderMap, body: &str) -> Option<PixivError> {
+    classify_at(
+        StatusCode::from_u16(status).unwrap(),
+        h,
+        body.as_bytes(),
+        now(),
+    )
+}
+
+fn cloudflare_headers() -> HeaderMap {
+    headers(&[
+        ("server", "cloudflare"),
+        ("content-type", "text/html; charset=UTF-8"),
+    ])
+}
+
+// ---- rate limits ----
+
+#[test]
+fn rate_limit_body_is_rate_limited_at_403_400_and_200() {
+    for status in [403, 400, 200] {
+        let err = classify_now(status, &HeaderMap::new(), RATE_LIMIT).unwrap();
+        match &err {
+            PixivError::RateLimited {
+                status: s,
+                retry_after,
+                ..
+            } => {
+                assert_eq!(s.as_u16(), status);
+                assert_eq!(*retry_after, None, "Pixiv sends no Retry-After");
+            }
+            other => panic!("{status}: {other:?}"),
+        }
+        assert!(err.is_retryable());
+        assert_eq!(err.status().map(|s| s.as_u16()), Some(status));
+    }
+}
+
+#[test]
+fn status_429_with_retry_after_seconds() {
+    let h = headers(&[("retry-after", "42")]);
+    let err = classify_now(429, &h, "").unwrap();
+    assert!(
+        matches!(err, PixivError::RateLimited { retry_after: Some(d), .. } if d == Duration::from_secs(42))
+    );
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(42)));
+    assert_eq!(
+        err.to_string(),
+        "rate limited (HTTP 429 Too Many Requests), retry after 42s"
+    );
+}
+
+#[test]
+fn status_429_with_retry_after_http_date() {
+    let date = httpdate::fmt_http_date(now() + Duration::from_secs(120));
+    let h = headers(&[("retry-after", &date)]);
+    let err = classify_now(429, &h, "").unwrap();
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(120)));
+    assert!(err.is_retryable());
+}
+
+#[test]
+fn status_429_without_retry_after_and_with_garbage() {
+    let err = classify_now(429, &HeaderMap::new(), "slow down").unwrap();
+    assert!(matches!(
+        err,
+        PixivError::RateLimited {
+            retry_after: None,
+            ..
+        }
+    ));
+    let err = classify_now(429, &headers(&[("retry-after", "later")]), "").unwrap();
+    assert_eq!(err.retry_after(), None);
+}
+
+#[test]
+fn rate_limit_body_wins_over_invalid_grant_status_rules() {
+    // "Rate Limit" at 401 is still a rate limit: the body decides, whatever the status.
+    let err = classify_now(401, &HeaderMap::new(), RATE_LIMIT).unwrap();
+    assert!(matches!(err, PixivError::RateLimited { .. }));
+}
+
+// ---- auth ----
+
+#[test]
+fn invalid_grant_body_is_an_invalid_access_token() {
+    let err = classify_now(400, &HeaderMap::new(), INVALID_GRANT).unwrap();
+    assert_eq!(err.auth_kind(), Some(AuthErrorKind::InvalidAccessToken));
+    assert_eq!(err.status(), Some(StatusCode::BAD_REQUEST));
+    assert!(err.is_auth());
+    assert!(!err.is_retryable());
+    assert_eq!(
+        err.to_string(),
+        "authentication failed (invalid or expired access token): Error occurred at the OAuth process. \
+         Please check your Access Token to fix this. Error Message: invalid_grant"
+    );
+}
+
+#[test]
+fn oauth_has_error_body_is_an_invalid_refresh_token_with_its_code() {
+    for body in [OAUTH_INVALID_REFRESH, OAUTH_INVALID_REFRESH_GRANT] {
+        let err = classify_now(400, &HeaderMap::new(), body).unwrap();
+        assert_eq!(
+            err.auth_kind(),
+            Some(AuthErrorKind::InvalidRefreshToken),
+            "{body}"
+        );
+        assert_eq!(err.details().unwrap().code(), Some(1508));
+        assert_eq!(
+            err.to_string(),
+            "authentication failed (invalid refresh token): Invalid refresh token"
+        );
+        assert!(!err.is_retryable());
+    }
+}
+
+#[test]
+fn oauth_invalid_grant_string_alone_is_an_invalid_refresh_token() {
+    let err = classify_now(400, &HeaderMap::new(), r#"{"error": "invalid_grant"}"#).unwrap();
+    assert_eq!(err.auth_kind(), Some(AuthErrorKind::InvalidRefreshToken));
+    assert_eq!(err.details().unwrap().code(), None);
+}
+
+#[test]
+fn other_oauth_errors_are_http_with_their_code() {
+    let body =
+        r#"{"has_error": true, "errors": {"system": {"message": "Invalid client", "code": 1503}}}"#;
+    let err = classify_now(400, &HeaderMap::new(), body).unwrap();
+    assert!(matches!(err, PixivError::Http { .. }), "{err:?}");
+    assert_eq!(err.to_string(), "HTTP 400 Bad Request: Invalid client");
+    assert_eq!(err.details().unwrap().code(), Some(1503));
+}
+
+#[test]
+fn plain_401_is_unauthorized() {
+    let err = classify_now(401, &HeaderMap::new(), "").unwrap();
+    assert_eq!(err.auth_kind(), Some(AuthErrorKind::Unauthorized));
+    assert_eq!(err.status(), Some(StatusCode::UNAUTHORIZED));
+    assert_eq!(
+        err.to_string(),
+        "authentication failed (unauthorized): Unauthorized"
+    );
+}
+
+#[test]
+fn a_401_with_a_pixiv_body_shows_its_message() {
+    let body = r#"{"error": {"user_message": "", "message": "Bad token", "reason": "", "user_message_details": {}}}"#;
+    let err = classify_now(401, &HeaderMap::new(), body).unwrap();
+    assert_eq!(
+        err.to_string(),
+        "authentication failed (unauthorized): Bad token"
+    );
+}
+
+// ---- cloudflare ----
+
+#[test]
+fn cloudflare_by_header_keeps_the_ray_id() {
+    let mut h = cloudflare_headers();
+    h.insert("cf-mitigated", HeaderValue::from_static("challenge"));
+    h.insert("cf-ray", HeaderValue::from_static("8c1f2a3b4c5d6e7f-NRT"));
+    for status in [403, 503] {
+        let err = classify_now(status, &h, "").unwrap();
+        match &err {
+            PixivError::CloudflareChallenge { ray_id, .. } => {
+                assert_eq!(ray_id.as_deref(), Some("8c1f2a3b4c5d6e7f-NRT"));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(!err.is_retryable());
+    }
+    let err = classify_now(403, &h, "").unwrap();
+    assert_eq!(
+        err.to_string(),
+        "blocked by a Cloudflare challenge (HTTP 403 Forbidden, cf-ray 8c1f2a3b4c5d6e7f-NRT)"
+    );
+}
+
+#[test]
+fn cloudflare_by_html_body_with_and_without_ray() {
+    let h = cloudflare_headers();
+    let err = classify_now(403, &h, CHALLENGE_HTML).unwrap();
+    assert!(
+        matches!(err, PixivError::CloudflareChallenge { ray_id: None, .. }),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "blocked by a Cloudflare challenge (HTTP 403 Forbidden)"
+    );
+
+    let mut h = cloudflare_headers();
+    h.insert("cf-ray", HeaderValue::from_static("8c1f2a3b4c5d6e7f-LAX"));
+    let err = classify_now(503, &h, "<html><title>Just a moment...</title></html>").unwrap();
+    assert!(
+        matches!(&err, PixivError::CloudflareChallenge { ray_id: Some(r), .. } if r == "8c1f2a3b4c5d6e7f-LAX")
+    );
+    assert!(
+        err.details()
+            .unwrap()
+            .body_snippet()
+            .contains("Just a moment...")
+    );
+}
+
+#[test]
+fn cloudflare_body_markers_without_content_type_still_count_when_html() {
+    let h = headers(&[("server", "cloudflare")]);
+    let err = classify_now(403, &h, CHALLENGE_HTML).unwrap();
+    assert!(matches!(err, PixivError::CloudflareChallenge { .. }));
+}
+
+#[test]
+fn not_cloudflare_without_the_server_header_or_at_other_statuses() {
+    // Same page, no `Server: cloudflare`: an ordinary 403.
+    let h = headers(&[("content-type", "text/html")]);
+    let err = classify_now(403, &h, CHALLENGE_HTML).unwrap();
+    assert!(matches!(err, PixivError::Http { .. }));
+    // Cloudflare's server but a 500: not a challenge.
+    let err = classify_now(500, &cloudflare_headers(), CHALLENGE_HTML).unwrap();
+    assert!(matches!(err, PixivError::Http { .. }));
+    // Cloudflare's server, a 403 and an ordinary page: not a challenge.
+    let err = classify_now(403, &cloudflare_headers(), "<html>Forbidden</html>").unwrap();
+    assert!(matches!(err, PixivError::Http { .. }));
+}
+
+#[test]
+fn cloudflare_wins_over_a_pixiv_body() {
+    let mut h = headers(&[("server", "cloudflare"), ("cf-mitigated", "challenge")]);
+    h.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    let err = classify_now(403, &h, RATE_LIMIT).unwrap();
+    assert!(matches!(err, PixivError::CloudflareChallenge { .. }));
+}
+
+#[test]
+fn odd_ray_ids_are_dropped() {
+    let mut h = headers(&[("server", "cloudflare"), ("cf-mitigated", "challenge")]);
+    h.insert("cf-ray", HeaderValue::from_str(&"a".repeat(200)).unwrap());
+    let err = classify_now(403, &h, "").unwrap();
+    assert!(matches!(
+        err,
+        PixivError::CloudflareChallenge { ray_id: None, .. }
+    ));
+}
+
+// ---- http ----
+
+#[test]
+fn restricted_body_shows_the_user_message() {
+    let err = classify_now(403, &HeaderMap::new(), RESTRICTED).unwrap();
+    assert!(matches!(err, PixivError::Http { .. }));
+    assert_eq!(
+        err.to_string(),
+        "HTTP 403 Forbidden: Your access is currently restricted."
+    );
+    assert!(!err.is_retryable());
+}
+
+#[test]
+fn work_missing_404() {
+    let err = classify_now(404, &HeaderMap::new(), WORK_MISSING).unwrap();
+    assert_eq!(
+        err.to_string(),
+        "HTTP 404 Not Found: 該当作品は削除されたか、存在しない作品IDです。"
+    );
+    assert_eq!(err.status(), Some(StatusCode::NOT_FOUND));
+    assert!(!err.is_retryable());
+}
+
+#[test]
+fn message_falls_back_to_message_then_reason_phrase_and_keeps_reason() {
+    let body = r#"{"error": {"user_message": "", "message": "", "reason": "Not Found", "user_message_details": {}}}"#;
+    let err = classify_now(404, &HeaderMap::new(), body).unwrap();
+    assert_eq!(err.to_string(), "HTTP 404 Not Found: Not Found");
+    assert_eq!(err.details().unwrap().reason(), Some("Not Found"));
+
+    let body = r#"{"error": {"user_message": "  ", "message": "Method Not Allowed", "reason": "", "user_message_details": {}}}"#;
+    let err = classify_now(405, &HeaderMap::new(), body).unwrap();
+    assert_eq!(
+        err.to_string(),
+        "HTTP 405 Method Not Allowed: Method Not Allowed"
+    );
+    assert_eq!(err.details().unwrap().reason(), None);
+}
+
+#[test]
+fn plain_500_with_html_is_retryable_http() {
+    let h = headers(&[("content-type", "text/html"), ("server", "nginx")]);
+    let body = "<html><body><h1>500 Internal Server Error</h1></body></html>";
+    let err = classify_now(500, &h, body).unwrap();
+    assert!(matches!(err, PixivError::Http { .. }));
+    assert_eq!(
+        err.to_string(),
+        "HTTP 500 Internal Server Error: Internal Server Error"
+    );
+    assert!(err.is_retryable());
+    assert_eq!(err.details().unwrap().body_snippet(), body);
+    assert_eq!(err.details().unwrap().headers()["server"], "nginx");
+}
+
+#[test]
+fn exactly_500_502_503_504_retry() {
+    for code in 400..600u16 {
+        let err = classify_now(code, &HeaderMap::new(), "").unwrap();
+        let expected = matches!(code, 429 | 500 | 502 | 503 | 504);
+        assert_eq!(err.is_retryable(), expected, "{code}: {err:?}");
+    }
+}
+
+#[test]
+fn a_503_keeps_its_retry_after() {
+    let err = classify_now(503, &headers(&[("retry-after", "7")]), "").unwrap();
+    assert!(matches!(err, PixivError::Http { .. }));
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(7)));
+}
+
+#[test]
+fn success_json_with_an_error_object_is_http() {
+    let err = classify_now(200, &HeaderMap::new(), RESTRICTED).unwrap();
+    assert!(matches!(
+        err,
+        PixivError::Http {
+            status: StatusCode::OK,
+            ..
+        }
+    ));
+    assert_eq!(
+        err.to_string(),
+        "HTTP 200 OK: Your access is currently restricted."
+    );
+    let err = classify_now(200, &HeaderMap::new(), r#"{"error": {}}"#).unwrap();
+    assert_eq!(err.to_string(), "HTTP 200 OK: OK");
+}
+
+#[test]
+fn success_without_a_pixiv_error_is_none() {
+    let none = [
+        "",
+        "not json at all",
+        r#"{"illust": {"id": 1}}"#,
+        r#"{"error": null, "illusts": []}"#,
+        r#"[{"error": {"message": "Rate Limit"}}]"#,
+        r#"{"error": {"message": "Rate Limit"}"#, // not JSON: cut short
+        "\u{feff}{\"ok\": true}",
+    ];
+    for body in none {
+        assert!(
+            classify_now(200, &HeaderMap::new(), body).is_none(),
+            "{body:?}"
+        );
+    }
+    assert!(classify_at(StatusCode::OK, &HeaderMap::new(), b"\xff\xfe\x00", now()).is_none());
+    assert!(classify_now(204, &HeaderMap::new(), "").is_none());
+    assert!(classify_now(302, &headers(&[("location", "https://x/")]), "").is_none());
+    assert!(classify_now(304, &HeaderMap::new(), "").is_none());
+}
+
+#[test]
+fn unknown_status_codes_get_a_generic_reason() {
+    let err = classify_now(599, &HeaderMap::new(), "").unwrap();
+    assert_eq!(
+        err.to_string(),
+        "HTTP 599 <unknown status code>: unknown status"
+    );
+}
+
+#[test]
+fn non_string_fields_are_ignored() {
+    let body = r#"{"error": {"user_message": 5, "message": ["Rate Limit"], "reason": null}}"#;
+    let err = classify_now(400, &HeaderMap::new(), body).unwrap();
+    assert_eq!(err.to_string(), "HTTP 400 Bad Request: Bad Request");
+    let body = r#"{"has_error": true, "errors": {"system": {"message": "Invalid refresh token", "code": "1508"}}}"#;
+    let err = classify_now(400, &HeaderMap::new(), body).unwrap();
+    assert_eq!(err.details().unwrap().code(), Some(1508));
+}
+
+// ---- deep nesting ----
+
+fn nested(depth: usize) -> String {
+    "[".repeat(depth) + &"]".repeat(depth)
+}
+
+#[test]
+fn ten_thousand_levels_do_not_overflow_the_stack() {
+    let deep = nested(10_000);
+    // In the error object, at the top, and in a key classification skips.
+    let bodies = [
+        format!(r#"{{"error": {{"message": "Rate Limit", "x": {deep}}}}}"#),
+        deep.clone(),
+        format!(r#"{{"illusts": {deep}}}"#),
+        "{\"a\":".repeat(10_000),
+    ];
+    for body in &bodies {
+        let err = classify_now(403, &HeaderMap::new(), body).unwrap();
+        assert!(matches!(err, PixivError::Http { .. }), "{err:?}");
+        assert!(classify_now(200, &HeaderMap::new(), body).is_none());
+        assert!(err.details().unwrap().body_snippet().len() <= redact::SNIPPET_LIMIT);
+    }
+}
+
+#[test]
+fn serde_json_recursion_limit_becomes_a_decode_error() {
+    let deep = nested(10_000);
+    let err: PixivError = serde_json::from_str::<serde_json::Value>(&deep)
+        .unwrap_err()
+        .into();
+    assert!(matches!(err, PixivError::Decode { snippet: None, .. }));
+    assert!(
+        err.to_string().contains("recursion limit exceeded"),
+        "{err}"
+    );
+    let err = PixivError::decode_json(
+        &serde_json::from_str::<serde_json::Value>(&deep).unwrap_err(),
+        deep.as_bytes(),
+    );
+    match err {
+        PixivError::Decode {
+            snippet: Some(s), ..
+        } => assert!(s.len() <= redact::SNIPPET_LIMIT),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn depth_scanner_ignores_brackets_in_strings() {
+    let s = format!(r#"{{"a": "{}"}}"#, "[".repeat(1000));
+    assert!(!classify::json_depth_exceeds(s.as_bytes(), MAX_JSON_DEPTH));
+    assert!(classify::json_depth_exceeds(
+        nested(MAX_JSON_DEPTH + 1).as_bytes(),
+        MAX_JSON_DEPTH
+    ));
+    assert!(!classify::json_depth_exceeds(
+        nested(MAX_JSON_DEPTH).as_bytes(),
+        MAX_JSON_DEPTH
+    ));
+}
+
+// ---- details, redaction on the error ----
+
+#[test]
+fn details_keep_redacted_headers_and_a_capped_body() {
+    let mut h = HeaderMap::new();
+    h.insert(
+        SET_COOKIE,
+        HeaderValue::from_static("PHPSESSID=sess-123; path=/"),
+    );
+    h.insert(SERVER, HeaderValue::from_static("nginx"));
+    let mut body = RESTRICTED.as_bytes().to_vec();
+    body.extend(std::iter::repeat_n(b' ', 5000));
+    let err = classify_at(StatusCode::FORBIDDEN, &h, &body, now()).unwrap();
+    let d = err.details().unwrap();
+    assert_eq!(d.headers()[SET_COOKIE], "<redacted>");
+    assert_eq!(d.headers()[SERVER], "nginx");
+    assert!(d.body_snippet().len() <= redact::SNIPPET_LIMIT);
+    assert!(d.body_snippet().starts_with(r#"{"error""#));
+    assert!(!format!("{err:?}").contains("sess-123"));
+}
+
+#[test]
+fn tokens_in_bodies_headers_and_messages_never_show() {
+    let secret = "SeCrEt-ToKeN-0123456789";
+    let body = format!(
+        r#"{{"error": {{"user_message": "", "message": "bad refresh_token={secret}", "reason": "Bearer {secret}", "user_message_details": {{}}}}, "access_token": "{secret}"}}"#
+    );
+    let mut h = HeaderMap::new();
+    h.insert(
+        AUTHORIZATION,
+        HeaderValue::from_str(&format!("Bearer {secret}")).unwrap(),
+    );
+    h.insert(
+        "location",
+        HeaderValue::from_str(&format!("https://a/?code={secret}")).unwrap(),
+    );
+    let err = classify_at(StatusCode::BAD_REQUEST, &h, body.as_bytes(), now()).unwrap();
+    assert!(!err.to_string().contains(secret), "{err}");
+    assert!(!format!("{err:?}").contains(secret), "{err:?}");
+    assert!(!format!("{err:#?}").contains(secret));
+}
+
+#[derive(Debug)]
+struct LeakyError(String);
+
+impl std::fmt::Display for LeakyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for LeakyError {}
+
+#[test]
+fn wrapped_sources_are_shown_redacted_but_kept_for_downcasting() {
+    let err = PixivError::connect(LeakyError(
+        "dial http://user:pa55word@proxy:3128 failed".into(),
+    ));
+    assert_eq!(
+        err.to_string(),
+        "connection failed: dial http://user:<redacted>@proxy:3128 failed"
+    );
+    assert!(!format!("{err:?}").contains("pa55word"));
+    let source = std::error::Error::source(&err).unwrap();
+    assert!(source.downcast_ref::<LeakyError>().is_some());
+    assert!(err.is_retryable());
+
+    let err = PixivError::tls(LeakyError("bad cert for Bearer abcdefgh".into()));
+    assert!(!err.to_string().contains("abcdefgh"));
+    assert!(!format!("{err:?}").contains("abcdefgh"));
+    assert!(!err.is_retryable());
+}
+
+#[test]
+fn free_text_fields_are_redacted_even_in_struct_literals() {
+    let err = PixivError::InvalidInput {
+        what: "refresh token".into(),
+        why: "refresh_token=RT-1 rejected".into(),
+    };
+    assert_eq!(
+        err.to_string(),
+        "invalid refresh token: refresh_token=<redacted> rejected"
+    );
+    assert!(!format!("{err:?}").contains("RT-1"));
+    let err = PixivError::proxy("407 from http://u:pw@p:8080");
+    assert!(!err.to_string().contains(":pw@"));
+}
+
+// ---- constructors, helpers, Display ----
+
+#[test]
+fn constructors_build_the_variants() {
+    let io = PixivError::io("/tmp/x.png", std::io::Error::other("disk full"));
+    assert_eq!(io.to_string(), "I/O error on /tmp/x.png: disk full");
+    let plain: PixivError = std::io::Error::new(std::io::ErrorKind::NotFound, "gone").into();
+    assert!(matches!(plain, PixivError::Io { path: None, .. }));
+    assert_eq!(plain.to_string(), "I/O error: gone");
+    assert!(format!("{plain:?}").contains("NotFound"));
+
+    assert_eq!(
+        PixivError::body_too_large(10).to_string(),
+        "body larger than 10 bytes"
+    );
+    let t = PixivError::truncated(Some(100), 40);
+    assert_eq!(t.to_string(), "body truncated: received 40 of 100 bytes");
+    assert!(t.is_retryable());
+    assert_eq!(
+        PixivError::truncated(None, 3).to_string(),
+        "body truncated: received 3 bytes before the body ended early"
+    );
+    let d = PixivError::decode("expected value", br#"{"access_token":"AT-9"#);
+    assert_eq!(
+        d.to_string(),
+        "could not decode the response: expected value"
+    );
+    assert!(
+        matches!(&d, PixivError::Decode { snippet: Some(s), .. } if s == r#"{"access_token":"<redacted>"#)
+    );
+    assert!(matches!(
+        PixivError::decode("m", b""),
+        PixivError::Decode { snippet: None, .. }
+    ));
+    let h = PixivError::http(StatusCode::BAD_GATEWAY, "upstream");
+    assert_eq!(h.to_string(), "HTTP 502 Bad Gateway: upstream");
+    assert!(h.is_retryable());
+    assert_eq!(h.details(), Some(&ResponseDetails::default()));
+    let a = PixivError::auth(None, AuthErrorKind::InvalidRefreshToken, "no");
+    assert_eq!(a.status(), None);
+    assert!(a.is_auth());
+    let c = PixivError::cloudflare(StatusCode::FORBIDDEN, None);
+    assert!(!c.is_retryable());
+    let r = PixivError::rate_limited(StatusCode::TOO_MANY_REQUESTS, Some(Duration::from_secs(1)));
+    assert_eq!(r.retry_after(), Some(Duration::from_secs(1)));
+    assert_eq!(
+        PixivError::proxy("refused").to_string(),
+        "proxy failed: refused"
+    );
+}
+
+#[test]
+fn timeouts_retry_except_total() {
+    use TimeoutPhase::*;
+    for (phase, retry) in [
+        (Connect, true),
+        (Headers, true),
+        (BodyIdle, true),
+        (Total, false),
+    ] {
+        let e = PixivError::timeout(phase);
+        assert_eq!(e.is_retryable(), retry, "{phase:?}");
+        assert!(e.is_timeout());
+        assert_eq!(e.status(), None);
+    }
+    assert_eq!(
+        PixivError::timeout(Headers).to_string(),
+        "timed out (waiting for response headers)"
+    );
+}
+
+#[test]
+fn non_retryable_kinds() {
+    let never = [
+        PixivError::invalid_input("url", "no host"),
+        PixivError::decode("x", b""),
+        PixivError::tls(std::io::Error::other("x")),
+        PixivError::proxy("x"),
+        PixivError::body_too_large(1),
+        PixivError::io("/x", std::io::Error::other("x")),
+        PixivError::auth(
+            Some(StatusCode::BAD_REQUEST),
+            AuthErrorKind::InvalidAccessToken,
+            "x",
+        ),
+        PixivError::cloudflare(StatusCode::SERVICE_UNAVAILABLE, Some("r".into())),
+        PixivError::redirect(RedirectErrorKind::Loop, None),
+    ];
+    for e in never {
+        assert!(!e.is_retryable(), "{e:?}");
+    }
+}
+
+#[test]
+fn redirects_show_a_redacted_location() {
+    let e = PixivError::redirect(
+        RedirectErrorKind::RefusedScheme {
+            scheme: "pixiv".into(),
+        },
+        Some("pixiv://account/login?code=C0DE-1&via=login"),
+    );
+    assert_eq!(
+        e.to_string(),
+        r#"redirect refused: scheme "pixiv" not allowed (Location: pixiv://account/login?code=<redacted>&via=login)"#
+    );
+    assert!(!format!("{e:?}").contains("C0DE-1"));
+    let e = PixivError::redirect(RedirectErrorKind::TooManyHops { max: 5 }, None);
+    assert_eq!(e.to_string(), "redirect refused: more than 5 redirects");
+    let e = PixivError::Redirect {
+        kind: RedirectErrorKind::Loop,
+        location: Some("https://h/?access_token=AT".into()),
+    };
+    assert!(!e.to_string().contains("=AT"));
+    assert!(!format!("{e:?}").contains("=AT"));
+}
+
+#[test]
+fn with_details_attaches_to_answer_variants_only() {
+    let mut h = HeaderMap::new();
+    h.insert(RETRY_AFTER, HeaderValue::from_static("3"));
+    let d = ResponseDetails::from_response(&h, b"body")
+        .with_reason("r")
+        .with_code(7);
+    let e = PixivError::http(StatusCode::IM_A_TEAPOT, "m").with_details(d.clone());
+    assert_eq!(e.details(), Some(&d));
+    let t = PixivError::timeout(TimeoutPhase::Connect).with_details(d);
+    assert!(t.details().is_none());
+}
+
+#[test]
+fn serde_messages_elide_input_values() {
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Token {
+        expires_in: u64,
+    }
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    enum Kind {
+        A,
+    }
+    let err = serde_json::from_str::<Token>(r#"{"expires_in": "AT-SECRET"}"#).unwrap_err();
+    let e = PixivError::from(err);
+    assert!(!e.to_string().contains("AT-SECRET"), "{e}");
+    assert!(e.to_string().contains("invalid type: string"), "{e}");
+    let err = serde_json::from_str::<Kind>(r#""VARIANT-SECRET""#).unwrap_err();
+    let e = PixivError::from(err);
+    assert!(!e.to_string().contains("VARIANT-SECRET"), "{e}");
+    assert!(e.to_string().contains("unknown variant"), "{e}");
+    let err = serde_json::from_str::<Token>("{}").unwrap_err();
+    assert_eq!(
+        PixivError::from(err).to_string(),
+        "could not decode the response: missing field `expires_in` at line 1 column 2"
+    );
+}
+
+#[test]
+fn pixiv_error_stays_small() {
+    // Result<T, PixivError> is returned everywhere; clippy's result_large_err starts at 128.
+    assert!(
+        std::mem::size_of::<PixivError>() <= 64,
+        "{}",
+        std::mem::size_of::<PixivError>()
+    );
+}
