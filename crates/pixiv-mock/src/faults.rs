@@ -51,7 +51,8 @@ pub enum Fault {
     /// Sleeps this long (tokio time) before sending the normal answer.
     DelayHeaders(Duration),
     /// Sends the headers and `after` bytes of the normal body, sleeps `stall` (tokio time), then
-    /// sends the rest if the client still listens.
+    /// sends the rest if the client still listens. `after` should be less than the body's length
+    /// (else the whole body goes out before any stall).
     StallBody {
         /// Bytes sent before the stall.
         after: u64,
@@ -59,7 +60,9 @@ pub enum Fault {
         stall: Duration,
     },
     /// Sends the headers and `after` bytes of the normal body, then resets: HTTP/1.1 closes the TCP
-    /// connection with RST (SO_LINGER 0); HTTP/2 resets the stream (RST_STREAM).
+    /// connection with RST (SO_LINGER 0); HTTP/2 resets the stream (RST_STREAM, INTERNAL_ERROR) and
+    /// keeps the connection. `after` should be less than the body's length (else the whole body
+    /// may go out complete).
     ResetBody {
         /// Bytes sent before the reset.
         after: u64,

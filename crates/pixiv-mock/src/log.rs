@@ -12,7 +12,8 @@ use http::{HeaderMap, Method, Uri, Version};
 pub struct LoggedRequest {
     /// The method.
     pub method: Method,
-    /// The request target as sent (path and query; absolute-form targets keep their authority).
+    /// The request target: path and query only, the same for HTTP/1.1 and HTTP/2 (see
+    /// [`host`](Self::host) for the authority).
     pub uri: Uri,
     /// The path, e.g. `/v1/illust/detail`.
     pub path: String,
@@ -26,6 +27,8 @@ pub struct LoggedRequest {
     pub at: tokio::time::Instant,
     /// The connection it came on; ids count from 1 in accept order.
     pub conn_id: u64,
+    /// The host the request named: HTTP/2's `:authority`, else the `Host` header.
+    pub host: Option<String>,
     /// The HTTP version (`HTTP_11` or `HTTP_2`).
     pub version: Version,
     /// The TLS server name the client sent (SNI); `None` without TLS or when the client sent none.

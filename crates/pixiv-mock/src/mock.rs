@@ -29,6 +29,7 @@ pub struct MockPixivBuilder {
     dns: Vec<(String, Vec<IpAddr>, u32)>,
     port: u16,
     fault_seed: u64,
+    record_requests: bool,
 }
 
 impl Default for MockPixivBuilder {
@@ -44,6 +45,7 @@ impl Default for MockPixivBuilder {
             dns: Vec::new(),
             port: 0,
             fault_seed: DEFAULT_FAULT_SEED,
+            record_requests: true,
         }
     }
 }
@@ -99,6 +101,13 @@ impl MockPixivBuilder {
         self
     }
 
+    /// Whether to keep every request in the log (default `true`). Long load tests and benchmarks
+    /// turn it off so memory stays flat; counters still count.
+    pub fn record_requests(mut self, enabled: bool) -> Self {
+        self.record_requests = enabled;
+        self
+    }
+
     /// Binds 127.0.0.1 and starts serving on the current tokio runtime.
     ///
     /// Fails when the port cannot be bound or the certificates cannot be made.
@@ -119,6 +128,7 @@ impl MockPixivBuilder {
         let shared = Arc::new(Shared {
             base_url: base_url.clone(),
             http2: self.http2,
+            record_requests: self.record_requests,
             log: Mutex::new(Vec::new()),
             faults: Mutex::new(FaultTable::new(self.fault_seed)),
             auth: Mutex::new(AuthState::new(self.token_lifetime)),
@@ -127,6 +137,7 @@ impl MockPixivBuilder {
             oauth_calls: AtomicU64::new(0),
             dns_queries: AtomicU64::new(0),
             connections_opened: AtomicU64::new(0),
+            accept_errors: AtomicU64::new(0),
             open_connections: AtomicU64::new(0),
             etag_generation: AtomicU64::new(0),
         });
@@ -227,6 +238,11 @@ impl MockPixiv {
     /// TCP connections open now.
     pub fn open_connections(&self) -> u64 {
         self.shared.open_connections.load(Ordering::Relaxed)
+    }
+
+    /// Failed `accept` calls so far (e.g. EMFILE); each one pauses the accept loop for 100 ms.
+    pub fn accept_errors(&self) -> u64 {
+        self.shared.accept_errors.load(Ordering::Relaxed)
     }
 
     /// Calls to `/auth/token` so far (answered or faulted).

@@ -20,6 +20,7 @@ pub(crate) struct Shared {
     /// `https://127.0.0.1:PORT` or `http://..`, no trailing slash.
     pub(crate) base_url: String,
     pub(crate) http2: bool,
+    pub(crate) record_requests: bool,
     pub(crate) log: Mutex<Vec<LoggedRequest>>,
     pub(crate) faults: Mutex<FaultTable>,
     pub(crate) auth: Mutex<AuthState>,
@@ -28,6 +29,7 @@ pub(crate) struct Shared {
     pub(crate) oauth_calls: AtomicU64,
     pub(crate) dns_queries: AtomicU64,
     pub(crate) connections_opened: AtomicU64,
+    pub(crate) accept_errors: AtomicU64,
     pub(crate) open_connections: AtomicU64,
     pub(crate) etag_generation: AtomicU64,
 }

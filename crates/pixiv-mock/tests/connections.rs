@@ -117,3 +117,19 @@ async fn dropping_the_handle_stops_the_server() {
     }
     assert!(refused);
 }
+
+#[tokio::test]
+async fn recording_can_be_turned_off_for_load_tests() {
+    let mock = MockPixiv::builder()
+        .record_requests(false)
+        .start()
+        .await
+        .unwrap();
+    let client = client(&mock);
+    assert_eq!(
+        get_image(&client, &mock, "/size/1/x", &[]).await.status,
+        StatusCode::OK
+    );
+    assert!(mock.requests().is_empty());
+    assert_eq!(mock.connections_opened(), 1);
+}

@@ -20,6 +20,12 @@ async fn https_with_the_exported_ca_negotiates_http2() {
     assert_eq!(log[0].version, Version::HTTP_2);
     // rustls sends no SNI for an IP address.
     assert_eq!(log[0].sni, None);
+    // HTTP/2 carries the authority in the URI; the log keeps path and query, and the host apart.
+    assert_eq!(log[0].uri, "/size/10/x");
+    assert_eq!(
+        log[0].host.as_deref(),
+        Some(mock.addr().to_string().as_str())
+    );
 }
 
 #[tokio::test]
@@ -134,5 +140,6 @@ async fn routing_ignores_the_host_header() {
     assert_ne!(b.status, StatusCode::BAD_REQUEST);
     let log = mock.requests();
     assert_eq!(log[0].header("host"), Some("i.pximg.net"));
+    assert_eq!(log[0].host.as_deref(), Some("i.pximg.net"));
     assert_eq!(log[1].header("host"), Some("app-api.pixiv.net"));
 }

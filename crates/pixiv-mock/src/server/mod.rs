@@ -50,6 +50,7 @@ pub(crate) async fn accept_loop(
                     conns.spawn(serve_connection(tcp, next_id, shared.clone(), tls.clone(), shutdown.clone(), guard));
                 }
                 Err(e) => {
+                    shared.accept_errors.fetch_add(1, Ordering::Relaxed);
                     tracing::warn!(error = %e, "pixiv-mock: accept failed; pausing");
                     tokio::time::sleep(ACCEPT_ERROR_BACKOFF).await;
                 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, LOCATION, RETRY_AFTER, SERVER};
-use http::{HeaderName, HeaderValue, Method, Request, Response, StatusCode, Version};
+use http::{HeaderName, HeaderValue, Method, Request, Response, StatusCode, Uri, Version};
 use http_body_util::{BodyExt as _, Limited};
 use hyper::body::Incoming;
 use serde_json::{Value, json};
@@ -117,18 +117,34 @@ pub(crate) async fn handle(
         .query()
         .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
         .unwrap_or_default();
-    lock(&shared.log).push(LoggedRequest {
-        method: parts.method.clone(),
-        uri: parts.uri.clone(),
-        path: path.clone(),
-        query: query.clone(),
-        headers: parts.headers.clone(),
-        body: body.clone(),
-        at: tokio::time::Instant::now(),
-        conn_id: ctx.conn_id,
-        version: parts.version,
-        sni: ctx.sni.clone(),
-    });
+    if shared.record_requests {
+        lock(&shared.log).push(LoggedRequest {
+            method: parts.method.clone(),
+            uri: parts
+                .uri
+                .path_and_query()
+                .map_or_else(|| Uri::from_static("/"), |pq| Uri::from(pq.clone())),
+            host: parts
+                .uri
+                .authority()
+                .map(|a| a.as_str().to_owned())
+                .or_else(|| {
+                    parts
+                        .headers
+                        .get(http::header::HOST)
+                        .and_then(|v| v.to_str().ok())
+                        .map(str::to_owned)
+                }),
+            path: path.clone(),
+            query: query.clone(),
+            headers: parts.headers.clone(),
+            body: body.clone(),
+            at: tokio::time::Instant::now(),
+            conn_id: ctx.conn_id,
+            version: parts.version,
+            sni: ctx.sni.clone(),
+        });
+    }
 
     let route = route_of(&path);
     match route {
