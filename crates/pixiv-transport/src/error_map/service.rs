@@ -1,0 +1,60 @@
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use http::{Request, Response};
+use pixiv_errors::PixivError;
+use tower_service::Service;
+
+use super::layer::Limits;
+use super::{BoxError, ErrorMapLayer, ResponseFuture, map_transport_error};
+use crate::{Body, RequestBody};
+
+/// Maps a raw client's errors and error answers to [`PixivError`]. See the [module docs](super).
+#[derive(Debug, Clone)]
+pub struct ErrorMap<S> {
+    pub(crate) inner: S,
+    pub(crate) limits: Limits,
+}
+
+impl<S> ErrorMap<S> {
+    /// Wraps `inner` with the default caps.
+    pub fn new(inner: S) -> Self {
+        ErrorMapLayer::new().layer_inner(inner)
+    }
+
+    /// The wrapped client.
+    pub fn get_ref(&self) -> &S {
+        &self.inner
+    }
+}
+
+impl ErrorMapLayer {
+    fn layer_inner<S>(self, inner: S) -> ErrorMap<S> {
+        ErrorMap {
+            inner,
+            limits: self.limits,
+        }
+    }
+}
+
+impl<S, B> Service<Request<RequestBody>> for ErrorMap<S>
+where
+    S: Service<Request<RequestBody>, Response = Response<B>>,
+    S::Error: Into<BoxError>,
+    B: http_body::Body<Data = Bytes> + Send + Sync + 'static,
+    B::Error: Into<BoxError>,
+{
+    type Response = Response<Body>;
+    type Error = PixivError;
+    type Future = ResponseFuture<S::Future, B>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner
+            .poll_ready(cx)
+            .map_err(|e| map_transport_error(e.into()))
+    }
+
+    fn call(&mut self, req: Request<RequestBody>) -> Self::Future {
+        ResponseFuture::new(self.inner.call(req), self.limits)
+    }
+}

@@ -1,0 +1,79 @@
+//! Helpers shared by the integration tests: the mock server and a raw hyper-util client that trusts
+//! its CA. Each test file uses a subset, hence the `dead_code` allowance.
+#![allow(dead_code, unreachable_pub)]
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http::{Request, Response};
+use http_body_util::{BodyExt as _, Full};
+use hyper_rustls::HttpsConnector;
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use pixiv_mock::{LoggedRequest, MockPixiv};
+use pixiv_transport::{Body, PixivError};
+
+/// The Referer the mock's image host wants.
+pub const REFERER: &str = "https://app-api.pixiv.net/";
+
+/// A raw hyper-util client (hyper-rustls, ring) with the transport's request body type.
+pub type RawClient = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
+
+/// Starts a mock with its defaults (TLS, HTTP/2 offered).
+pub async fn mock() -> MockPixiv {
+    MockPixiv::builder()
+        .start()
+        .await
+        .expect("the mock should start")
+}
+
+/// A rustls client config trusting only `ca_der`.
+pub fn tls_config(ca_der: &[u8]) -> rustls::ClientConfig {
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(ca_der.to_vec().into()).unwrap();
+    rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth()
+}
+
+/// A raw HTTPS client (HTTP/1.1 and HTTP/2 by ALPN) trusting only the mock's CA.
+pub fn raw_client(mock: &MockPixiv) -> RawClient {
+    raw_client_with(tls_config(&mock.ca_der()))
+}
+
+/// A raw HTTPS client with this TLS config.
+pub fn raw_client_with(config: rustls::ClientConfig) -> RawClient {
+    let https = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_tls_config(config)
+        .https_or_http()
+        .enable_http1()
+        .enable_http2()
+        .build();
+    Client::builder(TokioExecutor::new()).build(https)
+}
+
+/// A GET request with an empty body.
+pub fn get(url: &str) -> Request<Full<Bytes>> {
+    Request::get(url).body(Full::default()).unwrap()
+}
+
+/// A GET with `Authorization: Bearer <token>`.
+pub fn get_bearer(url: &str, token: &str) -> Request<Full<Bytes>> {
+    Request::get(url)
+        .header("authorization", format!("Bearer {token}"))
+        .body(Full::default())
+        .unwrap()
+}
+
+/// Reads a whole response body; `Err` is the first body error.
+pub async fn read_body(resp: Response<Body>) -> Result<Bytes, PixivError> {
+    Ok(resp.into_body().collect().await?.to_bytes())
+}
+
+/// The value of `name` in a logged request, if present.
+pub fn header<'a>(req: &'a LoggedRequest, name: &str) -> Option<&'a str> {
+    req.headers.get(name).and_then(|v| v.to_str().ok())
+}

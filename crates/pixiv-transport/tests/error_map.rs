@@ -1,0 +1,254 @@
+//! `ErrorMapLayer` over a raw hyper-util client, against pixiv-mock over TLS.
+
+mod common;
+
+use bytes::Bytes;
+use common::{get, get_bearer, mock, raw_client, raw_client_with, read_body, tls_config};
+use pixiv_errors::{AuthErrorKind, PixivError};
+use pixiv_mock::{Fault, MockPixiv, RouteMatch};
+use pixiv_transport::error_map::{ErrorMap, ErrorMapLayer};
+use tower::{ServiceBuilder, ServiceExt as _};
+
+const DETAIL: &str = "/v1/illust/detail?illust_id=12345";
+
+fn detail_url(mock: &MockPixiv) -> String {
+    format!("{}{DETAIL}", mock.base_url())
+}
+
+#[tokio::test]
+async fn success_json_passes_through_whole() {
+    let mock = mock().await;
+    let token = mock.issue_access_token();
+    let svc = ErrorMap::new(raw_client(&mock));
+    let resp = svc
+        .oneshot(get_bearer(&detail_url(&mock), &token))
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let body = read_body(resp).await.unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(json["illust"]["id"], 12345);
+}
+
+#[tokio::test]
+async fn status_503_is_http_error_with_status() {
+    let mock = mock().await;
+    let token = mock.issue_access_token();
+    mock.push_faults(
+        RouteMatch::path_prefix("/v1/illust/detail"),
+        [Fault::Status(503)],
+    );
+    let err = ErrorMap::new(raw_client(&mock))
+        .oneshot(get_bearer(&detail_url(&mock), &token))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, PixivError::Http { .. }), "{err:?}");
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
+}
+
+#[tokio::test]
+async fn rate_limit_body_is_rate_limited() {
+    let mock = mock().await;
+    let token = mock.issue_access_token();
+    mock.push_faults(
+        RouteMatch::path_prefix("/v1/illust/detail"),
+        [Fault::RateLimitBody],
+    );
+    let err = ErrorMap::new(raw_client(&mock))
+        .oneshot(get_bearer(&detail_url(&mock), &token))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, PixivError::RateLimited { .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn rate_limit_object_inside_a_200_is_rate_limited() {
+    let mock = mock().await;
+    let token = mock.issue_access_token();
+    let body = r#"{"error":{"user_message":"","message":"Rate Limit","reason":"","user_message_details":{}}}"#;
+    mock.push_faults(
+        RouteMatch::path_prefix("/v1/illust/detail"),
+        [Fault::Raw {
+            status: 200,
+            headers: vec![(
+                "content-type".into(),
+                "application/json; charset=utf-8".into(),
+            )],
+            body: Bytes::from(body),
+        }],
+    );
+    let err = ErrorMap::new(raw_client(&mock))
+        .oneshot(get_bearer(&detail_url(&mock), &token))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, PixivError::RateLimited { .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn invalid_grant_is_invalid_access_token() {
+    let mock = mock().await;
+    let token = mock.issue_access_token();
+    mock.push_faults(
+        RouteMatch::path_prefix("/v1/illust/detail"),
+        [Fault::InvalidGrant],
+    );
+    let err = ErrorMap::new(raw_client(&mock))
+        .oneshot(get_bearer(&detail_url(&mock), &token))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            PixivError::Auth {
+                kind: AuthErrorKind::InvalidAccessToken,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn expired_token_from_the_mock_itself_is_an_auth_error() {
+    let mock = mock().await;
+    let token = mock.issue_access_token();
+    mock.expire_access_tokens();
+    let err = ErrorMap::new(raw_client(&mock))
+        .oneshot(get_bearer(&detail_url(&mock), &token))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, PixivError::Auth { .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn cloudflare_page_is_a_challenge_with_its_ray_id() {
+    let mock = mock().await;
+    let token = mock.issue_access_token();
+    mock.push_faults(RouteMatch::any(), [Fault::CloudflareChallenge]);
+    let err = ErrorMap::new(raw_client(&mock))
+        .oneshot(get_bearer(&detail_url(&mock), &token))
+        .await
+        .unwrap_err();
+    match err {
+        PixivError::CloudflareChallenge { status, ray_id, .. } => {
+            assert_eq!(status, 403);
+            assert!(ray_id.is_some_and(|r| r.ends_with("-NRT")));
+        }
+        other => panic!("expected a challenge, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn short_download_body_is_truncated_with_counts() {
+    let mock = mock().await;
+    let path = "/size/4096/a.bin";
+    mock.push_faults(RouteMatch::path(path), [Fault::ShortBody { missing: 96 }]);
+    let req = http::Request::get(format!("{}{path}", mock.base_url()))
+        .header("referer", common::REFERER)
+        .body(Default::default())
+        .unwrap();
+    // A download streams: the head arrives as Ok, the body fails.
+    let resp = ErrorMap::new(raw_client(&mock)).oneshot(req).await.unwrap();
+    assert_eq!(resp.status(), 200);
+    let err = read_body(resp).await.unwrap_err();
+    match err {
+        PixivError::Truncated {
+            expected, received, ..
+        } => {
+            assert_eq!(expected, Some(4096));
+            assert!(received <= 4000, "{received}");
+        }
+        other => panic!("expected Truncated, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn short_json_body_fails_the_call_itself() {
+    let mock = mock().await;
+    let token = mock.issue_access_token();
+    mock.push_faults(
+        RouteMatch::path_prefix("/v1/illust/detail"),
+        [Fault::ShortBody { missing: 10 }],
+    );
+    // JSON is buffered inside the call, so a cut body is an Err of the call (retryable by the
+    // layers above) rather than of a later read.
+    let err = ErrorMap::new(raw_client(&mock))
+        .oneshot(get_bearer(&detail_url(&mock), &token))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, PixivError::Truncated { .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn json_over_the_cap_is_body_too_large() {
+    let mock = mock().await;
+    let token = mock.issue_access_token();
+    let svc = ServiceBuilder::new()
+        .layer(ErrorMapLayer::new().max_json_body(64))
+        .service(raw_client(&mock));
+    let err = svc
+        .oneshot(get_bearer(&detail_url(&mock), &token))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, PixivError::BodyTooLarge { limit: 64, .. }),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn connection_refused_is_connect() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    drop(listener);
+    let mock = mock().await;
+    let err = ErrorMap::new(raw_client(&mock))
+        .oneshot(get(&format!("https://{addr}/v1/illust/detail")))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, PixivError::Connect { .. }), "{err:?}");
+    assert!(err.to_string().to_lowercase().contains("refused"), "{err}");
+}
+
+#[tokio::test]
+async fn unknown_ca_is_tls() {
+    let mock = mock().await;
+    let other = common::mock().await;
+    // Trust the other mock's CA only.
+    let client = raw_client_with(tls_config(&other.ca_der()));
+    let err = ErrorMap::new(client)
+        .oneshot(get(&detail_url(&mock)))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, PixivError::Tls { .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn reset_before_headers_is_connect() {
+    let mock = mock().await;
+    let token = mock.issue_access_token();
+    mock.push_faults(
+        RouteMatch::path_prefix("/v1/illust/detail"),
+        [Fault::ResetBeforeHeaders],
+    );
+    let err = ErrorMap::new(raw_client(&mock))
+        .oneshot(get_bearer(&detail_url(&mock), &token))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, PixivError::Connect { .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn missing_work_404_is_http_404() {
+    let mock = mock().await;
+    let token = mock.issue_access_token();
+    mock.push_faults(
+        RouteMatch::path_prefix("/v1/illust/detail"),
+        [Fault::Status(404)],
+    );
+    let err = ErrorMap::new(raw_client(&mock))
+        .oneshot(get_bearer(&detail_url(&mock), &token))
+        .await
+        .unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(404));
+}
