@@ -1,6 +1,47 @@
-//! The App API endpoints of the mock (being written by the API helper).
+//! The App API endpoints of the mock: JSON shaped as Pixiv's, computed from [`crate::data`] plus
+//! the bookmarks and follows the session made.
+//!
+//! The server core authenticates the Bearer token, applies faults, decodes query and form, and
+//! calls [`AppApi::handle`] for every path under `/v1/`, `/v2/`, `/web/`.
+//!
+//! | call | answer |
+//! |------|--------|
+//! | `GET /v1/illust/detail?illust_id=` | `{"illust": {..}}` ([`crate::data::illust`]) |
+//! | `GET /v1/user/detail?user_id=` | `{"user", "profile", "profile_publicity", "workspace"}` ([`crate::data::user_detail`]) |
+//! | `GET /v1/user/illusts?user_id=&type=illust\|manga&offset=` | `{"user", "illusts": [..30], "next_url"}`, 5 pages |
+//! | `GET /v1/user/bookmarks/illust?user_id=&restrict=public\|private&max_bookmark_id=&tag=` | `{"illusts", "next_url"}`, added bookmarks then 3 generated pages |
+//! | `GET /v1/illust/ranking?mode=&date=YYYY-MM-DD&offset=` | `{"illusts", "next_url"}`, 5 pages |
+//! | `GET /v1/search/illust?word=&search_target=&sort=&duration=&start_date=&end_date=&offset=` | `{"illusts", "next_url", "search_span_limit", "show_ai"}`, 3 pages |
+//! | `GET /v2/illust/related?illust_id=&seed_illust_ids[]=&viewed[]=&offset=` | `{"illusts", "next_url"}`, 3 pages; `next_url` repeats `seed_illust_ids[]` and `viewed[]` |
+//! | `GET /v1/ugoira/metadata?illust_id=` | `{"ugoira_metadata": {"zip_urls": {"medium"}, "frames": [{"file", "delay"}]}}` |
+//! | `POST /v2/illust/bookmark/add` (form `illust_id`, `restrict`, `tags[]`) | `{}` |
+//! | `POST /v1/illust/bookmark/delete` (form `illust_id`) | `{}` |
+//! | `POST /v1/user/follow/add` (form `user_id`, `restrict`) | `{}` |
+//! | `POST /v1/user/follow/delete` (form `user_id`) | `{}` |
+//!
+//! Errors are Pixiv's body, `{"error": {"user_message", "message", "reason",
+//! "user_message_details": {}}}`: 400 for a missing or invalid parameter (`message` names it, e.g.
+//! `Invalid illust_id`; an offset above 5000 gets Pixiv's own message), 404 for a missing work or
+//! user (Pixiv's Japanese `user_message`) and for an unknown path, 405 for a known path called with
+//! the wrong method. The `filter=for_ios` every PixivPy call sends is accepted and ignored.
+
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use http::{Method, StatusCode};
+use serde_json::Value;
+
+mod bookmark;
+mod error;
+mod illust;
+mod paging;
+mod params;
+mod ranking;
+mod search;
+mod state;
+mod user;
+
+#[cfg(test)]
+mod testing;
 
 /// One App API call, already authenticated and with its faults handled by the server core.
 #[derive(Debug)]
@@ -28,9 +69,34 @@ pub(crate) struct ApiResponse {
     pub(crate) body: serde_json::Value,
 }
 
+/// What an endpoint returns: the 200 body, or an error answer.
+type Handled = Result<Value, ApiResponse>;
+
+/// An endpoint.
+type Handler = fn(&AppApi, &ApiRequest<'_>) -> Handled;
+
+/// The routes: path, method, endpoint.
+const ROUTES: &[(&str, Method, Handler)] = &[
+    ("/v1/illust/detail", Method::GET, illust::detail),
+    ("/v1/user/detail", Method::GET, user::detail),
+    ("/v1/user/illusts", Method::GET, user::illusts),
+    ("/v1/user/bookmarks/illust", Method::GET, bookmark::list),
+    ("/v1/illust/ranking", Method::GET, ranking::ranking),
+    ("/v1/search/illust", Method::GET, search::illust),
+    ("/v2/illust/related", Method::GET, illust::related),
+    ("/v1/ugoira/metadata", Method::GET, illust::ugoira_metadata),
+    ("/v2/illust/bookmark/add", Method::POST, bookmark::add),
+    ("/v1/illust/bookmark/delete", Method::POST, bookmark::delete),
+    ("/v1/user/follow/add", Method::POST, user::follow_add),
+    ("/v1/user/follow/delete", Method::POST, user::follow_delete),
+];
+
 /// The App API's state (bookmarks, follows) and its router.
 #[derive(Debug, Default)]
-pub(crate) struct AppApi {}
+pub(crate) struct AppApi {
+    /// Bookmarks and follows; locked only inside `handle`, which never awaits.
+    state: Mutex<state::State>,
+}
 
 impl AppApi {
     /// A new App API with no bookmarks or follows.
@@ -40,10 +106,51 @@ impl AppApi {
 
     /// Answers one call; unknown paths get Pixiv's 404 error body.
     pub(crate) fn handle(&self, req: &ApiRequest<'_>) -> ApiResponse {
-        let _ = req;
-        ApiResponse {
-            status: StatusCode::NOT_FOUND,
-            body: serde_json::json!({"error": {"user_message": "", "message": "", "reason": "Not Found", "user_message_details": {}}}),
+        let Some((_, method, handler)) = ROUTES.iter().find(|(path, _, _)| *path == req.path)
+        else {
+            return error::no_such_path();
+        };
+        if req.method != method {
+            return error::method_not_allowed();
         }
+        match handler(self, req) {
+            Ok(body) => ApiResponse {
+                status: StatusCode::OK,
+                body,
+            },
+            Err(answer) => answer,
+        }
+    }
+
+    /// The state, whatever a panicking thread left behind (a test's panic must not take the
+    /// mock down with it).
+    fn state(&self) -> MutexGuard<'_, state::State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::*;
+
+    #[test]
+    fn unknown_paths_are_404_with_an_error_body() {
+        let api = super::AppApi::new();
+        let r = get(&api, "/v1/no/such/thing", &[]);
+        assert_eq!(r.status, 404);
+        assert_error_shape(&r.body);
+        let r = get(&api, "/web/v1/anything", &[]);
+        assert_eq!(r.status, 404);
+    }
+
+    #[test]
+    fn wrong_methods_are_405_with_an_error_body() {
+        let api = super::AppApi::new();
+        let r = post(&api, "/v1/illust/detail", &[("illust_id", "12")]);
+        assert_eq!(r.status, 405);
+        assert_error_shape(&r.body);
+        let r = get(&api, "/v2/illust/bookmark/add", &[("illust_id", "12")]);
+        assert_eq!(r.status, 405);
+        assert_error_shape(&r.body);
     }
 }

@@ -1,0 +1,192 @@
+//! What the session changed: bookmarks added or deleted, users followed.
+//!
+//! Kept per user (the one the bearer token belongs to), in memory, for the life of one mock.
+//! Every answer that shows a work or a user reads it, so `is_bookmarked` / `is_followed` and the
+//! bookmark list follow the calls a client made.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::data;
+
+/// Bookmark ids the session hands out start here, above every generated one, so newer bookmarks
+/// sort first (Pixiv lists bookmarks newest first and pages with `max_bookmark_id`).
+const ADDED_BOOKMARK_ID_BASE: u64 = 20_000_000_000;
+
+/// The generated bookmarks' ids count down from here (the newest first).
+const GENERATED_BOOKMARK_ID_TOP: u64 = 10_000_000_000;
+
+/// One bookmark the session added.
+#[derive(Debug, Clone)]
+pub(super) struct Added {
+    pub(super) illust_id: u64,
+    pub(super) private: bool,
+    /// The bookmark tags sent with it (`tags[]`), which the list's `tag` parameter filters on.
+    pub(super) tags: Vec<String>,
+    pub(super) bookmark_id: u64,
+}
+
+/// One entry of a bookmark list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Entry {
+    pub(super) illust_id: u64,
+    pub(super) bookmark_id: u64,
+}
+
+/// One user's changes.
+#[derive(Debug, Default)]
+pub(super) struct UserState {
+    /// Added bookmarks, oldest first.
+    added: Vec<Added>,
+    /// Generated bookmarks the session deleted (or re-added, which moves them to `added`).
+    hidden: HashSet<u64>,
+    /// Followed users.
+    follows: HashSet<u64>,
+}
+
+/// Every user's changes.
+#[derive(Debug, Default)]
+pub(super) struct State {
+    users: HashMap<u64, UserState>,
+    next_bookmark_id: u64,
+}
+
+impl State {
+    /// The changes of `user` (empty when it made none).
+    pub(super) fn user(&self, user: u64) -> Option<&UserState> {
+        self.users.get(&user)
+    }
+
+    /// Bookmarks `illust_id` for `user` (again: a second add replaces the first and moves it to
+    /// the top, as editing a bookmark does on Pixiv).
+    pub(super) fn add_bookmark(
+        &mut self,
+        user: u64,
+        illust_id: u64,
+        private: bool,
+        tags: Vec<String>,
+    ) {
+        self.next_bookmark_id += 1;
+        let bookmark_id = ADDED_BOOKMARK_ID_BASE + self.next_bookmark_id;
+        let st = self.users.entry(user).or_default();
+        st.added.retain(|a| a.illust_id != illust_id);
+        st.hidden.insert(illust_id);
+        st.added.push(Added {
+            illust_id,
+            private,
+            tags,
+            bookmark_id,
+        });
+    }
+
+    /// Removes `illust_id` from `user`'s bookmarks (a no-op when it was not bookmarked).
+    pub(super) fn delete_bookmark(&mut self, user: u64, illust_id: u64) {
+        let st = self.users.entry(user).or_default();
+        st.added.retain(|a| a.illust_id != illust_id);
+        st.hidden.insert(illust_id);
+    }
+
+    /// `user` follows `followee`.
+    pub(super) fn follow(&mut self, user: u64, followee: u64) {
+        self.users.entry(user).or_default().follows.insert(followee);
+    }
+
+    /// `user` no longer follows `followee`.
+    pub(super) fn unfollow(&mut self, user: u64, followee: u64) {
+        self.users
+            .entry(user)
+            .or_default()
+            .follows
+            .remove(&followee);
+    }
+}
+
+/// What one viewer sees of bookmarks and follows, computed once per answer.
+#[derive(Debug)]
+pub(super) struct Viewer<'a> {
+    state: Option<&'a UserState>,
+    generated: HashSet<u64>,
+}
+
+impl<'a> Viewer<'a> {
+    /// The view of `user`.
+    pub(super) fn new(state: &'a State, user: u64) -> Self {
+        let generated = data::bookmark_ids(user, "public")
+            .into_iter()
+            .chain(data::bookmark_ids(user, "private"))
+            .collect();
+        Viewer {
+            state: state.user(user),
+            generated,
+        }
+    }
+
+    /// Whether the viewer has bookmarked `illust_id` (a generated bookmark not deleted, or one
+    /// the session added).
+    pub(super) fn is_bookmarked(&self, illust_id: u64) -> bool {
+        match self.state {
+            None => self.generated.contains(&illust_id),
+            Some(st) => {
+                st.added.iter().any(|a| a.illust_id == illust_id)
+                    || (self.generated.contains(&illust_id) && !st.hidden.contains(&illust_id))
+            }
+        }
+    }
+
+    /// Whether the viewer follows `user`.
+    pub(super) fn is_followed(&self, user: u64) -> bool {
+        self.state.is_some_and(|st| st.follows.contains(&user))
+    }
+
+    /// Work `id` as the viewer sees it.
+    pub(super) fn illust(&self, id: u64, base_url: &str) -> serde_json::Value {
+        data::illust_as_seen(
+            id,
+            base_url,
+            self.is_bookmarked(id),
+            self.is_followed(data::author_of(id)),
+        )
+    }
+
+    /// User `id` as the viewer sees it.
+    pub(super) fn user(&self, id: u64, base_url: &str) -> serde_json::Value {
+        let mut user = data::user_on(id, base_url);
+        if let serde_json::Value::Object(map) = &mut user {
+            map.insert("is_followed".to_owned(), self.is_followed(id).into());
+        }
+        user
+    }
+}
+
+/// The bookmark list of `user` for one restrict, newest first: the session's additions, then the
+/// generated bookmarks it did not delete. With `tag`, only the added bookmarks carrying that
+/// bookmark tag (generated bookmarks have none).
+pub(super) fn bookmark_list(
+    state: &State,
+    user: u64,
+    private: bool,
+    tag: Option<&str>,
+) -> Vec<Entry> {
+    let st = state.user(user);
+    let added = st
+        .into_iter()
+        .flat_map(|st| st.added.iter().rev())
+        .filter(|a| a.private == private)
+        .filter(|a| tag.is_none_or(|t| a.tags.iter().any(|have| have == t)))
+        .map(|a| Entry {
+            illust_id: a.illust_id,
+            bookmark_id: a.bookmark_id,
+        });
+    if tag.is_some() {
+        return added.collect();
+    }
+    let restrict = if private { "private" } else { "public" };
+    let generated = data::bookmark_ids(user, restrict)
+        .into_iter()
+        .enumerate()
+        .filter(|(_, id)| st.is_none_or(|st| !st.hidden.contains(id)))
+        .map(|(i, illust_id)| Entry {
+            illust_id,
+            bookmark_id: GENERATED_BOOKMARK_ID_TOP - i as u64,
+        });
+    added.chain(generated).collect()
+}
