@@ -143,8 +143,9 @@ pub(crate) fn truncate_with_ellipsis(s: &mut String, max: usize) {
 /// `key=value`, `key: value`, `"key": "value"` (also inside escaped JSON such as
 /// `\"key\":\"value\"`), and the token after `Bearer `.
 ///
-/// A sensitive key's value is kept when it is a JSON number, `true`, `false`, `null`, an object
-/// or an array after `:` (so Pixiv's `"code": 1508` stays readable; tokens are strings). A
+/// A sensitive key's value after `:` is kept when it is `true`, `false`, `null`, an object or
+/// an array (whose own keys are scanned), or a number after the key `code` (so Pixiv's
+/// `"code": 1508` stays readable). A
 /// quoted value that never closes is redacted to the end of the text, so a cut body cannot leak
 /// the start of a token.
 ///
@@ -167,9 +168,9 @@ pub fn redact_text(text: &str) -> String {
 }
 
 /// Redacts a URL for display: the userinfo password, and the values of sensitive query and
-/// fragment parameters ([`is_sensitive_param`], compared after percent-decoding the name).
-/// Anything that does not parse as a URL is still processed as far as it goes (and is never
-/// rejected), so this is safe on any string.
+/// fragment parameters ([`is_sensitive_param`], compared after percent-decoding the name);
+/// then the result goes through [`redact_text`], so a string that is not a URL at all is
+/// still safe to show. Never fails, never rejects.
 ///
 /// ```
 /// use pixiv_errors::redact::redact_url;
@@ -201,7 +202,8 @@ pub fn redact_url(url: &str) -> String {
         out.push('#');
         out.push_str(&redact_pairs(fragment));
     }
-    out
+    // Whatever is not a URL (a `Location` can hold anything) still gets the text rules.
+    redact_text(&out)
 }
 
 /// Redacts `k=v` pairs separated by `&` whose decoded key is sensitive.
@@ -329,7 +331,7 @@ fn redact_key_values(text: &str) -> String {
         if !(is_sensitive_param(key) || is_header_like(key)) {
             continue;
         }
-        if let Some((value_start, value_end)) = find_value(b, i, is_header_like(key)) {
+        if let Some((value_start, value_end)) = find_value(b, key, i, is_header_like(key)) {
             out.push_str(&text[copied..value_start]);
             out.push_str(REDACTED);
             copied = value_end;
@@ -341,7 +343,7 @@ fn redact_key_values(text: &str) -> String {
 }
 
 /// After a key ending at `pos`, finds the byte range of its value, if there is one to redact.
-fn find_value(b: &[u8], pos: usize, header_like: bool) -> Option<(usize, usize)> {
+fn find_value(b: &[u8], key: &str, pos: usize, header_like: bool) -> Option<(usize, usize)> {
     let mut j = pos;
     // The key's closing quote, possibly escaped (`\"`, `\\\"`).
     while j < b.len() && b[j] == b'\\' {
@@ -395,7 +397,7 @@ fn find_value(b: &[u8], pos: usize, header_like: bool) -> Option<(usize, usize)>
         return None;
     }
     let value_start = j;
-    if sep == b':' && !header_like && is_json_literal_start(&b[value_start..]) {
+    if sep == b':' && !header_like && is_kept_json_value(key, &b[value_start..]) {
         return None;
     }
     let end = b[value_start..]
@@ -459,10 +461,28 @@ fn closing_quote(b: &[u8], from: usize, quote: u8) -> usize {
     b.len()
 }
 
-fn is_json_literal_start(v: &[u8]) -> bool {
+/// Whether the unquoted value after `key:` is kept: an object or array (its own keys are
+/// scanned), `true`/`false`/`null`, or a JSON number after the key `code` (Pixiv's error code,
+/// e.g. 1508). Any other number is redacted: a numeric secret is still a secret.
+fn is_kept_json_value(key: &str, v: &[u8]) -> bool {
+    let word_end = |w: &[u8]| {
+        v.starts_with(w)
+            && v.get(w.len())
+                .is_none_or(|c| !c.is_ascii_alphanumeric() && *c != b'_')
+    };
     match v.first() {
-        Some(b'0'..=b'9' | b'-' | b'{' | b'[') => true,
-        _ => v.starts_with(b"true") || v.starts_with(b"false") || v.starts_with(b"null"),
+        Some(b'{' | b'[') => true,
+        Some(b'0'..=b'9' | b'-') if key.eq_ignore_ascii_case("code") => {
+            let end = v
+                .iter()
+                .position(|c| {
+                    !(c.is_ascii_digit() || matches!(c, b'-' | b'+' | b'.' | b'e' | b'E'))
+                })
+                .unwrap_or(v.len());
+            v.get(end)
+                .is_none_or(|c| !c.is_ascii_alphabetic() && *c != b'_')
+        }
+        _ => word_end(b"true") || word_end(b"false") || word_end(b"null"),
     }
 }
 
@@ -558,9 +578,31 @@ mod tests {
     }
 
     #[test]
-    fn numbers_after_sensitive_keys_are_kept() {
+    fn only_the_code_number_and_literals_are_kept() {
         assert_eq!(redact_text(r#"{"code": 1508}"#), r#"{"code": 1508}"#);
+        assert_eq!(redact_text(r#"{"code":-1}"#), r#"{"code":-1}"#);
         assert_eq!(redact_text("code=1508"), "code=<redacted>");
+        assert_eq!(
+            redact_text(r#"{"password": 123456}"#),
+            r#"{"password": <redacted>}"#
+        );
+        assert_eq!(redact_text("code: 15abc08"), "code: <redacted>");
+        assert_eq!(
+            redact_text("access_token: 000Aa0"),
+            "access_token: <redacted>"
+        );
+        assert_eq!(
+            redact_text(r#"{"access_token": null}"#),
+            r#"{"access_token": null}"#
+        );
+        assert_eq!(
+            redact_text("access_token: nullable"),
+            "access_token: <redacted>"
+        );
+        assert_eq!(
+            redact_text(r#"{"session": {"id": "S", "user_session_token": "T"}}"#),
+            r#"{"session": {"id": "S", "user_session_token": "<redacted>"}}"#
+        );
     }
 
     #[test]
