@@ -1,0 +1,83 @@
+//! `DefaultHeadersLayer` over ErrorMap + a raw client, checked in pixiv-mock's request log.
+
+mod common;
+
+use common::{header, mock, raw_client};
+use http::{HeaderValue, Request};
+use pixiv_transport::RequestBody;
+use pixiv_transport::error_map::ErrorMapLayer;
+use pixiv_transport::headers::{
+    ACCEPT_LANGUAGE, APP_OS, APP_OS_VERSION, DefaultHeadersLayer, USER_AGENT,
+};
+use tower::{ServiceBuilder, ServiceExt as _};
+
+fn image_request(base: &str) -> http::request::Builder {
+    Request::get(format!("{base}/size/16/a.bin")).header("referer", common::REFERER)
+}
+
+#[tokio::test]
+async fn every_default_header_is_sent() {
+    let mock = mock().await;
+    let svc = ServiceBuilder::new()
+        .layer(DefaultHeadersLayer::new())
+        .layer(ErrorMapLayer::new())
+        .service(raw_client(&mock));
+    let req = image_request(&mock.base_url())
+        .body(RequestBody::default())
+        .unwrap();
+    svc.oneshot(req).await.unwrap();
+    let log = mock.requests();
+    assert_eq!(log.len(), 1);
+    assert_eq!(header(&log[0], "user-agent"), Some(USER_AGENT));
+    assert_eq!(header(&log[0], "app-os"), Some(APP_OS));
+    assert_eq!(header(&log[0], "app-os-version"), Some(APP_OS_VERSION));
+    assert_eq!(header(&log[0], "accept-language"), Some(ACCEPT_LANGUAGE));
+    assert_eq!(
+        USER_AGENT, "PixivIOSApp/7.13.3 (iOS 14.6; iPhone13,2)",
+        "the seed's User-Agent"
+    );
+}
+
+#[tokio::test]
+async fn request_headers_override_defaults() {
+    let mock = mock().await;
+    let svc = ServiceBuilder::new()
+        .layer(DefaultHeadersLayer::new())
+        .layer(ErrorMapLayer::new())
+        .service(raw_client(&mock));
+    let req = image_request(&mock.base_url())
+        .header("user-agent", "my-bot/1.0")
+        .header("accept-language", "ja")
+        .body(RequestBody::default())
+        .unwrap();
+    svc.oneshot(req).await.unwrap();
+    let log = mock.requests();
+    assert_eq!(header(&log[0], "user-agent"), Some("my-bot/1.0"));
+    assert_eq!(log[0].headers.get_all("user-agent").iter().count(), 1);
+    assert_eq!(header(&log[0], "accept-language"), Some("ja"));
+    assert_eq!(header(&log[0], "app-os"), Some(APP_OS));
+}
+
+#[tokio::test]
+async fn configured_accept_language_and_extra_defaults_are_sent() {
+    let mock = mock().await;
+    let layer = DefaultHeadersLayer::new()
+        .accept_language(HeaderValue::from_static("zh-cn"))
+        .header(
+            http::HeaderName::from_static("x-extra"),
+            HeaderValue::from_static("1"),
+        )
+        .without(&http::HeaderName::from_static("app-os-version"));
+    let svc = ServiceBuilder::new()
+        .layer(layer)
+        .layer(ErrorMapLayer::new())
+        .service(raw_client(&mock));
+    let req = image_request(&mock.base_url())
+        .body(RequestBody::default())
+        .unwrap();
+    svc.oneshot(req).await.unwrap();
+    let log = mock.requests();
+    assert_eq!(header(&log[0], "accept-language"), Some("zh-cn"));
+    assert_eq!(header(&log[0], "x-extra"), Some("1"));
+    assert_eq!(header(&log[0], "app-os-version"), None);
+}
