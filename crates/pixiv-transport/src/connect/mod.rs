@@ -1,1 +1,53 @@
-//! (being written)
+//! The connection layer: hyper-util's pooled client over TCP, rustls and proxies.
+//!
+//! Small pieces, one concern each:
+//! - [`ConnectConfig`] (`config.rs`): pool, TCP, HTTP/2, with the seed's defaults;
+//! - [`TlsConfig`] (`tls.rs`): roots, extra CAs, opt-in no-verify, SNI;
+//! - [`ProxyConfig`] (`proxy.rs`): explicit or from the environment, CONNECT and absolute form;
+//! - [`Resolve`] (`resolve.rs`): system DNS or a [`StaticResolver`];
+//! - [`HttpClient`] (`client.rs`): the tower service the layers wrap;
+//! - [`classify_error`] (`error.rs`): its errors as [`PixivError`](crate::PixivError)s.
+//!
+//! Stated once, because hyper-util hides them: the pool's idle timeout needs a pool timer and
+//! HTTP/2 keep-alive a timer (both set); an `HttpConnector` under TLS needs `enforce_http(false)`
+//! (set); the pool caps idle connections, not open ones (see
+//! [`ConnectConfig::max_connections_per_host`]).
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), pixiv_transport::PixivError> {
+//! use std::time::Duration;
+//! use pixiv_transport::connect::{ConnectConfig, HttpClient, ProxyConfig, TlsConfig};
+//! use tower::ServiceExt;
+//!
+//! let config = ConnectConfig::new()
+//!     .connect_timeout(Some(Duration::from_secs(5)))
+//!     .tls(TlsConfig::new().add_root_pem(b"-----BEGIN CERTIFICATE-----\n...")?)
+//!     .proxy(ProxyConfig::from_env());
+//! let client = HttpClient::new(config)?;
+//! let req = http::Request::get("https://app-api.pixiv.net/v1/illust/detail?illust_id=1")
+//!     .body(pixiv_transport::RequestBody::default())
+//!     .unwrap();
+//! let resp = client.clone().oneshot(req).await?;
+//! println!("{} over {:?}", resp.status(), resp.version());
+//! # Ok(()) }
+//! ```
+
+mod client;
+mod config;
+mod connector;
+mod error;
+mod proxy;
+mod resolve;
+mod stream;
+mod tls;
+
+pub use client::{ClientBody, ConnectionCounter, HttpClient, ResponseFuture};
+pub use config::{
+    ConnectConfig, DEFAULT_CONNECT_TIMEOUT, DEFAULT_HTTP2_KEEP_ALIVE_INTERVAL,
+    DEFAULT_HTTP2_KEEP_ALIVE_TIMEOUT, DEFAULT_POOL_IDLE_TIMEOUT, DEFAULT_POOL_MAX_IDLE_PER_HOST,
+    DEFAULT_TCP_KEEPALIVE, TUNED_POOL_MAX_IDLE_PER_HOST,
+};
+pub use error::classify_error;
+pub use proxy::ProxyConfig;
+pub use resolve::{Name, Resolve, StaticResolver, SystemResolver};
+pub use tls::{RootCerts, TlsConfig};

@@ -1,0 +1,292 @@
+//! [`HttpClient`]: hyper-util's pooled client over the connector, as a tower service.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use futures_util::future::BoxFuture;
+use http::header::PROXY_AUTHORIZATION;
+use http::{Request, Response, StatusCode};
+use http_body::{Body as HttpBody, Frame, SizeHint};
+use hyper::body::Incoming;
+use hyper_rustls::HttpsConnector;
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::{TokioExecutor, TokioTimer};
+use pin_project_lite::pin_project;
+use pixiv_errors::PixivError;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tower_service::Service;
+
+use super::config::ConnectConfig;
+use super::connector::{Connector, Counting};
+use super::error::classify_error;
+use super::proxy::{ProxyConfig, basic_auth};
+use super::resolve::DynResolver;
+use crate::RequestBody;
+
+type Inner = Client<Counting<HttpsConnector<Connector>>, RequestBody>;
+
+/// The raw HTTP client: connection pool, HTTP/1.1 + HTTP/2 (ALPN), TLS, proxy, resolver.
+///
+/// A cheap `Clone` (all clones share the pool) tower `Service<Request<RequestBody>>` whose errors
+/// are already [`PixivError`]s (connect timeout, TLS, proxy, connect) and whose response body is
+/// the connection's stream ([`ClientBody`]). Requests need absolute URIs. See the
+/// [module docs](super) for an example.
+#[derive(Clone)]
+pub struct HttpClient {
+    inner: Inner,
+    proxy: ProxyConfig,
+    limits: Option<Arc<HostLimits>>,
+    opened: Arc<AtomicU64>,
+}
+
+impl fmt::Debug for HttpClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpClient")
+            .field("proxy", &self.proxy)
+            .field("connections_opened", &self.connections_opened())
+            .finish_non_exhaustive()
+    }
+}
+
+impl HttpClient {
+    /// Builds a client. Errors: `Tls`/`InvalidInput` when the TLS settings cannot be used (a
+    /// malformed root certificate, an empty system store).
+    pub fn new(config: ConnectConfig) -> Result<Self, PixivError> {
+        let alpn: &[&[u8]] = if config.http2 {
+            &[b"h2", b"http/1.1"]
+        } else {
+            &[b"http/1.1"]
+        };
+        let tls = config.tls.build(alpn)?;
+
+        let mut tcp = HttpConnector::new_with_resolver(DynResolver(Arc::clone(&config.resolver)));
+        // hyper-rustls wraps this connector, so it must accept https:// URIs too.
+        tcp.enforce_http(false);
+        tcp.set_nodelay(config.tcp_nodelay);
+        tcp.set_keepalive(config.tcp_keepalive);
+        tcp.set_connect_timeout(config.connect_timeout);
+
+        let connector = Connector {
+            tcp: tcp.clone(),
+            proxy_dial: HttpsConnector::from((tcp, tls.proxy)),
+            proxy: config.proxy.clone(),
+        };
+        let opened = Arc::new(AtomicU64::new(0));
+        let connector = Counting {
+            inner: HttpsConnector::from((connector, tls.target)),
+            opened: Arc::clone(&opened),
+        };
+
+        let mut builder = Client::builder(TokioExecutor::new());
+        builder
+            .pool_max_idle_per_host(config.pool_max_idle_per_host)
+            .pool_idle_timeout(config.pool_idle_timeout)
+            // Without a pool timer the idle timeout is never enforced; without a timer the
+            // HTTP/2 keep-alive PINGs never fire.
+            .pool_timer(TokioTimer::new())
+            .timer(TokioTimer::new())
+            .http2_keep_alive_interval(config.http2_keep_alive_interval)
+            .http2_keep_alive_timeout(config.http2_keep_alive_timeout)
+            .http2_keep_alive_while_idle(config.http2_keep_alive_while_idle);
+        let inner = builder.build(connector);
+
+        Ok(Self {
+            inner,
+            proxy: config.proxy,
+            limits: config
+                .max_connections_per_host
+                .map(|max| Arc::new(HostLimits::new(max))),
+            opened,
+        })
+    }
+
+    /// Connections established so far (TCP + TLS + proxy handshake done), by every clone.
+    pub fn connections_opened(&self) -> u64 {
+        self.opened.load(Ordering::Relaxed)
+    }
+
+    /// A handle on the [`connections_opened`](Self::connections_opened) counter, for metrics
+    /// that outlive the client's place in a stack.
+    pub fn connection_counter(&self) -> ConnectionCounter {
+        ConnectionCounter(Arc::clone(&self.opened))
+    }
+}
+
+/// Reads the number of connections a [`HttpClient`] opened.
+#[derive(Debug, Clone)]
+pub struct ConnectionCounter(Arc<AtomicU64>);
+
+impl ConnectionCounter {
+    /// Connections established so far.
+    pub fn get(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+impl Service<Request<RequestBody>> for HttpClient {
+    type Response = Response<ClientBody>;
+    type Error = PixivError;
+    type Future = ResponseFuture;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        // hyper-util's client is always ready; back-pressure is the per-host limit in `call`.
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, mut req: Request<RequestBody>) -> Self::Future {
+        let uri = req.uri().clone();
+        let (Some(scheme), Some(authority)) = (uri.scheme_str(), uri.authority()) else {
+            let err = PixivError::InvalidInput {
+                what: "request URI".into(),
+                why: format!("{uri} is not absolute (scheme and host needed)"),
+            };
+            return ResponseFuture::new(Box::pin(async move { Err(err) }));
+        };
+        // Plain HTTP through a proxy: the request itself goes to the proxy (absolute form), so it
+        // carries the proxy's credentials. Never for https (the tunnel's CONNECT carries them).
+        let mut via_proxy = false;
+        if scheme == "http" {
+            if let Some(intercept) = self.proxy.intercept(&uri) {
+                via_proxy = true;
+                if let Some(auth) = basic_auth(&intercept) {
+                    req.headers_mut().entry(PROXY_AUTHORIZATION).or_insert(auth);
+                }
+            }
+        }
+        let key = format!("{scheme}://{authority}");
+        let limits = self.limits.clone();
+        let client = self.inner.clone();
+        ResponseFuture::new(Box::pin(async move {
+            let permit = match limits {
+                Some(limits) => limits.acquire(key).await,
+                None => None,
+            };
+            let resp = client
+                .request(req)
+                .await
+                .map_err(|e| classify_error(Box::new(e)))?;
+            if via_proxy && resp.status() == StatusCode::PROXY_AUTHENTICATION_REQUIRED {
+                return Err(PixivError::Proxy {
+                    message: "proxy authentication required: the proxy answered 407 to a plain \
+                              HTTP request (check the credentials in the proxy URL)"
+                        .into(),
+                });
+            }
+            Ok(resp.map(|body| ClientBody {
+                inner: body,
+                permit,
+            }))
+        }))
+    }
+}
+
+/// The future of [`HttpClient::call`].
+pub struct ResponseFuture {
+    inner: BoxFuture<'static, Result<Response<ClientBody>, PixivError>>,
+}
+
+impl ResponseFuture {
+    fn new(inner: BoxFuture<'static, Result<Response<ClientBody>, PixivError>>) -> Self {
+        Self { inner }
+    }
+}
+
+impl fmt::Debug for ResponseFuture {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ResponseFuture")
+    }
+}
+
+impl Future for ResponseFuture {
+    type Output = Result<Response<ClientBody>, PixivError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        self.inner.as_mut().poll(cx)
+    }
+}
+
+pin_project! {
+    /// The response body of [`HttpClient`]: hyper's [`Incoming`], plus the per-host slot of
+    /// [`ConnectConfig::max_connections_per_host`] (if set), released when the body ends or is
+    /// dropped.
+    pub struct ClientBody {
+        #[pin]
+        inner: Incoming,
+        permit: Option<OwnedSemaphorePermit>,
+    }
+}
+
+impl ClientBody {
+    /// The hyper body (releasing the per-host slot, if any).
+    pub fn into_inner(self) -> Incoming {
+        self.inner
+    }
+}
+
+impl fmt::Debug for ClientBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBody")
+            .field("inner", &self.inner)
+            .finish()
+    }
+}
+
+impl HttpBody for ClientBody {
+    type Data = Bytes;
+    type Error = hyper::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, hyper::Error>>> {
+        let this = self.project();
+        let res = this.inner.poll_frame(cx);
+        if matches!(res, Poll::Ready(None | Some(Err(_)))) {
+            this.permit.take();
+        }
+        res
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+/// One FIFO semaphore per `scheme://authority`.
+struct HostLimits {
+    max: usize,
+    hosts: Mutex<HashMap<String, Arc<Semaphore>>>,
+}
+
+impl HostLimits {
+    fn new(max: usize) -> Self {
+        Self {
+            max: max.max(1),
+            hosts: Mutex::new(HashMap::new()),
+        }
+    }
+
+    async fn acquire(&self, key: String) -> Option<OwnedSemaphorePermit> {
+        let semaphore = {
+            let mut hosts = self.hosts.lock().ok()?;
+            Arc::clone(
+                hosts
+                    .entry(key)
+                    .or_insert_with(|| Arc::new(Semaphore::new(self.max))),
+            )
+        };
+        // Never closed, so this only fails if it were; then go on without a slot.
+        semaphore.acquire_owned().await.ok()
+    }
+}

@@ -1,0 +1,417 @@
+//! [`ProxyConfig`]: which proxy, if any, a destination goes through.
+//!
+//! The decision is hyper-util's [`Matcher`] (curl's rules for `HTTP_PROXY`, `HTTPS_PROXY`,
+//! `ALL_PROXY`, `NO_PROXY`, upper or lower case); the CONNECT handshake is hyper-util's
+//! [`Tunnel`](hyper_util::client::legacy::connect::proxy::Tunnel). What pixiv-rs adds:
+//!
+//! - `https://` targets go through a CONNECT tunnel, then TLS to the target inside it;
+//! - `http://` targets are sent to the proxy in absolute form (`GET http://host/path`), as curl
+//!   does, with `Proxy-Authorization` added by the client;
+//! - proxy URLs may be `http://` or `https://` (TLS to the proxy, then CONNECT inside it);
+//! - credentials come from the URL's userinfo (percent-decoded) and are never shown: `Debug`
+//!   prints `http://<redacted>@host:port`;
+//! - failures are `PixivError::Proxy` saying what the proxy answered (the status line of a refused
+//!   CONNECT, "proxy authentication required" for 407).
+//!
+//! ```
+//! use pixiv_transport::connect::ProxyConfig;
+//! let proxy = ProxyConfig::url("http://user:p%40ss@127.0.0.1:3128")
+//!     .unwrap()
+//!     .no_proxy("localhost, .internal.example");
+//! assert!(!format!("{proxy:?}").contains("p%40ss"));
+//!
+//! let env = [("HTTPS_PROXY", "http://127.0.0.1:3128"), ("no_proxy", "127.0.0.1")];
+//! let from_env = ProxyConfig::from_env_vars(|k| {
+//!     env.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string())
+//! });
+//! assert!(from_env.is_enabled());
+//! ```
+
+use std::fmt;
+use std::io;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+
+use http::{HeaderValue, Uri};
+use hyper_util::client::proxy::matcher::{Intercept, Matcher};
+use pixiv_errors::{BoxError, PixivError};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+
+/// Proxy settings. See the [module docs](self).
+#[derive(Clone, Default)]
+#[must_use]
+pub struct ProxyConfig {
+    url: Option<String>,
+    no_proxy: String,
+    env: Option<EnvProxies>,
+    matcher: Option<Arc<Matcher>>,
+}
+
+#[derive(Clone, Default)]
+struct EnvProxies {
+    all: String,
+    http: String,
+    https: String,
+}
+
+impl ProxyConfig {
+    /// No proxy: every connection is direct (the default).
+    pub fn none() -> Self {
+        Self::default()
+    }
+
+    /// Every destination through the proxy at `url` (`http://[user:pass@]host:port` or
+    /// `https://...`; userinfo percent-decoded). `InvalidInput` for another scheme or a bad URL.
+    pub fn url(url: &str) -> Result<Self, PixivError> {
+        let uri: Uri = url
+            .parse()
+            .map_err(|e: http::uri::InvalidUri| invalid(url, e.to_string()))?;
+        match uri.scheme_str() {
+            Some("http" | "https") => {}
+            Some(other) => {
+                return Err(invalid(
+                    url,
+                    format!("unsupported proxy scheme {other:?} (http or https)"),
+                ));
+            }
+            None => {
+                return Err(invalid(
+                    url,
+                    "the proxy URL needs a scheme (http:// or https://)".into(),
+                ));
+            }
+        }
+        if uri.host().is_none_or(str::is_empty) {
+            return Err(invalid(url, "the proxy URL has no host".into()));
+        }
+        let mut config = Self {
+            url: Some(url.to_owned()),
+            ..Self::default()
+        };
+        config.rebuild();
+        if config
+            .matcher
+            .as_ref()
+            .and_then(|m| m.intercept(&Uri::from_static("https://example.com/")))
+            .is_none()
+        {
+            return Err(invalid(url, "not a usable proxy URL".into()));
+        }
+        Ok(config)
+    }
+
+    /// Destinations that bypass the proxy: curl's `NO_PROXY` syntax (comma-separated host names,
+    /// matching subdomains too, IPs, CIDR ranges, `*` for all).
+    ///
+    /// Default: empty (everything through the proxy).
+    pub fn no_proxy(mut self, list: &str) -> Self {
+        self.no_proxy = list.to_owned();
+        self.rebuild();
+        self
+    }
+
+    /// Reads `HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY` and `NO_PROXY` (upper case first, then lower
+    /// case) from the process environment. Nothing set: no proxy.
+    pub fn from_env() -> Self {
+        Self::from_env_vars(|k| std::env::var(k).ok())
+    }
+
+    /// [`from_env`](Self::from_env) with the variables looked up by `get` (for tests, and for
+    /// callers holding their own environment). As curl and hyper-util do, the variables are ignored
+    /// when `REQUEST_METHOD` is set (a CGI process: "httpoxy").
+    pub fn from_env_vars(get: impl Fn(&str) -> Option<String>) -> Self {
+        let first = |names: [&str; 2]| names.iter().find_map(|n| get(n)).unwrap_or_default();
+        if get("REQUEST_METHOD").is_some() {
+            return Self::none();
+        }
+        let mut config = Self {
+            url: None,
+            no_proxy: first(["NO_PROXY", "no_proxy"]),
+            env: Some(EnvProxies {
+                all: first(["ALL_PROXY", "all_proxy"]),
+                http: first(["HTTP_PROXY", "http_proxy"]),
+                https: first(["HTTPS_PROXY", "https_proxy"]),
+            }),
+            matcher: None,
+        };
+        config.rebuild();
+        config
+    }
+
+    /// Whether any destination goes through a proxy.
+    pub fn is_enabled(&self) -> bool {
+        self.matcher.is_some()
+    }
+
+    /// The proxy `dst` goes through, if any (with its credentials; never logged).
+    pub(crate) fn intercept(&self, dst: &Uri) -> Option<Intercept> {
+        self.matcher.as_ref()?.intercept(dst)
+    }
+
+    fn rebuild(&mut self) {
+        let builder = Matcher::builder().no(self.no_proxy.as_str());
+        let builder = match (&self.url, &self.env) {
+            (Some(url), _) => builder.all(url.as_str()),
+            (None, Some(env)) => builder
+                .all(env.all.as_str())
+                .http(env.http.as_str())
+                .https(env.https.as_str()),
+            (None, None) => {
+                self.matcher = None;
+                return;
+            }
+        };
+        let enabled = self.url.is_some()
+            || self
+                .env
+                .as_ref()
+                .is_some_and(|e| !(e.all.is_empty() && e.http.is_empty() && e.https.is_empty()));
+        self.matcher = enabled.then(|| Arc::new(builder.build()));
+    }
+}
+
+fn invalid(url: &str, why: String) -> PixivError {
+    PixivError::InvalidInput {
+        what: format!("proxy URL {}", redact_url(url)),
+        why,
+    }
+}
+
+/// `scheme://user:pass@host` → `scheme://<redacted>@host`.
+pub(crate) fn redact_url(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => {
+            let sep = if scheme.is_empty() { "" } else { "://" };
+            format!("{scheme}{sep}<redacted>@{}", &rest[at + 1..])
+        }
+        None => url.to_owned(),
+    }
+}
+
+impl fmt::Debug for ProxyConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("ProxyConfig");
+        if let Some(url) = &self.url {
+            d.field("url", &redact_url(url));
+        }
+        if let Some(env) = &self.env {
+            d.field("all", &redact_url(&env.all))
+                .field("http", &redact_url(&env.http))
+                .field("https", &redact_url(&env.https));
+        }
+        d.field("no_proxy", &self.no_proxy).finish()
+    }
+}
+
+/// A proxy failure, with a message saying what the proxy did. Becomes `PixivError::Proxy`.
+#[derive(Debug)]
+pub(crate) struct ProxyError {
+    pub(crate) message: String,
+    pub(crate) source: Option<BoxError>,
+}
+
+impl fmt::Display for ProxyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ProxyError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source.as_deref().map(|e| e as _)
+    }
+}
+
+/// `Basic` credentials of an intercept, if any.
+pub(crate) fn basic_auth(intercept: &Intercept) -> Option<HeaderValue> {
+    intercept.basic_auth().cloned()
+}
+
+/// How many bytes of the proxy's first answer are kept to explain a refused CONNECT.
+const RECORD_LIMIT: usize = 512;
+
+/// Keeps a copy of the first bytes read from the proxy (its answer to CONNECT), so a refusal can
+/// be reported with the proxy's status line; afterwards it only forwards.
+pub(crate) struct Recording<T> {
+    inner: T,
+    record: Option<Arc<Mutex<Vec<u8>>>>,
+}
+
+impl<T> Recording<T> {
+    pub(crate) fn new(inner: T, record: Arc<Mutex<Vec<u8>>>) -> Self {
+        Self {
+            inner,
+            record: Some(record),
+        }
+    }
+
+    pub(crate) fn get_ref(&self) -> &T {
+        &self.inner
+    }
+}
+
+impl<T: AsyncRead + Unpin> AsyncRead for Recording<T> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let before = buf.filled().len();
+        let res = Pin::new(&mut self.inner).poll_read(cx, buf);
+        if let Some(record) = &self.record {
+            let new = &buf.filled()[before..];
+            let full = match record.lock() {
+                Ok(mut r) => {
+                    let room = RECORD_LIMIT.saturating_sub(r.len());
+                    r.extend_from_slice(&new[..new.len().min(room)]);
+                    r.len() >= RECORD_LIMIT || r.windows(4).any(|w| w == b"\r\n\r\n")
+                }
+                Err(_) => true,
+            };
+            if full {
+                self.record = None;
+            }
+        }
+        res
+    }
+}
+
+impl<T: AsyncWrite + Unpin> AsyncWrite for Recording<T> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+}
+
+/// The status line of a recorded proxy answer (`HTTP/1.1 403 Forbidden`), if one was read.
+pub(crate) fn status_line(recorded: &[u8]) -> Option<String> {
+    let end = recorded
+        .windows(2)
+        .position(|w| w == b"\r\n")
+        .unwrap_or(recorded.len());
+    let line = String::from_utf8_lossy(&recorded[..end]).trim().to_owned();
+    line.starts_with("HTTP/").then_some(line)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redaction() {
+        assert_eq!(redact_url("http://u:p@h:1"), "http://<redacted>@h:1");
+        assert_eq!(redact_url("http://h:1/x@y"), "http://h:1/x@y");
+        assert_eq!(redact_url("u:p@h:1"), "<redacted>@h:1");
+        assert_eq!(redact_url(""), "");
+    }
+
+    #[test]
+    fn explicit_url_and_no_proxy() {
+        let p = ProxyConfig::url("http://u:p%40ss@127.0.0.1:3128")
+            .unwrap()
+            .no_proxy("localhost,.skip.example");
+        let i = p
+            .intercept(&Uri::from_static("https://app-api.pixiv.net/"))
+            .unwrap();
+        assert_eq!(i.uri().authority().unwrap().as_str(), "127.0.0.1:3128");
+        // "u:p@ss" in base64
+        assert_eq!(basic_auth(&i).unwrap(), "Basic dTpwQHNz");
+        assert!(
+            p.intercept(&Uri::from_static("http://localhost:1/"))
+                .is_none()
+        );
+        assert!(
+            p.intercept(&Uri::from_static("http://a.skip.example/"))
+                .is_none()
+        );
+        assert!(!format!("{p:?}").contains("p%40ss"));
+    }
+
+    #[test]
+    fn bad_urls_are_invalid_input() {
+        for url in [
+            "socks5://127.0.0.1:1080",
+            "127.0.0.1:3128",
+            "http://",
+            "not a url",
+        ] {
+            assert!(
+                matches!(ProxyConfig::url(url), Err(PixivError::InvalidInput { .. })),
+                "{url}"
+            );
+        }
+    }
+
+    #[test]
+    fn env_cases_and_cgi() {
+        let env = |vars: &'static [(&'static str, &'static str)]| {
+            move |k: &str| {
+                vars.iter()
+                    .find(|(n, _)| *n == k)
+                    .map(|(_, v)| (*v).to_owned())
+            }
+        };
+        let p = ProxyConfig::from_env_vars(env(&[
+            ("https_proxy", "http://127.0.0.1:1"),
+            ("NO_PROXY", "pixiv.net"),
+        ]));
+        assert!(
+            p.intercept(&Uri::from_static("https://example.com/"))
+                .is_some()
+        );
+        assert!(
+            p.intercept(&Uri::from_static("http://example.com/"))
+                .is_none()
+        );
+        assert!(
+            p.intercept(&Uri::from_static("https://app-api.pixiv.net/"))
+                .is_none()
+        );
+        let all = ProxyConfig::from_env_vars(env(&[("ALL_PROXY", "http://127.0.0.1:1")]));
+        assert!(
+            all.intercept(&Uri::from_static("http://example.com/"))
+                .is_some()
+        );
+        let cgi = ProxyConfig::from_env_vars(env(&[
+            ("HTTP_PROXY", "http://127.0.0.1:1"),
+            ("REQUEST_METHOD", "GET"),
+        ]));
+        assert!(!cgi.is_enabled());
+        assert!(!ProxyConfig::from_env_vars(|_| None).is_enabled());
+    }
+
+    #[test]
+    fn status_line_parsing() {
+        assert_eq!(
+            status_line(b"HTTP/1.0 403 Access violation\r\nX: y\r\n\r\n").as_deref(),
+            Some("HTTP/1.0 403 Access violation")
+        );
+        assert_eq!(status_line(b"garbage"), None);
+    }
+}

@@ -1,0 +1,82 @@
+//! [`ResponseFuture`]: waits for the head under the headers and total deadlines.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use http::Response;
+use pin_project_lite::pin_project;
+use pixiv_errors::{PixivError, TimeoutPhase};
+use tokio::time::{Instant, Sleep, sleep_until};
+
+use super::body::TimeoutBody;
+use super::layer::Settings;
+use crate::Body;
+
+pin_project! {
+    /// The response future of [`Timeout`](super::Timeout).
+    pub struct ResponseFuture<F> {
+        #[pin]
+        inner: F,
+        // The earlier of the headers and total deadlines, and which one it is.
+        #[pin]
+        sleep: Option<Sleep>,
+        phase: TimeoutPhase,
+        total_deadline: Option<Instant>,
+        body_idle: Option<Duration>,
+    }
+}
+
+impl<F> ResponseFuture<F> {
+    pub(crate) fn new(inner: F, now: Instant, s: Settings) -> Self {
+        let headers = s.headers.map(|d| (now + d, TimeoutPhase::Headers));
+        let total_deadline = s.total.map(|d| now + d);
+        let total = total_deadline.map(|t| (t, TimeoutPhase::Total));
+        let first = match (headers, total) {
+            (Some(h), Some(t)) => Some(if t.0 < h.0 { t } else { h }),
+            (h, t) => h.or(t),
+        };
+        Self {
+            inner,
+            sleep: first.map(|(at, _)| sleep_until(at)),
+            phase: first.map_or(TimeoutPhase::Headers, |(_, p)| p),
+            total_deadline,
+            body_idle: s.body_idle,
+        }
+    }
+}
+
+impl<F> std::fmt::Debug for ResponseFuture<F> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResponseFuture")
+            .field("phase", &self.phase)
+            .field("total_deadline", &self.total_deadline)
+            .field("body_idle", &self.body_idle)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<F> Future for ResponseFuture<F>
+where
+    F: Future<Output = Result<Response<Body>, PixivError>>,
+{
+    type Output = Result<Response<Body>, PixivError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        if let Poll::Ready(res) = this.inner.poll(cx) {
+            let total = *this.total_deadline;
+            let idle = *this.body_idle;
+            return Poll::Ready(res.map(|resp| {
+                resp.map(|body| crate::body::boxed(TimeoutBody::new(body, idle, total)))
+            }));
+        }
+        if let Some(sleep) = this.sleep.as_pin_mut() {
+            if sleep.poll(cx).is_ready() {
+                return Poll::Ready(Err(PixivError::Timeout { phase: *this.phase }));
+            }
+        }
+        Poll::Pending
+    }
+}
