@@ -175,3 +175,235 @@ fn find(
     }
     (found, !matchable)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::AppApi;
+    use super::super::testing::*;
+    use serde_json::Value;
+
+    fn tag_names(work: &Value) -> Vec<String> {
+        work["tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["name"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    fn works(pages: &[Value]) -> Vec<Value> {
+        pages
+            .iter()
+            .flat_map(|p| p["illusts"].as_array().unwrap().clone())
+            .collect()
+    }
+
+    #[test]
+    fn search_pages_three_times_and_every_result_carries_the_word() {
+        let api = AppApi::new();
+        let (pages, queries) = follow_pages(
+            &api,
+            "/v1/search/illust",
+            &[
+                ("word", "風"),
+                ("search_target", "partial_match_for_tags"),
+                ("sort", "date_desc"),
+                ("filter", "for_ios"),
+            ],
+        );
+        assert_eq!(pages.len(), 3);
+        for p in &pages {
+            assert_eq!(p["search_span_limit"], 31_536_000);
+            assert_eq!(p["show_ai"], true);
+            assert_eq!(ids(p).len(), 30);
+        }
+        let all = works(&pages);
+        for w in &all {
+            assert_illust_shape(w);
+            assert!(
+                tag_names(w).iter().any(|t| t.contains('風')),
+                "{}",
+                w["tags"]
+            );
+        }
+        // date_desc: newest first.
+        let dates: Vec<&str> = all
+            .iter()
+            .map(|w| w["create_date"].as_str().unwrap())
+            .collect();
+        assert!(dates.windows(2).all(|d| d[0] >= d[1]), "{dates:?}");
+        // The Japanese word survives the next_url round trip.
+        for q in &queries {
+            assert!(q.contains(&("word".to_owned(), "風".to_owned())), "{q:?}");
+            assert!(q.contains(&("filter".to_owned(), "for_ios".to_owned())));
+        }
+        assert!(
+            pages[0]["next_url"]
+                .as_str()
+                .unwrap()
+                .contains("word=%E9%A2%A8")
+        );
+        // Same search, same answer.
+        let again = get(
+            &api,
+            "/v1/search/illust",
+            &[("word", "風"), ("sort", "date_desc")],
+        );
+        assert_eq!(ids(&again.body), ids(&pages[0]));
+    }
+
+    #[test]
+    fn exact_match_and_translated_names() {
+        let api = AppApi::new();
+        let r = get(
+            &api,
+            "/v1/search/illust",
+            &[("word", "cat"), ("search_target", "exact_match_for_tags")],
+        );
+        let found = r.body["illusts"].as_array().unwrap();
+        assert_eq!(found.len(), 30);
+        assert!(found.iter().all(|w| {
+            w["tags"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|t| t["translated_name"] == "cat")
+        }));
+        // No injected tag when the data can match.
+        assert!(
+            found
+                .iter()
+                .all(|w| !tag_names(w).contains(&"cat".to_owned()))
+        );
+        let r = get(
+            &api,
+            "/v1/search/illust",
+            &[
+                ("word", "オリジナル"),
+                ("search_target", "exact_match_for_tags"),
+            ],
+        );
+        let found = r.body["illusts"].as_array().unwrap();
+        assert!(
+            found
+                .iter()
+                .all(|w| tag_names(w).contains(&"オリジナル".to_owned()))
+        );
+    }
+
+    #[test]
+    fn unknown_words_become_a_tag_and_titles_match_digits() {
+        let api = AppApi::new();
+        let r = get(&api, "/v1/search/illust", &[("word", "dragon knight")]);
+        let found = r.body["illusts"].as_array().unwrap();
+        assert_eq!(found.len(), 30);
+        for w in found {
+            assert_eq!(
+                w["tags"][0],
+                serde_json::json!({"name": "dragon knight", "translated_name": null})
+            );
+        }
+        let r = get(
+            &api,
+            "/v1/search/illust",
+            &[("word", "42"), ("search_target", "title_and_caption")],
+        );
+        let found = r.body["illusts"].as_array().unwrap();
+        assert_eq!(found.len(), 30);
+        assert!(
+            found
+                .iter()
+                .all(|w| w["title"].as_str().unwrap().contains("42"))
+        );
+    }
+
+    #[test]
+    fn sorts_and_dates() {
+        let api = AppApi::new();
+        let word = [("word", "sky")];
+        let desc = get(&api, "/v1/search/illust", &[word[0], ("sort", "date_desc")]);
+        let asc = get(&api, "/v1/search/illust", &[word[0], ("sort", "date_asc")]);
+        let (asc_pages, _) =
+            follow_pages(&api, "/v1/search/illust", &[word[0], ("sort", "date_asc")]);
+        let dates: Vec<String> = works(&asc_pages)
+            .iter()
+            .map(|w| w["create_date"].as_str().unwrap().to_owned())
+            .collect();
+        assert!(dates.windows(2).all(|d| d[0] <= d[1]));
+        assert_ne!(ids(&desc.body), ids(&asc.body));
+        let (popular, _) = follow_pages(
+            &api,
+            "/v1/search/illust",
+            &[word[0], ("sort", "popular_desc")],
+        );
+        let bookmarks: Vec<u64> = works(&popular)
+            .iter()
+            .map(|w| w["total_bookmarks"].as_u64().unwrap())
+            .collect();
+        assert!(bookmarks.windows(2).all(|b| b[0] >= b[1]), "{bookmarks:?}");
+
+        // A date range keeps the works created in it (JST days, inclusive).
+        let (pages, _) = follow_pages(
+            &api,
+            "/v1/search/illust",
+            &[
+                word[0],
+                ("start_date", "2024-03-01"),
+                ("end_date", "2024-03-02"),
+            ],
+        );
+        let ranged = works(&pages);
+        assert_eq!(ranged.len(), 90);
+        for w in &ranged {
+            let date = w["create_date"].as_str().unwrap();
+            assert!(
+                date.starts_with("2024-03-01") || date.starts_with("2024-03-02"),
+                "{date}"
+            );
+        }
+        // duration counts back from the end of the data (2024-12-30 is its last day).
+        let day = get(
+            &api,
+            "/v1/search/illust",
+            &[word[0], ("duration", "within_last_day")],
+        );
+        for w in day.body["illusts"].as_array().unwrap() {
+            assert!(
+                w["create_date"].as_str().unwrap().starts_with("2024-12-30"),
+                "{}",
+                w["create_date"]
+            );
+        }
+        // Outside the data: nothing, and no next page.
+        let none = get(
+            &api,
+            "/v1/search/illust",
+            &[word[0], ("start_date", "2026-01-01")],
+        );
+        assert_eq!(none.status, 200);
+        assert_eq!(none.body["illusts"], serde_json::json!([]));
+        assert!(none.body["next_url"].is_null());
+    }
+
+    #[test]
+    fn search_errors() {
+        let api = AppApi::new();
+        for query in [
+            &[][..],
+            &[("word", "")][..],
+            &[("word", "  ")][..],
+            &[("word", "sky"), ("search_target", "text")][..],
+            &[("word", "sky"), ("sort", "popular_male_desc")][..],
+            &[("word", "sky"), ("duration", "within_last_year")][..],
+            &[("word", "sky"), ("start_date", "2024/01/01")][..],
+            &[("word", "sky"), ("end_date", "2024-02-30")][..],
+            &[("word", "sky"), ("offset", "5001")][..],
+        ] {
+            let r = get(&api, "/v1/search/illust", query);
+            assert_eq!(r.status, 400, "{query:?}");
+            assert_error_shape(&r.body);
+        }
+        let r = get(&api, "/v1/search/illust", &[]);
+        assert_eq!(r.body["error"]["message"], "Invalid word");
+    }
+}
