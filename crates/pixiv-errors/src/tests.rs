@@ -717,3 +717,10 @@ fn pixiv_error_stays_small() {
         std::mem::size_of::<PixivError>()
     );
 }
+
+#[test]
+fn pixiv_error_crosses_threads() {
+    fn assert_send_sync_static<T: Send + Sync + 'static>() {}
+    assert_send_sync_static::<PixivError>();
+    assert_send_sync_static::<ResponseDetails>();
+}
