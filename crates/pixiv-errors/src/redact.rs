@@ -141,7 +141,8 @@ pub(crate) fn truncate_with_ellipsis(s: &mut String, max: usize) {
 /// Redacts secrets in free text (a message, a body, a log line, another library's error):
 /// userinfo passwords in URLs, values of sensitive keys ([`is_sensitive_param`]) written as
 /// `key=value`, `key: value`, `"key": "value"` (also inside escaped JSON such as
-/// `\"key\":\"value\"`), and the token after `Bearer `.
+/// `\"key\":\"value\"`), HTML `name="key" content="value"` / `value="value"`, and the token
+/// after `Bearer `.
 ///
 /// A sensitive key's value after `:` is kept when it is `true`, `false`, `null`, an object or
 /// an array (whose own keys are scanned), or a number after the key `code` (so Pixiv's
@@ -349,21 +350,22 @@ fn find_value(b: &[u8], key: &str, pos: usize, header_like: bool) -> Option<(usi
     while j < b.len() && b[j] == b'\\' {
         j += 1;
     }
-    if j < b.len() && (b[j] == b'"' || b[j] == b'\'') {
+    let quoted_key = j < b.len() && (b[j] == b'"' || b[j] == b'\'');
+    if quoted_key {
         j += 1;
     }
     while j < b.len() && b[j].is_ascii_whitespace() {
         j += 1;
+    }
+    // HTML: `<meta name="csrf-token" content="...">`, `<input name="password" value="...">`.
+    if quoted_key {
+        j = skip_html_value_attribute(b, j);
     }
     let sep = *b.get(j)?;
     if sep != b':' && sep != b'=' {
         return None;
     }
     j += 1;
-    // `https://` after a `token:`-like key is a URL, not a value; `==` is not an assignment.
-    if sep == b':' && b.get(j) == Some(&b'/') {
-        return None;
-    }
     while j < b.len()
         && (b[j] == b' ' || b[j] == b'\t' || (sep == b':' && b[j].is_ascii_whitespace()))
     {
@@ -443,6 +445,24 @@ fn find_value(b: &[u8], key: &str, pos: usize, header_like: bool) -> Option<(usi
         return None;
     }
     Some((value_start, end))
+}
+
+/// If `b[j..]` starts with `content` or `value` and then `=` (an HTML attribute holding the
+/// value of the named field), the index of that `=`; else `j`.
+fn skip_html_value_attribute(b: &[u8], j: usize) -> usize {
+    for attr in [&b"content"[..], &b"value"[..]] {
+        let end = j + attr.len();
+        if b.len() >= end && b[j..end].eq_ignore_ascii_case(attr) {
+            let mut k = end;
+            while k < b.len() && b[k].is_ascii_whitespace() {
+                k += 1;
+            }
+            if b.get(k) == Some(&b'=') {
+                return k;
+            }
+        }
+    }
+    j
 }
 
 /// The index of the next unescaped `quote` from `from`, or the end of the text.
@@ -575,6 +595,25 @@ mod tests {
             r#"{"access_token": "<redacted>"#
         );
         assert_eq!(redact_text("refresh_token=RT"), "refresh_token=<redacted>");
+    }
+
+    #[test]
+    fn html_fields_named_like_secrets_are_redacted() {
+        assert_eq!(
+            redact_text(
+                r#"<meta name="csrf-token" content="CSRF-1"><input name="password" value='pw'>"#
+            ),
+            r#"<meta name="csrf-token" content="<redacted>"><input name="password" value='<redacted>'>"#
+        );
+        assert_eq!(
+            redact_text(r#"<p class="token">x</p>"#),
+            r#"<p class="token">x</p>"#
+        );
+    }
+
+    #[test]
+    fn a_sensitive_key_before_a_slash_is_still_redacted() {
+        assert_eq!(redact_text("password:/abc"), "password:<redacted>");
     }
 
     #[test]
