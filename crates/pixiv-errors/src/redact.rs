@@ -259,35 +259,44 @@ fn hex_val(c: u8) -> Option<u8> {
 }
 
 /// `scheme://user:password@host` -> `scheme://user:<redacted>@host`, for every `://` in `text`.
+///
+/// The userinfo ends at the last `@` of the authority (up to `/`, `?` or `#`). When the
+/// authority has no `@`, a password holding an unencoded `/`, `?` or `#` (invalid, but people
+/// write it) is caught by looking on to the end of the word: `host:443/a@b` then loses `443/a`,
+/// which errs on the side of hiding too much.
 fn redact_userinfo(text: &str) -> String {
     let b = text.as_bytes();
     let mut out = String::with_capacity(text.len());
     let mut copied = 0;
     let mut search = 0;
     while let Some(found) = find(&b[search..], b"://") {
-        let authority_start = search + found + 3;
-        let authority_end = b[authority_start..]
+        let start = search + found + 3;
+        let word_end = b[start..]
             .iter()
             .position(|&c| {
-                matches!(
-                    c,
-                    b'/' | b'?' | b'#' | b'"' | b'\'' | b'<' | b'>' | b'\\' | b'`'
-                ) || c.is_ascii_whitespace()
+                matches!(c, b'"' | b'\'' | b'<' | b'>' | b'\\' | b'`') || c.is_ascii_whitespace()
             })
-            .map_or(b.len(), |p| authority_start + p);
-        let authority = &b[authority_start..authority_end];
-        if let Some(at) = authority.iter().rposition(|&c| c == b'@') {
-            if let Some(colon) = authority[..at].iter().position(|&c| c == b':') {
-                let pw_start = authority_start + colon + 1;
-                let pw_end = authority_start + at;
-                if &text[pw_start..pw_end] != REDACTED {
+            .map_or(b.len(), |p| start + p);
+        let authority_end = b[start..word_end]
+            .iter()
+            .position(|&c| matches!(c, b'/' | b'?' | b'#'))
+            .map_or(word_end, |p| start + p);
+        let at = b[start..authority_end]
+            .iter()
+            .rposition(|&c| c == b'@')
+            .or_else(|| b[start..word_end].iter().rposition(|&c| c == b'@'))
+            .map(|p| start + p);
+        if let Some(at) = at {
+            if let Some(colon) = b[start..at].iter().position(|&c| c == b':') {
+                let pw_start = start + colon + 1;
+                if &text[pw_start..at] != REDACTED {
                     out.push_str(&text[copied..pw_start]);
                     out.push_str(REDACTED);
-                    copied = pw_end;
+                    copied = at;
                 }
             }
         }
-        search = authority_end.max(authority_start);
+        search = at.map_or(authority_end, |a| a + 1).max(start);
     }
     out.push_str(&text[copied..]);
     out
@@ -686,6 +695,14 @@ mod tests {
             "https://host:443/path"
         );
         assert_eq!(redact_url("https://u@host/"), "https://u@host/");
+        assert_eq!(
+            redact_text("socks5://u:pa/ss?#@proxy:1080/x"),
+            "socks5://u:<redacted>@proxy:1080/x"
+        );
+        assert_eq!(
+            redact_text("a http://u:p@h/ b https://v:q@k/"),
+            "a http://u:<redacted>@h/ b https://v:<redacted>@k/"
+        );
     }
 
     #[test]

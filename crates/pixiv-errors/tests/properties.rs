@@ -283,6 +283,16 @@ proptest! {
     }
 
     #[test]
+    fn userinfo_passwords_never_show(pw in "[A-Za-z0-9/?#%!$&()*+,;=:.~-]{12,24}", user in "[a-z]{0,8}",
+                                     scheme in prop::sample::select(vec!["http", "https", "socks5"]),
+                                     tail in "(/[a-z]{0,8})?(\\?[a-z]=[0-9])?") {
+        let url = format!("{scheme}://{user}:{pw}@proxy.example:3128{tail}");
+        for shown in [redact::redact_url(&url), redact::redact_text(&format!("via {url} failed"))] {
+            prop_assert!(!shown.contains(&pw), "{} -> {}", url, shown);
+        }
+    }
+
+    #[test]
     fn redaction_never_panics_and_caps(text in any::<String>(), bytes in prop::collection::vec(any::<u8>(), 0..4096)) {
         let _ = redact::redact_text(&text);
         let _ = redact::redact_url(&text);
