@@ -467,6 +467,115 @@ impl PixivError {
     }
 }
 
+/// Copies: `PixivError` is not `Clone` because `Connect`, `Tls` and `Io` own their source.
+impl PixivError {
+    /// An equal copy, or `None` for `Connect`, `Tls` and `Io` (their source cannot be cloned).
+    pub fn try_clone(&self) -> Option<Self> {
+        self.copy(false)
+    }
+
+    /// A copy that always succeeds: equal to [`try_clone`](Self::try_clone)'s where that gives
+    /// one; for `Connect`, `Tls` and `Io` the source becomes a plain error carrying the
+    /// original's redacted `Display` (and, for `Io`, the same [`std::io::ErrorKind`]), so
+    /// downcasting it no longer finds the original type. For handing one failure to several
+    /// waiters (a shared token refresh, say).
+    pub fn clone_lossy(&self) -> Self {
+        match self.copy(true) {
+            Some(copy) => copy,
+            // `copy(true)` answers every variant; this arm only keeps the function total.
+            None => Self::invalid_input("error", shown_error(self)),
+        }
+    }
+
+    fn copy(&self, lossy: bool) -> Option<Self> {
+        let text = |e: &dyn fmt::Display| -> BoxError { Box::new(TextError(shown_error(e))) };
+        Some(match self {
+            Self::Http {
+                status,
+                message,
+                details,
+            } => Self::Http {
+                status: *status,
+                message: message.clone(),
+                details: details.clone(),
+            },
+            Self::RateLimited {
+                status,
+                retry_after,
+                details,
+            } => Self::RateLimited {
+                status: *status,
+                retry_after: *retry_after,
+                details: details.clone(),
+            },
+            Self::Auth {
+                status,
+                kind,
+                message,
+                details,
+            } => Self::Auth {
+                status: *status,
+                kind: *kind,
+                message: message.clone(),
+                details: details.clone(),
+            },
+            Self::CloudflareChallenge {
+                status,
+                ray_id,
+                details,
+            } => Self::CloudflareChallenge {
+                status: *status,
+                ray_id: ray_id.clone(),
+                details: details.clone(),
+            },
+            Self::Timeout { phase } => Self::Timeout { phase: *phase },
+            Self::Proxy { message } => Self::Proxy {
+                message: message.clone(),
+            },
+            Self::Decode { message, snippet } => Self::Decode {
+                message: message.clone(),
+                snippet: snippet.clone(),
+            },
+            Self::InvalidInput { what, why } => Self::InvalidInput {
+                what: what.clone(),
+                why: why.clone(),
+            },
+            Self::BodyTooLarge { limit } => Self::BodyTooLarge { limit: *limit },
+            Self::Truncated { expected, received } => Self::Truncated {
+                expected: *expected,
+                received: *received,
+            },
+            Self::Redirect { kind, location } => Self::Redirect {
+                kind: kind.clone(),
+                location: location.clone(),
+            },
+            Self::Connect { source } if lossy => Self::Connect {
+                source: text(source),
+            },
+            Self::Tls { source } if lossy => Self::Tls {
+                source: text(source),
+            },
+            Self::Io { path, source } if lossy => Self::Io {
+                path: path.clone(),
+                source: std::io::Error::new(source.kind(), TextError(shown_error(source))),
+            },
+            Self::Connect { .. } | Self::Tls { .. } | Self::Io { .. } => return None,
+        })
+    }
+}
+
+/// The stand-in source of a [`PixivError::clone_lossy`] copy: the original's redacted text.
+#[derive(Debug)]
+struct TextError(String);
+
+impl fmt::Display for TextError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for TextError {}
+
 /// An I/O error with no path. To name the file, use [`PixivError::io`].
 impl From<std::io::Error> for PixivError {
     fn from(source: std::io::Error) -> Self {

@@ -724,3 +724,40 @@ fn pixiv_error_crosses_threads() {
     assert_send_sync_static::<PixivError>();
     assert_send_sync_static::<ResponseDetails>();
 }
+
+#[test]
+fn copies_keep_every_field_and_lossy_copies_keep_the_text() {
+    let h = headers(&[("retry-after", "3"), ("authorization", "Bearer AT-1")]);
+    let original = classify_at(
+        StatusCode::SERVICE_UNAVAILABLE,
+        &h,
+        RESTRICTED.as_bytes(),
+        now(),
+    )
+    .unwrap();
+    let copy = original.try_clone().unwrap();
+    assert_eq!(format!("{copy:?}"), format!("{original:?}"));
+    assert_eq!(copy.details(), original.details());
+
+    let connect = PixivError::connect(LeakyError("refused by http://u:pw-9@p:1".into()));
+    assert!(connect.try_clone().is_none());
+    let lossy = connect.clone_lossy();
+    assert_eq!(lossy.to_string(), connect.to_string());
+    assert!(lossy.is_retryable());
+    let source = std::error::Error::source(&lossy).unwrap();
+    assert!(!source.to_string().contains("pw-9"));
+
+    let io = PixivError::io(
+        "/x",
+        std::io::Error::new(std::io::ErrorKind::PermissionDenied, "no"),
+    );
+    match io.clone_lossy() {
+        PixivError::Io { path, source } => {
+            assert_eq!(path.as_deref(), Some(std::path::Path::new("/x")));
+            assert_eq!(source.kind(), std::io::ErrorKind::PermissionDenied);
+        }
+        other => panic!("{other:?}"),
+    }
+    let tls = PixivError::tls(std::io::Error::other("bad cert"));
+    assert_eq!(tls.clone_lossy().to_string(), "TLS failed: bad cert");
+}
