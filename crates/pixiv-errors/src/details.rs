@@ -113,23 +113,31 @@ fn capped(text: &str) -> String {
 
 impl fmt::Debug for ResponseDetails {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Already redacted on the way in; the headers are shown as (name, value) text.
-        let headers: Vec<(&str, String)> = self
-            .headers
-            .iter()
-            .map(|(n, v)| {
-                (
-                    n.as_str(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
-            .collect();
         f.debug_struct("ResponseDetails")
-            .field("headers", &headers)
+            .field("headers", &DebugHeaders(&self.headers))
             .field("body_snippet", &self.body_snippet)
             .field("reason", &self.reason)
             .field("code", &self.code)
             .field("retry_after", &self.retry_after)
+            .finish()
+    }
+}
+
+/// Headers as a `{name: "value"}` map, values as (lossy) text. They were redacted on the way in;
+/// a value marked sensitive is still shown as `<redacted>`, whatever it holds.
+struct DebugHeaders<'a>(&'a HeaderMap);
+
+impl fmt::Debug for DebugHeaders<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map()
+            .entries(self.0.iter().map(|(name, value)| {
+                let text = if value.is_sensitive() {
+                    redact::REDACTED.into()
+                } else {
+                    String::from_utf8_lossy(value.as_bytes())
+                };
+                (name.as_str(), text)
+            }))
             .finish()
     }
 }
