@@ -206,6 +206,22 @@ fn cloudflare_by_header_keeps_the_ray_id() {
 }
 
 #[test]
+fn cloudflare_by_header_without_ray_and_without_body() {
+    let h = headers(&[("server", "Cloudflare"), ("cf-mitigated", "challenge")]);
+    let err = classify_now(503, &h, "").unwrap();
+    assert!(
+        matches!(err, PixivError::CloudflareChallenge { ray_id: None, .. }),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "blocked by a Cloudflare challenge (HTTP 503 Service Unavailable)"
+    );
+    assert_eq!(err.status(), Some(StatusCode::SERVICE_UNAVAILABLE));
+    assert_eq!(err.retry_after(), None);
+}
+
+#[test]
 fn cloudflare_by_html_body_with_and_without_ray() {
     let h = cloudflare_headers();
     let err = classify_now(403, &h, CHALLENGE_HTML).unwrap();
