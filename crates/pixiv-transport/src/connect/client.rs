@@ -1,11 +1,10 @@
 //! [`HttpClient`]: hyper-util's pooled client over the connector, as a tower service.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
@@ -16,16 +15,17 @@ use http_body::{Body as HttpBody, Frame, SizeHint};
 use hyper::body::Incoming;
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::connect::{HttpConnector, capture_connection};
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 use pin_project_lite::pin_project;
 use pixiv_errors::PixivError;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::OwnedSemaphorePermit;
 use tower_service::Service;
 
 use super::config::ConnectConfig;
 use super::connector::{Connector, Counting};
 use super::error::classify_error;
+use super::hosts::{HostTable, key};
 use super::proxy::{ProxyConfig, basic_auth};
 use super::resolve::DynResolver;
 use crate::RequestBody;
@@ -42,7 +42,7 @@ type Inner = Client<Counting<HttpsConnector<Connector>>, RequestBody>;
 pub struct HttpClient {
     inner: Inner,
     proxy: ProxyConfig,
-    limits: Option<Arc<HostLimits>>,
+    hosts: Arc<HostTable>,
     opened: Arc<AtomicU64>,
 }
 
@@ -65,6 +65,7 @@ impl HttpClient {
             &[b"http/1.1"]
         };
         let tls = config.tls.build(alpn)?;
+        let hosts = Arc::new(HostTable::new(config.max_connections_per_host));
 
         let mut tcp = HttpConnector::new_with_resolver(DynResolver(Arc::clone(&config.resolver)));
         // hyper-rustls wraps this connector, so it must accept https:// URIs too.
@@ -77,6 +78,7 @@ impl HttpClient {
             tcp: tcp.clone(),
             proxy_dial: HttpsConnector::from((tcp, tls.proxy)),
             proxy: config.proxy.clone(),
+            hosts: Arc::clone(&hosts),
         };
         let opened = Arc::new(AtomicU64::new(0));
         let connector = Counting {
@@ -100,9 +102,7 @@ impl HttpClient {
         Ok(Self {
             inner,
             proxy: config.proxy,
-            limits: config
-                .max_connections_per_host
-                .map(|max| Arc::new(HostLimits::new(max))),
+            hosts,
             opened,
         })
     }
@@ -142,7 +142,7 @@ impl Service<Request<RequestBody>> for HttpClient {
 
     fn call(&mut self, mut req: Request<RequestBody>) -> Self::Future {
         let uri = req.uri().clone();
-        let (Some(scheme), Some(authority)) = (uri.scheme_str(), uri.authority()) else {
+        let (Some(scheme), Some(_)) = (uri.scheme_str(), uri.authority()) else {
             let err = PixivError::InvalidInput {
                 what: "request URI".into(),
                 why: format!("{uri} is not absolute (scheme and host needed)"),
@@ -160,18 +160,39 @@ impl Service<Request<RequestBody>> for HttpClient {
                 }
             }
         }
-        let key = format!("{scheme}://{authority}");
-        let limits = self.limits.clone();
+        let host = self.hosts.get(&key(&uri).unwrap_or_default());
         let client = self.inner.clone();
         ResponseFuture::new(Box::pin(async move {
-            let permit = match limits {
-                Some(limits) => limits.acquire(key).await,
+            let permit = match &host.requests {
+                Some(requests) => Arc::clone(requests).acquire_owned().await.ok(),
                 None => None,
             };
-            let resp = client
-                .request(req)
-                .await
-                .map_err(|e| classify_error(Box::new(e)))?;
+            // No connection to this host yet: connect alone, so a burst does not open one
+            // connection per request before ALPN tells whether one (h2) would do.
+            let pioneer = host.pioneer().await;
+            let result = match pioneer {
+                None => client.request(req).await,
+                Some(guard) => {
+                    let mut captured = capture_connection(&mut req);
+                    let connected = async move {
+                        // Drop the metadata's read guard here: it is not `Send`.
+                        let _ = captured.wait_for_connection_metadata().await.is_some();
+                    };
+                    let response = client.request(req);
+                    tokio::pin!(response);
+                    tokio::select! {
+                        biased;
+                        result = &mut response => result,
+                        () = connected => {
+                            // The connection is in the pool (h2) or ours (http/1.1): let the
+                            // others go.
+                            drop(guard);
+                            response.await
+                        }
+                    }
+                }
+            };
+            let resp = result.map_err(|e| classify_error(Box::new(e)))?;
             if via_proxy && resp.status() == StatusCode::PROXY_AUTHENTICATION_REQUIRED {
                 return Err(PixivError::Proxy {
                     message: "proxy authentication required: the proxy answered 407 to a plain \
@@ -260,33 +281,5 @@ impl HttpBody for ClientBody {
 
     fn size_hint(&self) -> SizeHint {
         self.inner.size_hint()
-    }
-}
-
-/// One FIFO semaphore per `scheme://authority`.
-struct HostLimits {
-    max: usize,
-    hosts: Mutex<HashMap<String, Arc<Semaphore>>>,
-}
-
-impl HostLimits {
-    fn new(max: usize) -> Self {
-        Self {
-            max: max.max(1),
-            hosts: Mutex::new(HashMap::new()),
-        }
-    }
-
-    async fn acquire(&self, key: String) -> Option<OwnedSemaphorePermit> {
-        let semaphore = {
-            let mut hosts = self.hosts.lock().ok()?;
-            Arc::clone(
-                hosts
-                    .entry(key)
-                    .or_insert_with(|| Arc::new(Semaphore::new(self.max))),
-            )
-        };
-        // Never closed, so this only fails if it were; then go on without a slot.
-        semaphore.acquire_owned().await.ok()
     }
 }

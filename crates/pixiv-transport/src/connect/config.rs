@@ -96,12 +96,13 @@ impl ConnectConfig {
         self
     }
 
-    /// At most this many requests in flight per host (scheme + authority); further requests wait
-    /// (FIFO) for one to finish, body included. Over HTTP/1.1 this bounds the open connections per
-    /// host; over HTTP/2 (one connection) it bounds the concurrent streams.
+    /// At most this many connections open per host (scheme + authority), and as many requests in
+    /// flight; further requests wait (FIFO) for one to finish, body included. Over HTTP/2 (one
+    /// connection) this bounds the concurrent streams.
     ///
-    /// Default: `None` (no limit; hyper-util's pool opens a connection for every request that
-    /// finds no idle one).
+    /// Default: `None` (no limit: hyper-util's pool caps idle connections only, and opens a
+    /// connection for every HTTP/1.1 request that finds none idle; 100 concurrent requests opened
+    /// 99-100 connections in tests/pool.rs).
     pub fn max_connections_per_host(mut self, max: Option<usize>) -> Self {
         self.max_connections_per_host = max;
         self

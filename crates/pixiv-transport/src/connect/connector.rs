@@ -17,9 +17,10 @@ use tower::ServiceExt;
 use tower_service::Service;
 
 use super::error::chain_message;
+use super::hosts::{HostTable, LiveGuard, SLOT_WAIT, key};
 use super::proxy::{ProxyConfig, ProxyError, Recording, basic_auth, status_line};
 use super::resolve::DynResolver;
-use super::stream::{Conn, ProxyIo};
+use super::stream::{Conn, ConnKind, ProxyIo};
 
 pub(crate) type Tcp = HttpConnector<DynResolver>;
 
@@ -30,6 +31,7 @@ pub(crate) struct Connector {
     /// Dials proxies: plain TCP for `http://` proxies, TLS (ALPN http/1.1) for `https://` ones.
     pub(crate) proxy_dial: HttpsConnector<Tcp>,
     pub(crate) proxy: ProxyConfig,
+    pub(crate) hosts: Arc<HostTable>,
 }
 
 impl Service<Uri> for Connector {
@@ -43,9 +45,39 @@ impl Service<Uri> for Connector {
     }
 
     fn call(&mut self, dst: Uri) -> Self::Future {
+        let host = self.hosts.get(&key(&dst).unwrap_or_default());
+        let route = self.route(dst.clone());
+        Box::pin(async move {
+            let slot = match &host.slots {
+                Some(slots) => {
+                    let wait = tokio::time::timeout(SLOT_WAIT, Arc::clone(slots).acquire_owned());
+                    match wait.await {
+                        Ok(Ok(permit)) => Some(permit),
+                        _ => {
+                            return Err(format!(
+                                "no free connection slot to {dst} within {SLOT_WAIT:?} \
+                                 (max_connections_per_host reached)"
+                            )
+                            .into());
+                        }
+                    }
+                }
+                None => None,
+            };
+            let kind = route.await?;
+            Ok(Conn {
+                kind,
+                _live: LiveGuard::new(host, slot),
+            })
+        })
+    }
+}
+
+impl Connector {
+    fn route(&self, dst: Uri) -> BoxFuture<'static, Result<ConnKind, BoxError>> {
         let Some(intercept) = self.proxy.intercept(&dst) else {
             let tcp = self.tcp.clone();
-            return Box::pin(async move { Ok(Conn::Direct(tcp.oneshot(dst).await?)) });
+            return Box::pin(async move { Ok(ConnKind::Direct(tcp.oneshot(dst).await?)) });
         };
         let proxy_uri = intercept.uri().clone();
         let proxy_name = proxy_uri
@@ -79,7 +111,7 @@ impl Service<Uri> for Connector {
             }
             Box::pin(async move {
                 match tunnel.oneshot(dst.clone()).await {
-                    Ok(io) => Ok(Conn::Proxy {
+                    Ok(io) => Ok(ConnKind::Proxy {
                         io: Box::new(io),
                         absolute_form: false,
                     }),
@@ -92,7 +124,7 @@ impl Service<Uri> for Connector {
         } else {
             Box::pin(async move {
                 match dial.oneshot(proxy_uri).await {
-                    Ok(io) => Ok(Conn::Proxy {
+                    Ok(io) => Ok(ConnKind::Proxy {
                         io: Box::new(io),
                         absolute_form: true,
                     }),

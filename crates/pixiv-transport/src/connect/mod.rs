@@ -36,6 +36,7 @@ mod client;
 mod config;
 mod connector;
 mod error;
+mod hosts;
 mod proxy;
 mod resolve;
 mod stream;

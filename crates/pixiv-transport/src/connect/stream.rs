@@ -10,6 +10,7 @@ use hyper_util::client::legacy::connect::{Connected, Connection};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 
+use super::hosts::LiveGuard;
 use super::proxy::Recording;
 
 /// A TCP connection as hyper-util's `HttpConnector` makes it.
@@ -20,7 +21,14 @@ pub(crate) type TcpIo = TokioIo<TcpStream>;
 pub(crate) type ProxyIo = TokioIo<Recording<TokioIo<MaybeHttpsStream<TcpIo>>>>;
 
 /// What [`Connector`](super::connector::Connector) returns (before TLS to the target).
-pub(crate) enum Conn {
+pub(crate) struct Conn {
+    pub(crate) kind: ConnKind,
+    /// Counts the connection as live (and holds its slot) until it is dropped.
+    pub(crate) _live: LiveGuard,
+}
+
+/// How the connection reaches the target.
+pub(crate) enum ConnKind {
     /// Straight to the target.
     Direct(TcpIo),
     /// Through a proxy. `absolute_form`: the proxy forwards plain-HTTP requests, which must then
@@ -33,9 +41,9 @@ pub(crate) enum Conn {
 
 impl Connection for Conn {
     fn connected(&self) -> Connected {
-        match self {
-            Conn::Direct(io) => io.connected(),
-            Conn::Proxy { io, absolute_form } => io
+        match &self.kind {
+            ConnKind::Direct(io) => io.connected(),
+            ConnKind::Proxy { io, absolute_form } => io
                 .inner()
                 .get_ref()
                 .inner()
@@ -51,9 +59,9 @@ impl Read for Conn {
         cx: &mut Context<'_>,
         buf: ReadBufCursor<'_>,
     ) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            Conn::Direct(io) => Pin::new(io).poll_read(cx, buf),
-            Conn::Proxy { io, .. } => Pin::new(&mut **io).poll_read(cx, buf),
+        match &mut self.get_mut().kind {
+            ConnKind::Direct(io) => Pin::new(io).poll_read(cx, buf),
+            ConnKind::Proxy { io, .. } => Pin::new(&mut **io).poll_read(cx, buf),
         }
     }
 }
@@ -64,30 +72,30 @@ impl Write for Conn {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        match self.get_mut() {
-            Conn::Direct(io) => Pin::new(io).poll_write(cx, buf),
-            Conn::Proxy { io, .. } => Pin::new(&mut **io).poll_write(cx, buf),
+        match &mut self.get_mut().kind {
+            ConnKind::Direct(io) => Pin::new(io).poll_write(cx, buf),
+            ConnKind::Proxy { io, .. } => Pin::new(&mut **io).poll_write(cx, buf),
         }
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            Conn::Direct(io) => Pin::new(io).poll_flush(cx),
-            Conn::Proxy { io, .. } => Pin::new(&mut **io).poll_flush(cx),
+        match &mut self.get_mut().kind {
+            ConnKind::Direct(io) => Pin::new(io).poll_flush(cx),
+            ConnKind::Proxy { io, .. } => Pin::new(&mut **io).poll_flush(cx),
         }
     }
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            Conn::Direct(io) => Pin::new(io).poll_shutdown(cx),
-            Conn::Proxy { io, .. } => Pin::new(&mut **io).poll_shutdown(cx),
+        match &mut self.get_mut().kind {
+            ConnKind::Direct(io) => Pin::new(io).poll_shutdown(cx),
+            ConnKind::Proxy { io, .. } => Pin::new(&mut **io).poll_shutdown(cx),
         }
     }
 
     fn is_write_vectored(&self) -> bool {
-        match self {
-            Conn::Direct(io) => io.is_write_vectored(),
-            Conn::Proxy { io, .. } => io.is_write_vectored(),
+        match &self.kind {
+            ConnKind::Direct(io) => io.is_write_vectored(),
+            ConnKind::Proxy { io, .. } => io.is_write_vectored(),
         }
     }
 
@@ -96,9 +104,9 @@ impl Write for Conn {
         cx: &mut Context<'_>,
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        match self.get_mut() {
-            Conn::Direct(io) => Pin::new(io).poll_write_vectored(cx, bufs),
-            Conn::Proxy { io, .. } => Pin::new(&mut **io).poll_write_vectored(cx, bufs),
+        match &mut self.get_mut().kind {
+            ConnKind::Direct(io) => Pin::new(io).poll_write_vectored(cx, bufs),
+            ConnKind::Proxy { io, .. } => Pin::new(&mut **io).poll_write_vectored(cx, bufs),
         }
     }
 }

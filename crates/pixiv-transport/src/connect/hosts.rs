@@ -1,0 +1,126 @@
+//! Per-host state shared by the client and its connector: live connections, the optional
+//! connection cap, and the "pioneer" gate.
+//!
+//! Two things hyper-util's legacy pool does that we measured (tests/pool.rs) and correct here:
+//! - A burst of requests to a host with no connection yet starts one connect per request, because
+//!   the protocol (h2 or http/1.1) is known only after ALPN: 100 concurrent requests opened 100
+//!   TLS connections, then used one. So while a host has no live connection, one request (the
+//!   pioneer) connects alone; the others wait until it holds a connection, then find it in the pool
+//!   (h2) or connect in parallel (http/1.1).
+//! - The pool caps idle connections, not open ones. `max_connections_per_host` caps both the
+//!   requests in flight (so none waits long for a connection) and, in the connector, the
+//!   connections themselves: a connect the pool no longer needs (the race hyper-util lets finish
+//!   in the background) cannot exceed the cap, and gives up after [`SLOT_WAIT`].
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+/// How long a connect waits for a free connection slot before giving up. With the request cap
+/// equal to the connection cap, a request only waits here while another request is about to
+/// release a connection to the pool; background connects hyper-util no longer needs end here.
+pub(crate) const SLOT_WAIT: Duration = Duration::from_secs(10);
+
+/// Hosts by `scheme://authority` (hyper-util's pool key).
+pub(crate) struct HostTable {
+    max_connections: Option<usize>,
+    hosts: Mutex<HashMap<String, Arc<HostState>>>,
+}
+
+pub(crate) struct HostState {
+    live: AtomicUsize,
+    pioneering: AtomicBool,
+    pioneer: tokio::sync::Mutex<()>,
+    pub(crate) requests: Option<Arc<Semaphore>>,
+    pub(crate) slots: Option<Arc<Semaphore>>,
+}
+
+impl HostTable {
+    pub(crate) fn new(max_connections: Option<usize>) -> Self {
+        Self {
+            max_connections: max_connections.map(|m| m.max(1)),
+            hosts: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub(crate) fn get(&self, key: &str) -> Arc<HostState> {
+        let new = || {
+            Arc::new(HostState {
+                live: AtomicUsize::new(0),
+                pioneering: AtomicBool::new(false),
+                pioneer: tokio::sync::Mutex::new(()),
+                requests: self.max_connections.map(|m| Arc::new(Semaphore::new(m))),
+                slots: self.max_connections.map(|m| Arc::new(Semaphore::new(m))),
+            })
+        };
+        match self.hosts.lock() {
+            Ok(mut hosts) => Arc::clone(hosts.entry(key.to_owned()).or_insert_with(new)),
+            // A poisoned table only loses the sharing, never a request.
+            Err(_) => new(),
+        }
+    }
+}
+
+impl HostState {
+    /// Connections to this host that are open now (TCP up, TLS maybe still in progress).
+    pub(crate) fn live(&self) -> usize {
+        self.live.load(Ordering::SeqCst)
+    }
+
+    /// Waits its turn if this host has no connection, or one is being made by a pioneer; returns
+    /// `Some` if the caller must make the first connection itself (holding others back until it
+    /// drops the [`Pioneer`]).
+    pub(crate) async fn pioneer(&self) -> Option<Pioneer<'_>> {
+        if self.live() > 0 && !self.pioneering.load(Ordering::SeqCst) {
+            return None;
+        }
+        let guard = self.pioneer.lock().await;
+        if self.live() > 0 {
+            return None;
+        }
+        self.pioneering.store(true, Ordering::SeqCst);
+        Some(Pioneer {
+            host: self,
+            _guard: guard,
+        })
+    }
+}
+
+/// The right to make a host's first connection; others wait until it is dropped.
+pub(crate) struct Pioneer<'a> {
+    host: &'a HostState,
+    _guard: tokio::sync::MutexGuard<'a, ()>,
+}
+
+impl Drop for Pioneer<'_> {
+    fn drop(&mut self) {
+        self.host.pioneering.store(false, Ordering::SeqCst);
+    }
+}
+
+/// Held by a connection for its lifetime: counts it as live, and holds its slot under the cap.
+pub(crate) struct LiveGuard {
+    host: Arc<HostState>,
+    _slot: Option<OwnedSemaphorePermit>,
+}
+
+impl LiveGuard {
+    pub(crate) fn new(host: Arc<HostState>, slot: Option<OwnedSemaphorePermit>) -> Self {
+        host.live.fetch_add(1, Ordering::SeqCst);
+        Self { host, _slot: slot }
+    }
+}
+
+impl Drop for LiveGuard {
+    fn drop(&mut self) {
+        self.host.live.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// The pool key hyper-util uses, as a string: `scheme://authority`.
+pub(crate) fn key(uri: &http::Uri) -> Option<String> {
+    Some(format!("{}://{}", uri.scheme_str()?, uri.authority()?))
+}
