@@ -30,8 +30,15 @@ pub async fn mock() -> MockPixiv {
 
 /// A rustls client config trusting only `ca_der`.
 pub fn tls_config(ca_der: &[u8]) -> rustls::ClientConfig {
+    tls_config_all(&[ca_der])
+}
+
+/// A rustls client config trusting these CAs (one per mock).
+pub fn tls_config_all(cas: &[&[u8]]) -> rustls::ClientConfig {
     let mut roots = rustls::RootCertStore::empty();
-    roots.add(ca_der.to_vec().into()).unwrap();
+    for ca in cas {
+        roots.add(ca.to_vec().into()).unwrap();
+    }
     rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
         .with_safe_default_protocol_versions()
         .unwrap()
