@@ -1,1 +1,163 @@
-//! (being written)
+//! [`TransportConfig`]: every setting of the default stack in one value, with the seed's defaults.
+//!
+//! | setting | default | source |
+//! |---|---|---|
+//! | timeouts | connect 10 s, headers 10 s, body idle 10 s, no total | the seed's `timeout=10` |
+//! | retry | 3 retries, backoff factor 1, on 429/500/502/503/504, GET/POST/DELETE | the seed's `Retry(...)` |
+//! | rate limit | 100 request starts per 60 s | the seed's `RateLimiter(calls=100, period=60)` |
+//! | pool | 10 idle connections per host, 60 s idle timeout | the seed's `HTTPAdapter(pool_maxsize=10)` |
+//! | redirects | 5 hops | the seed's `Policy::limited(5)` |
+//! | headers | Pixiv's iOS client headers, `Accept-Language: en-us` | PROTOCOL.md, the seed |
+//! | JSON cap | 16 MiB | [`DEFAULT_MAX_JSON_BODY`] |
+//!
+//! ```
+//! use std::time::Duration;
+//! use pixiv_transport::config::TransportConfig;
+//!
+//! let config = TransportConfig::new()
+//!     .timeout(Duration::from_secs(30))
+//!     .max_redirects(2);
+//! assert_eq!(config.get_max_redirects(), 2);
+//! ```
+
+use std::time::Duration;
+
+use http::{HeaderName, HeaderValue};
+
+use crate::connect::{ConnectConfig, ProxyConfig, TlsConfig};
+pub use crate::error_map::{DEFAULT_MAX_ERROR_BODY, DEFAULT_MAX_JSON_BODY};
+use crate::headers::DefaultHeadersLayer;
+pub use crate::redirect::DEFAULT_MAX_REDIRECTS;
+use crate::timeout::TimeoutLayer;
+
+/// Every setting of the default stack. See the [module docs](self) for the defaults.
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct TransportConfig {
+    pub(crate) connect: ConnectConfig,
+    pub(crate) timeouts: TimeoutLayer,
+    pub(crate) max_redirects: usize,
+    pub(crate) headers: DefaultHeadersLayer,
+    pub(crate) max_json_body: usize,
+    pub(crate) max_error_body: usize,
+    pub(crate) decompression: bool,
+    pub(crate) root_pems: Vec<Vec<u8>>,
+}
+
+impl Default for TransportConfig {
+    fn default() -> Self {
+        Self {
+            connect: ConnectConfig::default(),
+            timeouts: TimeoutLayer::new(),
+            max_redirects: DEFAULT_MAX_REDIRECTS,
+            headers: DefaultHeadersLayer::new(),
+            max_json_body: DEFAULT_MAX_JSON_BODY,
+            max_error_body: DEFAULT_MAX_ERROR_BODY,
+            decompression: true,
+            root_pems: Vec::new(),
+        }
+    }
+}
+
+impl TransportConfig {
+    /// The seed's defaults (see the [module docs](self)).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The seed's single `timeout`: connect, time to headers and body idle all set to `timeout`.
+    ///
+    /// Default: 10 s each (no total deadline).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.connect = self.connect.connect_timeout(Some(timeout));
+        self.timeouts = self
+            .timeouts
+            .headers(Some(timeout))
+            .body_idle(Some(timeout));
+        self
+    }
+
+    /// The per-attempt timeouts (headers, body idle, total).
+    ///
+    /// Default: [`TimeoutLayer::new`] (10 s, 10 s, none).
+    pub fn timeouts(mut self, timeouts: TimeoutLayer) -> Self {
+        self.timeouts = timeouts;
+        self
+    }
+
+    /// Connection settings (pool, TCP, HTTP/2, TLS, proxy, resolver).
+    ///
+    /// Default: [`ConnectConfig::default`].
+    pub fn connect(mut self, connect: ConnectConfig) -> Self {
+        self.connect = connect;
+        self
+    }
+
+    /// The proxy. Default: none ([`ProxyConfig::none`]).
+    pub fn proxy(mut self, proxy: ProxyConfig) -> Self {
+        self.connect = self.connect.proxy(proxy);
+        self
+    }
+
+    /// TLS settings. Default: [`TlsConfig::default`] (webpki roots, verification on).
+    pub fn tls(mut self, tls: TlsConfig) -> Self {
+        self.connect = self.connect.tls(tls);
+        self
+    }
+
+    /// Trusts this PEM certificate (or bundle) in addition to the configured roots; parsed when the
+    /// transport is built. Default: no extra roots.
+    pub fn add_root_certificate_pem(mut self, pem: impl AsRef<[u8]>) -> Self {
+        self.root_pems.push(pem.as_ref().to_vec());
+        self
+    }
+
+    /// Redirect hops followed at most. Default: [`DEFAULT_MAX_REDIRECTS`] (5).
+    pub fn max_redirects(mut self, max: usize) -> Self {
+        self.max_redirects = max;
+        self
+    }
+
+    /// Sets one default header (a request's own header of that name wins).
+    ///
+    /// Default: Pixiv's client headers ([`crate::headers`]).
+    pub fn default_header(mut self, name: HeaderName, value: HeaderValue) -> Self {
+        self.headers = self.headers.header(name, value);
+        self
+    }
+
+    /// The whole default header set. Default: [`DefaultHeadersLayer::new`].
+    pub fn default_headers(mut self, headers: DefaultHeadersLayer) -> Self {
+        self.headers = headers;
+        self
+    }
+
+    /// The largest JSON answer read. Default: [`DEFAULT_MAX_JSON_BODY`] (16 MiB).
+    pub fn max_json_body(mut self, max: usize) -> Self {
+        self.max_json_body = max;
+        self
+    }
+
+    /// How much of an error answer is read for classification.
+    /// Default: [`DEFAULT_MAX_ERROR_BODY`] (64 KiB).
+    pub fn max_error_body(mut self, max: usize) -> Self {
+        self.max_error_body = max;
+        self
+    }
+
+    /// Decompress gzip/br/deflate answers (and say so in `Accept-Encoding`). Default: `true`.
+    pub fn decompression(mut self, enabled: bool) -> Self {
+        self.decompression = enabled;
+        self
+    }
+
+    /// The redirect hop limit.
+    pub fn get_max_redirects(&self) -> usize {
+        self.max_redirects
+    }
+
+    /// The JSON size cap.
+    pub fn get_max_json_body(&self) -> usize {
+        self.max_json_body
+    }
+}

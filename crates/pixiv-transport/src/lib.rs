@@ -12,6 +12,7 @@ pub mod ratelimit;
 pub mod redirect;
 pub mod retry;
 pub mod timeout;
+mod trace;
 pub mod transport;
 
 pub use body::{Body, RequestBody};

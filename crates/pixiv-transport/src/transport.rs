@@ -1,1 +1,426 @@
-//! (being written)
+//! [`Transport`]: the default stack, assembled in one readable place, behind a cheap `Clone`.
+//!
+//! The stack, outermost first (see `docs/architecture.md` for each layer's file and defaults):
+//!
+//! ```text
+//! RequestSpan           trace.rs      span per call (method, host, path; never the query), metrics
+//! SetSensitiveHeaders   tower-http    Authorization / Cookie / Proxy-Authorization never logged
+//! DefaultHeaders        headers/      Pixiv's client headers; the request's own win
+//! Auth                  auth/         Bearer to configured hosts; refresh once + replay
+//! Retry                 retry/        the seed's policy; replays the Full<Bytes> request
+//! AttemptCount          trace.rs      numbers and counts attempts
+//! RateLimit (per host)  ratelimit/    100 starts / 60 s; image hosts may get their own limiter
+//! Timeout               timeout/      headers + body idle per attempt
+//! Redirect              redirect/     5 hops, credentials dropped across origins
+//! ErrorMap              error_map/    error answers and transport errors -> PixivError;
+//!                                     2xx JSON buffered (so its body failures are retried)
+//! Decompression         tower-http    gzip / br / deflate
+//! HttpClient            connect/      hyper-util pool, rustls, proxy, resolver, connect timeout
+//! ```
+//!
+//! # Why JSON bodies are read inside the retry loop
+//!
+//! `json()` must retry a body that breaks off (reset, truncated) like any other transient failure.
+//! Rather than a second retry loop in `json()` or a private collect layer, the work is done by
+//! [`ErrorMap`](crate::error_map), which already has to buffer 2xx `application/json` answers to
+//! find Pixiv's `error` object in a 200: the buffering happens inside the call, so a cut body is an
+//! `Err` of the call, below Retry and Timeout, and is retried with the same policy, counted in the
+//! same metrics, and bounded by the same per-attempt timeouts. Downloads (non-JSON) stream: their
+//! mid-body failures reach the caller as `Truncated`, for a resumable download to handle.
+
+use std::fmt;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use http::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE, PROXY_AUTHORIZATION};
+use http::{HeaderName, HeaderValue, Method, Request, Response, Uri};
+use http_body_util::{BodyExt as _, Full, Limited};
+use pixiv_errors::PixivError;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use tower::util::{BoxCloneSyncService, Oneshot};
+use tower::{ServiceBuilder, ServiceExt as _};
+use tower_http::decompression::DecompressionLayer;
+use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
+use tower_service::Service;
+
+use crate::auth::{AccessToken, AuthLayer, TokenSource};
+use crate::config::TransportConfig;
+use crate::connect::{HttpClient, ProxyConfig};
+use crate::error_map::ErrorMapLayer;
+use crate::metrics::{Metrics, MetricsSnapshot};
+use crate::redirect::{RedirectLayer, RedirectPolicy};
+use crate::trace::{AttemptLayer, RequestLayer};
+use crate::{Body, RequestBody};
+
+/// The type-erased stack: what [`Transport`] calls.
+pub type BoxedStack = BoxCloneSyncService<Request<RequestBody>, Response<Body>, PixivError>;
+
+/// The pixiv-rs HTTP client: the default tower stack over hyper-util, shared by every clone.
+///
+/// `Clone` is cheap (reference counts), and every clone shares the pool, the rate limiters, the
+/// token source and the metrics. See the [crate docs](crate) for an example.
+#[derive(Clone)]
+pub struct Transport {
+    stack: BoxedStack,
+    metrics: Arc<Metrics>,
+    max_json_body: usize,
+}
+
+impl fmt::Debug for Transport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Transport")
+            .field("metrics", &self.metrics.snapshot())
+            .field("max_json_body", &self.max_json_body)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Transport {
+    /// A builder with the seed's defaults ([`TransportConfig::new`]).
+    pub fn builder() -> TransportBuilder {
+        TransportBuilder::default()
+    }
+
+    /// A transport with the seed's defaults and no token source.
+    pub fn new() -> Result<Self, PixivError> {
+        Self::builder().build()
+    }
+
+    /// Sends a request through the stack; the answer's body streams. Error answers (status >= 400,
+    /// Cloudflare pages, Pixiv `error` objects) are `Err`.
+    pub async fn send(&self, req: Request<RequestBody>) -> Result<Response<Body>, PixivError> {
+        self.stack.clone().oneshot(req).await
+    }
+
+    /// Sends a request and decodes its JSON answer. The body is read up to the JSON cap
+    /// ([`DEFAULT_MAX_JSON_BODY`](crate::config::DEFAULT_MAX_JSON_BODY), 16 MiB by default): a
+    /// larger one is [`PixivError::BodyTooLarge`], refused without reading the rest. JSON that does
+    /// not decode into `T` is [`PixivError::Decode`] with a redacted snippet of the body.
+    pub async fn json<T: DeserializeOwned>(
+        &self,
+        req: Request<RequestBody>,
+    ) -> Result<T, PixivError> {
+        let resp = self.send(req).await?;
+        let bytes = collect_capped(resp.into_body(), self.max_json_body).await?;
+        serde_json::from_slice(&bytes).map_err(|e| PixivError::decode_json(&e, &bytes))
+    }
+
+    /// `GET url?query` (the pairs are appended to any query the URL already has).
+    pub async fn get(
+        &self,
+        url: &str,
+        query: &[(&str, &str)],
+    ) -> Result<Response<Body>, PixivError> {
+        self.send(request(Method::GET, url, query, None)?).await
+    }
+
+    /// `DELETE url?query`.
+    pub async fn delete(
+        &self,
+        url: &str,
+        query: &[(&str, &str)],
+    ) -> Result<Response<Body>, PixivError> {
+        self.send(request(Method::DELETE, url, query, None)?).await
+    }
+
+    /// `POST url` with an `application/x-www-form-urlencoded` body.
+    pub async fn post_form(
+        &self,
+        url: &str,
+        form: &[(&str, &str)],
+    ) -> Result<Response<Body>, PixivError> {
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form)
+            .finish();
+        let content = (
+            HeaderValue::from_static("application/x-www-form-urlencoded"),
+            Bytes::from(body),
+        );
+        self.send(request(Method::POST, url, &[], Some(content))?)
+            .await
+    }
+
+    /// `POST url` with a JSON body.
+    pub async fn post_json<T: Serialize + ?Sized>(
+        &self,
+        url: &str,
+        body: &T,
+    ) -> Result<Response<Body>, PixivError> {
+        let json = serde_json::to_vec(body)
+            .map_err(|e| PixivError::invalid_input("JSON body", e.to_string()))?;
+        let content = (
+            HeaderValue::from_static("application/json"),
+            Bytes::from(json),
+        );
+        self.send(request(Method::POST, url, &[], Some(content))?)
+            .await
+    }
+
+    /// The counters now.
+    pub fn metrics(&self) -> MetricsSnapshot {
+        self.metrics.snapshot()
+    }
+
+    /// The stack as a tower service, to wrap in more layers or to call with `ServiceExt`.
+    pub fn service(&self) -> BoxedStack {
+        self.stack.clone()
+    }
+}
+
+impl Service<Request<RequestBody>> for Transport {
+    type Response = Response<Body>;
+    type Error = PixivError;
+    type Future = Oneshot<BoxedStack, Request<RequestBody>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        // Every call drives its own clone of the stack to readiness.
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, req: Request<RequestBody>) -> Self::Future {
+        self.stack.clone().oneshot(req)
+    }
+}
+
+/// Reads a body up to `cap` bytes; more is [`PixivError::BodyTooLarge`], without reading on.
+async fn collect_capped(body: Body, cap: usize) -> Result<Bytes, PixivError> {
+    match Limited::new(body, cap).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(e) => Err(match e.downcast::<PixivError>() {
+            Ok(pixiv) => *pixiv,
+            Err(e) if e.is::<http_body_util::LengthLimitError>() => {
+                PixivError::body_too_large(cap as u64)
+            }
+            Err(e) => crate::error_map::map_body_error(e, None, 0),
+        }),
+    }
+}
+
+/// Builds a request: `url` plus `query` (with the `url` crate), and an optional typed body.
+fn request(
+    method: Method,
+    url: &str,
+    query: &[(&str, &str)],
+    body: Option<(HeaderValue, Bytes)>,
+) -> Result<Request<RequestBody>, PixivError> {
+    let mut parsed =
+        url::Url::parse(url).map_err(|e| PixivError::invalid_input("URL", format!("{e}")))?;
+    if !query.is_empty() {
+        parsed.query_pairs_mut().extend_pairs(query);
+    }
+    let uri: Uri = parsed
+        .as_str()
+        .parse()
+        .map_err(|e| PixivError::invalid_input("URL", format!("{e}")))?;
+    let mut builder = Request::builder().method(method).uri(uri);
+    let body = match body {
+        Some((content_type, bytes)) => {
+            builder = builder.header(CONTENT_TYPE, content_type);
+            Full::new(bytes)
+        }
+        None => Full::default(),
+    };
+    builder
+        .body(body)
+        .map_err(|e| PixivError::invalid_input("request", e.to_string()))
+}
+
+/// Builds a [`Transport`]. Setters are by value; the defaults are [`TransportConfig::new`]'s.
+#[derive(Default)]
+#[must_use]
+pub struct TransportBuilder {
+    config: TransportConfig,
+    token_source: Option<Arc<dyn TokenSource>>,
+    auth_hosts: Vec<String>,
+    auth_origins: Vec<Uri>,
+}
+
+impl fmt::Debug for TransportBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TransportBuilder")
+            .field("config", &self.config)
+            .field("token_source", &self.token_source.is_some())
+            .field("auth_hosts", &self.auth_hosts)
+            .field("auth_origins", &self.auth_origins)
+            .finish()
+    }
+}
+
+impl TransportBuilder {
+    /// Replaces the whole configuration.
+    pub fn config(mut self, config: TransportConfig) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// The seed's single timeout: connect, headers and body idle. Default: 10 s.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.config = self.config.timeout(timeout);
+        self
+    }
+
+    /// The proxy. Default: none.
+    pub fn proxy(mut self, proxy: ProxyConfig) -> Self {
+        self.config = self.config.proxy(proxy);
+        self
+    }
+
+    /// Trusts this PEM certificate in addition to the default roots (parsed by `build`).
+    pub fn add_root_certificate_pem(mut self, pem: impl AsRef<[u8]>) -> Self {
+        self.config = self.config.add_root_certificate_pem(pem);
+        self
+    }
+
+    /// One default header (a request's own header of that name wins).
+    pub fn default_header(mut self, name: HeaderName, value: HeaderValue) -> Self {
+        self.config = self.config.default_header(name, value);
+        self
+    }
+
+    /// The token source for the Bearer header; it goes only to [`auth_hosts`](Self::auth_hosts) /
+    /// [`auth_origins`](Self::auth_origins). Default: none (no Authorization added).
+    pub fn token_source(mut self, source: Arc<dyn TokenSource>) -> Self {
+        self.token_source = Some(source);
+        self
+    }
+
+    /// Host names (over https, any port) that get the Bearer token. Default: none.
+    pub fn auth_hosts<I, S>(mut self, hosts: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.auth_hosts.extend(hosts.into_iter().map(Into::into));
+        self
+    }
+
+    /// Exact origins (scheme, host, port) that get the Bearer token. Default: none.
+    pub fn auth_origins<I>(mut self, origins: I) -> Self
+    where
+        I: IntoIterator<Item = Uri>,
+    {
+        self.auth_origins.extend(origins);
+        self
+    }
+
+    /// Builds the stack. Errors: an unusable TLS setting or root certificate
+    /// ([`PixivError::Tls`] / [`PixivError::InvalidInput`]).
+    pub fn build(self) -> Result<Transport, PixivError> {
+        let TransportBuilder {
+            mut config,
+            token_source,
+            auth_hosts,
+            auth_origins,
+        } = self;
+        for pem in std::mem::take(&mut config.root_pems) {
+            config.connect.tls = config.connect.tls.clone().add_root_pem(&pem)?;
+        }
+        let client = HttpClient::new(config.connect.clone())?;
+        let metrics = Arc::new(Metrics::with_connections(client.connection_counter()));
+
+        // Below the rate limiter: one stack, cloned into each host group's limiter.
+        let below_limit = ServiceBuilder::new()
+            .layer(config.timeouts)
+            .layer(RedirectLayer::with_policy(RedirectPolicy::limited(
+                config.max_redirects,
+            )))
+            .layer(
+                ErrorMapLayer::new()
+                    .max_json_body(config.max_json_body)
+                    .max_error_body(config.max_error_body),
+            )
+            .layer(
+                DecompressionLayer::new()
+                    .gzip(config.decompression)
+                    .br(config.decompression)
+                    .deflate(config.decompression),
+            )
+            .service(client);
+        let below_limit = BoxCloneSyncService::new(below_limit);
+        let limited = below_limit;
+
+        let auth = token_source.map(|source| {
+            let counted: Arc<dyn TokenSource> = Arc::new(CountingSource {
+                inner: source,
+                metrics: Arc::clone(&metrics),
+            });
+            AuthLayer::new(counted)
+                .for_hosts(auth_hosts)
+                .for_origins(auth_origins)
+        });
+        let stack = ServiceBuilder::new()
+            .layer(RequestLayer {
+                metrics: Arc::clone(&metrics),
+            })
+            .layer(SetSensitiveRequestHeadersLayer::new([
+                AUTHORIZATION,
+                COOKIE,
+                PROXY_AUTHORIZATION,
+            ]))
+            .layer(config.headers.clone())
+            .option_layer(auth)
+            .layer(AttemptLayer {
+                metrics: Arc::clone(&metrics),
+            })
+            .service(limited);
+        Ok(Transport {
+            stack: BoxCloneSyncService::new(stack),
+            metrics,
+            max_json_body: config.max_json_body,
+        })
+    }
+}
+
+/// Counts auth replays: [`AuthLayer`] calls `refresh` exactly once per replay.
+struct CountingSource {
+    inner: Arc<dyn TokenSource>,
+    metrics: Arc<Metrics>,
+}
+
+impl TokenSource for CountingSource {
+    fn token(&self) -> futures_util::future::BoxFuture<'_, Result<AccessToken, PixivError>> {
+        self.inner.token()
+    }
+
+    fn refresh(
+        &self,
+        stale: &AccessToken,
+    ) -> futures_util::future::BoxFuture<'_, Result<AccessToken, PixivError>> {
+        self.metrics.auth_replay();
+        self.inner.refresh(stale)
+    }
+}
+
+#[allow(dead_code)]
+fn _assert_send_sync_clone() {
+    fn check<T: Send + Sync + Clone + 'static>() {}
+    check::<Transport>();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_appends_query_pairs_encoded() {
+        let req = request(
+            Method::GET,
+            "https://app-api.pixiv.net/v1/search/illust?word=a",
+            &[("sort", "date desc"), ("tag", "猫&犬")],
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            req.uri().to_string(),
+            "https://app-api.pixiv.net/v1/search/illust?word=a&sort=date+desc&tag=%E7%8C%AB%26%E7%8A%AC"
+        );
+    }
+
+    #[test]
+    fn bad_url_is_invalid_input() {
+        let err = request(Method::GET, "not a url", &[], None).unwrap_err();
+        assert!(matches!(err, PixivError::InvalidInput { .. }));
+    }
+}

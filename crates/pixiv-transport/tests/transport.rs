@@ -1,0 +1,281 @@
+//! The assembled `Transport` against pixiv-mock over TLS (trusting the mock's CA).
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use common::{header, mock};
+use http::{HeaderName, HeaderValue, Request, Uri};
+use pixiv_errors::PixivError;
+use pixiv_mock::{Fault, MockPixiv, RouteMatch};
+use pixiv_transport::RequestBody;
+use pixiv_transport::auth::StaticToken;
+use pixiv_transport::config::TransportConfig;
+use pixiv_transport::headers::{APP_OS, APP_OS_VERSION, USER_AGENT};
+use pixiv_transport::transport::{Transport, TransportBuilder};
+
+const _: () = {
+    const fn assert_send_sync_clone<T: Send + Sync + Clone + 'static>() {}
+    assert_send_sync_clone::<Transport>();
+};
+
+/// A transport trusting the mock's CA, the Bearer going to the mock's origin.
+fn builder(mock: &MockPixiv) -> TransportBuilder {
+    Transport::builder()
+        .add_root_certificate_pem(mock.ca_pem())
+        .token_source(Arc::new(StaticToken::new(mock.issue_access_token())))
+        .auth_origins([mock.base_url().parse::<Uri>().unwrap()])
+}
+
+fn detail_url(mock: &MockPixiv) -> String {
+    format!("{}/v1/illust/detail", mock.base_url())
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct Detail {
+    illust: Illust,
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct Illust {
+    id: u64,
+}
+
+#[tokio::test]
+async fn json_call_sends_every_default_header_and_the_bearer() {
+    let mock = mock().await;
+    let t = builder(&mock).build().unwrap();
+    let url = format!("{}?illust_id=42", detail_url(&mock));
+    let d: Detail = t
+        .json(Request::get(url).body(RequestBody::default()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(d.illust.id, 42);
+    let log = mock.requests();
+    assert_eq!(log.len(), 1);
+    assert_eq!(header(&log[0], "user-agent"), Some(USER_AGENT));
+    assert_eq!(header(&log[0], "app-os"), Some(APP_OS));
+    assert_eq!(header(&log[0], "app-os-version"), Some(APP_OS_VERSION));
+    assert_eq!(header(&log[0], "accept-language"), Some("en-us"));
+    assert!(header(&log[0], "authorization").is_some_and(|v| v.starts_with("Bearer ")));
+}
+
+#[tokio::test]
+async fn request_headers_and_builder_defaults_override() {
+    let mock = mock().await;
+    let t = builder(&mock)
+        .default_header(
+            HeaderName::from_static("accept-language"),
+            HeaderValue::from_static("ja"),
+        )
+        .build()
+        .unwrap();
+    let req = Request::get(format!("{}/size/16/x.bin", mock.base_url()))
+        .header("referer", common::REFERER)
+        .header("user-agent", "mine/1")
+        .body(RequestBody::default())
+        .unwrap();
+    t.send(req).await.unwrap();
+    let log = mock.requests();
+    assert_eq!(header(&log[0], "user-agent"), Some("mine/1"));
+    assert_eq!(header(&log[0], "accept-language"), Some("ja"));
+}
+
+#[tokio::test]
+async fn bearer_never_sent_to_a_host_not_configured() {
+    let mock = mock().await;
+    let t = builder(&mock).build().unwrap();
+    // The same server under another name: `localhost` is not the configured `127.0.0.1` origin.
+    let image = format!("https://localhost:{}/size/16/x.bin", mock.addr().port());
+    let req = Request::get(image)
+        .header("referer", common::REFERER)
+        .body(RequestBody::default())
+        .unwrap();
+    t.send(req).await.unwrap();
+    assert_eq!(header(&mock.requests()[0], "authorization"), None);
+}
+
+#[tokio::test]
+async fn get_post_form_and_delete_build_their_requests() {
+    let mock = mock().await;
+    let t = builder(&mock).build().unwrap();
+    t.get(
+        &detail_url(&mock),
+        &[("illust_id", "7"), ("filter", "for ios")],
+    )
+    .await
+    .unwrap();
+    let add = format!("{}/v2/illust/bookmark/add", mock.base_url());
+    t.post_form(&add, &[("illust_id", "7"), ("restrict", "public")])
+        .await
+        .unwrap();
+    let _ = t
+        .delete(&format!("{}/size/1/x", mock.base_url()), &[("a", "b c")])
+        .await;
+    let log = mock.requests();
+    assert_eq!(
+        log[0].query,
+        vec![
+            ("illust_id".to_owned(), "7".to_owned()),
+            ("filter".to_owned(), "for ios".to_owned())
+        ]
+    );
+    assert_eq!(log[1].method, http::Method::POST);
+    assert_eq!(
+        header(&log[1], "content-type"),
+        Some("application/x-www-form-urlencoded")
+    );
+    assert_eq!(log[1].body, Bytes::from("illust_id=7&restrict=public"));
+    assert_eq!(log[2].method, http::Method::DELETE);
+    assert_eq!(log[2].uri.query(), Some("a=b+c"));
+}
+
+#[tokio::test]
+async fn json_over_the_cap_is_body_too_large() {
+    let mock = mock().await;
+    let t = builder(&mock)
+        .config(TransportConfig::new().max_json_body(100))
+        .add_root_certificate_pem(mock.ca_pem())
+        .build()
+        .unwrap();
+    let err = t
+        .json::<serde_json::Value>(
+            Request::get(format!("{}?illust_id=1", detail_url(&mock)))
+                .body(RequestBody::default())
+                .unwrap(),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, PixivError::BodyTooLarge { limit: 100, .. }),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn invalid_json_is_decode_with_a_redacted_snippet() {
+    let mock = mock().await;
+    let t = builder(&mock).build().unwrap();
+    mock.push_faults(
+        RouteMatch::path_prefix("/v1/illust/detail"),
+        [Fault::Raw {
+            status: 200,
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: Bytes::from(r#"{"access_token": "SECRET-abc123", "illust": [1, 2"#),
+        }],
+    );
+    let err = t
+        .json::<Detail>(
+            Request::get(format!("{}?illust_id=1", detail_url(&mock)))
+                .body(RequestBody::default())
+                .unwrap(),
+        )
+        .await
+        .unwrap_err();
+    match &err {
+        PixivError::Decode { snippet, .. } => {
+            let snippet = snippet.as_deref().unwrap_or_default();
+            assert!(snippet.contains("illust"), "{snippet}");
+            assert!(!snippet.contains("SECRET-abc123"), "{snippet}");
+        }
+        other => panic!("expected Decode, got {other:?}"),
+    }
+    assert!(!format!("{err} {err:?}").contains("SECRET-abc123"));
+}
+
+#[tokio::test]
+async fn wrong_shape_json_is_decode() {
+    let mock = mock().await;
+    let t = builder(&mock).build().unwrap();
+    #[derive(Debug, serde::Deserialize)]
+    struct Wrong {
+        #[allow(dead_code)]
+        not_there: u8,
+    }
+    let err = t
+        .json::<Wrong>(
+            Request::get(format!("{}?illust_id=1", detail_url(&mock)))
+                .body(RequestBody::default())
+                .unwrap(),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, PixivError::Decode { .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn metrics_count_requests_and_connections() {
+    let mock = mock().await;
+    let t = builder(&mock).build().unwrap();
+    for id in 1..=3 {
+        t.get(&detail_url(&mock), &[("illust_id", &id.to_string())])
+            .await
+            .unwrap();
+    }
+    let _ = t
+        .get(
+            &format!("{}/v1/illust/detail", mock.base_url()),
+            &[("illust_id", "0")],
+        )
+        .await;
+    let m = t.metrics();
+    assert_eq!(m.requests, 4);
+    assert_eq!(m.attempts, 4);
+    assert_eq!(m.retries, 0);
+    assert_eq!(m.errors, 1);
+    assert_eq!(m.in_flight, 0);
+    assert_eq!(m.connections_opened, mock.connections_opened());
+    assert!(m.connections_opened >= 1);
+}
+
+#[tokio::test]
+async fn clones_share_pool_and_metrics() {
+    let mock = mock().await;
+    let t = builder(&mock).build().unwrap();
+    let t2 = t.clone();
+    t.get(&detail_url(&mock), &[("illust_id", "1")])
+        .await
+        .unwrap();
+    t2.get(&detail_url(&mock), &[("illust_id", "2")])
+        .await
+        .unwrap();
+    assert_eq!(t.metrics().requests, 2);
+    assert_eq!(
+        mock.connections_opened(),
+        1,
+        "the second call reuses the pooled connection"
+    );
+}
+
+#[tokio::test]
+async fn auth_replay_is_counted() {
+    let mock = Arc::new(mock().await);
+    let m2 = mock.clone();
+    let source = pixiv_transport::auth::Refresher::new(move || {
+        let m = m2.clone();
+        async move {
+            Ok(pixiv_transport::auth::FreshToken::new(
+                m.issue_access_token(),
+            ))
+        }
+    });
+    let t = Transport::builder()
+        .add_root_certificate_pem(mock.ca_pem())
+        .token_source(Arc::new(source))
+        .auth_origins([mock.base_url().parse::<Uri>().unwrap()])
+        .build()
+        .unwrap();
+    t.get(&detail_url(&mock), &[("illust_id", "1")])
+        .await
+        .unwrap();
+    mock.expire_access_tokens();
+    t.get(&detail_url(&mock), &[("illust_id", "1")])
+        .await
+        .unwrap();
+    let m = t.metrics();
+    assert_eq!((m.requests, m.attempts, m.auth_replays), (2, 3, 1));
+    assert_eq!(mock.requests().len(), 3);
+    let _ = Duration::ZERO;
+}
