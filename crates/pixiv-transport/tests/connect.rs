@@ -63,17 +63,21 @@ fn full_backlog_listener() -> (tokio::net::TcpListener, Vec<StdTcpStream>, u16) 
 #[tokio::test(start_paused = true)]
 async fn hanging_connect_is_a_connect_timeout() {
     let (_listener, _fillers, port) = full_backlog_listener();
-    let client = HttpClient::new(
-        ConnectConfig::new().connect_timeout(Some(Duration::from_secs(3))),
-    )
-    .unwrap();
+    let client =
+        HttpClient::new(ConnectConfig::new().connect_timeout(Some(Duration::from_secs(3))))
+            .unwrap();
     let start = tokio::time::Instant::now();
     let err = client
         .oneshot(get(&format!("http://127.0.0.1:{port}/")))
         .await
         .unwrap_err();
     assert!(
-        matches!(err, PixivError::Timeout { phase: TimeoutPhase::Connect }),
+        matches!(
+            err,
+            PixivError::Timeout {
+                phase: TimeoutPhase::Connect
+            }
+        ),
         "{err:?}"
     );
     assert_eq!(start.elapsed(), Duration::from_secs(3));
@@ -91,7 +95,10 @@ async fn static_resolver_maps_pixiv_hosts_to_the_mock() {
     let url = format!("https://i.pximg.net:{}/size/42/a.bin", mock.addr().port());
     let resp = client.clone().oneshot(get(&url)).await.unwrap();
     assert_eq!(resp.status(), 200);
-    assert_eq!(resp.into_body().collect().await.unwrap().to_bytes().len(), 42);
+    assert_eq!(
+        resp.into_body().collect().await.unwrap().to_bytes().len(),
+        42
+    );
     let log = mock.requests();
     assert_eq!(log[0].sni.as_deref(), Some("i.pximg.net"));
     assert_eq!(

@@ -62,7 +62,10 @@ async fn read(resp: Response<Body>) -> (Result<Bytes, PixivError>, Instant) {
 #[tokio::test(start_paused = true)]
 async fn slow_headers_are_a_headers_timeout() {
     let mock = MockPixiv::builder().start().await.unwrap();
-    let svc = stack(&mock, TimeoutLayer::new().headers(Some(Duration::from_secs(10))));
+    let svc = stack(
+        &mock,
+        TimeoutLayer::new().headers(Some(Duration::from_secs(10))),
+    );
     let url = format!("{}/size/10/a.bin", mock.base_url());
 
     mock.push_faults(
@@ -79,7 +82,12 @@ async fn slow_headers_are_a_headers_timeout() {
     let start = Instant::now();
     let err = svc.oneshot(get(&url)).await.unwrap_err();
     assert!(
-        matches!(err, PixivError::Timeout { phase: TimeoutPhase::Headers }),
+        matches!(
+            err,
+            PixivError::Timeout {
+                phase: TimeoutPhase::Headers
+            }
+        ),
         "{err:?}"
     );
     assert_eq!(start.elapsed(), Duration::from_secs(10));
@@ -104,10 +112,19 @@ async fn stalled_body_is_body_idle_exactly_t_after_the_last_bytes() {
     let (result, last) = read(resp).await;
     let err = result.unwrap_err();
     assert!(
-        matches!(err, PixivError::Timeout { phase: TimeoutPhase::BodyIdle }),
+        matches!(
+            err,
+            PixivError::Timeout {
+                phase: TimeoutPhase::BodyIdle
+            }
+        ),
         "{err:?}"
     );
-    assert_eq!(last.elapsed(), idle, "exactly the idle timeout after the last frame");
+    assert_eq!(
+        last.elapsed(),
+        idle,
+        "exactly the idle timeout after the last frame"
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -122,7 +139,14 @@ async fn a_slow_reader_is_not_an_idle_body() {
         .await
         .unwrap();
     let mut body = resp.into_body();
-    let mut n = body.frame().await.unwrap().unwrap().into_data().unwrap().len();
+    let mut n = body
+        .frame()
+        .await
+        .unwrap()
+        .unwrap()
+        .into_data()
+        .unwrap()
+        .len();
     // The reader is busy for a minute (a slow disk): the server is not to blame.
     tokio::time::sleep(Duration::from_secs(60)).await;
     while let Some(frame) = body.frame().await {
@@ -151,7 +175,8 @@ async fn a_body_flowing_past_the_total_is_not_cut_without_a_total() {
     // A download opts out of the total deadline.
     mock.push_faults(RouteMatch::path_prefix("/size/"), [stall.clone()]);
     let mut req = get(&url);
-    req.extensions_mut().insert(TimeoutOverride::new().total(None));
+    req.extensions_mut()
+        .insert(TimeoutOverride::new().total(None));
     let start = Instant::now();
     let resp = svc.clone().oneshot(req).await.unwrap();
     let body = read(resp).await.0.unwrap();
@@ -164,7 +189,12 @@ async fn a_body_flowing_past_the_total_is_not_cut_without_a_total() {
     let resp = svc.oneshot(get(&url)).await.unwrap();
     let err = read(resp).await.0.unwrap_err();
     assert!(
-        matches!(err, PixivError::Timeout { phase: TimeoutPhase::Total }),
+        matches!(
+            err,
+            PixivError::Timeout {
+                phase: TimeoutPhase::Total
+            }
+        ),
         "{err:?}"
     );
     assert_eq!(start.elapsed(), Duration::from_secs(1));
@@ -189,7 +219,12 @@ async fn total_deadline_before_the_headers_is_total() {
         .await
         .unwrap_err();
     assert!(
-        matches!(err, PixivError::Timeout { phase: TimeoutPhase::Total }),
+        matches!(
+            err,
+            PixivError::Timeout {
+                phase: TimeoutPhase::Total
+            }
+        ),
         "{err:?}"
     );
     assert_eq!(start.elapsed(), Duration::from_secs(2));

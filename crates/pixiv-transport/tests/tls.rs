@@ -33,7 +33,10 @@ async fn get(client: &HttpClient, url: &str) -> Result<(Version, Bytes), PixivEr
     let resp = client.clone().oneshot(image(url)).await?;
     assert_eq!(resp.status(), 200, "{url}");
     let version = resp.version();
-    Ok((version, resp.into_body().collect().await.unwrap().to_bytes()))
+    Ok((
+        version,
+        resp.into_body().collect().await.unwrap().to_bytes(),
+    ))
 }
 
 fn localhost(mock: &MockPixiv) -> StaticResolver {
@@ -85,7 +88,10 @@ async fn untrusted_ca_is_a_tls_error_unknown_issuer() {
         }
         other => panic!("expected Tls, got {other:?}"),
     }
-    assert!(mock.requests().is_empty(), "no request may reach the server");
+    assert!(
+        mock.requests().is_empty(),
+        "no request may reach the server"
+    );
 }
 
 #[tokio::test]

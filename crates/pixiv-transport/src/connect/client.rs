@@ -143,10 +143,10 @@ impl Service<Request<RequestBody>> for HttpClient {
     fn call(&mut self, mut req: Request<RequestBody>) -> Self::Future {
         let uri = req.uri().clone();
         let (Some(scheme), Some(_)) = (uri.scheme_str(), uri.authority()) else {
-            let err = PixivError::InvalidInput {
-                what: "request URI".into(),
-                why: format!("{uri} is not absolute (scheme and host needed)"),
-            };
+            let err = PixivError::invalid_input(
+                "request URI",
+                format!("{uri} is not absolute (scheme and host needed)"),
+            );
             return ResponseFuture::new(Box::pin(async move { Err(err) }));
         };
         // Plain HTTP through a proxy: the request itself goes to the proxy (absolute form), so it
@@ -194,11 +194,10 @@ impl Service<Request<RequestBody>> for HttpClient {
             };
             let resp = result.map_err(|e| classify_error(Box::new(e)))?;
             if via_proxy && resp.status() == StatusCode::PROXY_AUTHENTICATION_REQUIRED {
-                return Err(PixivError::Proxy {
-                    message: "proxy authentication required: the proxy answered 407 to a plain \
-                              HTTP request (check the credentials in the proxy URL)"
-                        .into(),
-                });
+                return Err(PixivError::proxy(
+                    "proxy authentication required: the proxy answered 407 to a plain HTTP \
+                     request (check the credentials in the proxy URL)",
+                ));
             }
             Ok(resp.map(|body| ClientBody {
                 inner: body,

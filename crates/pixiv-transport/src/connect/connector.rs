@@ -170,7 +170,9 @@ fn tunnel_error(
         };
     };
     let code = line.split_whitespace().nth(1).unwrap_or_default();
-    let message = if code == "407" {
+    // 407 is the standard answer; tinyproxy answers 401 to wrong credentials. Either way the
+    // proxy, not the target, refused: CONNECT never reached the target.
+    let message = if code == "407" || code == "401" {
         let why = if had_auth {
             "the proxy rejected the credentials in the proxy URL"
         } else {

@@ -27,37 +27,33 @@ pub fn classify_error(err: BoxError) -> PixivError {
     };
     let is_connect =
         find::<hyper_util::client::legacy::Error>(&*err).is_none_or(|e| e.is_connect());
-    if is_connect
-        && chain(&*err).any(|e| {
-            e.downcast_ref::<io::Error>()
-                .is_some_and(|io| io.kind() == io::ErrorKind::TimedOut)
-        })
-    {
-        return PixivError::Timeout {
-            phase: TimeoutPhase::Connect,
-        };
+    if !is_connect {
+        // After the connection: closed or reset before the head, a malformed answer. The error
+        // map's rules (shared with users' own clients) apply.
+        return crate::error_map::map_transport_error(err);
+    }
+    let timed_out = chain(&*err).any(|e| {
+        e.downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::TimedOut)
+    });
+    if timed_out {
+        return PixivError::timeout(TimeoutPhase::Connect);
     }
     if let Some(proxy) = find::<ProxyError>(&*err) {
-        return PixivError::Proxy {
-            message: proxy.message.clone(),
-        };
+        return PixivError::proxy(proxy.message.clone());
     }
     if let Some(tls) = find::<rustls::Error>(&*err) {
         let message = tls_message(tls);
-        return PixivError::Tls {
-            source: Box::new(Described {
-                message,
-                source: err,
-            }),
-        };
-    }
-    let message = chain_message(&*err);
-    PixivError::Connect {
-        source: Box::new(Described {
+        return PixivError::tls(Described {
             message,
             source: err,
-        }),
+        });
     }
+    let message = chain_message(&*err);
+    PixivError::connect(Described {
+        message,
+        source: err,
+    })
 }
 
 fn tls_message(e: &rustls::Error) -> String {

@@ -37,10 +37,10 @@ mod config;
 mod connector;
 mod error;
 mod hosts;
-mod proxy;
-mod resolve;
+pub mod proxy;
+pub mod resolve;
 mod stream;
-mod tls;
+pub mod tls;
 
 pub use client::{ClientBody, ConnectionCounter, HttpClient, ResponseFuture};
 pub use config::{

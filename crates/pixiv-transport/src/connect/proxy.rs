@@ -172,10 +172,7 @@ impl ProxyConfig {
 }
 
 fn invalid(url: &str, why: String) -> PixivError {
-    PixivError::InvalidInput {
-        what: format!("proxy URL {}", redact_url(url)),
-        why,
-    }
+    PixivError::invalid_input(format!("proxy URL {}", redact_url(url)), why)
 }
 
 /// `scheme://user:pass@host` → `scheme://<redacted>@host`.

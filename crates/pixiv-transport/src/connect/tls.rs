@@ -88,17 +88,15 @@ impl TlsConfig {
     pub fn add_root_pem(mut self, pem: &[u8]) -> Result<Self, PixivError> {
         let before = self.extra_roots.len();
         for cert in CertificateDer::pem_slice_iter(pem) {
-            let cert = cert.map_err(|e| PixivError::InvalidInput {
-                what: "root certificate PEM".into(),
-                why: e.to_string(),
-            })?;
+            let cert =
+                cert.map_err(|e| PixivError::invalid_input("root certificate PEM", e.to_string()))?;
             self.extra_roots.push(cert);
         }
         if self.extra_roots.len() == before {
-            return Err(PixivError::InvalidInput {
-                what: "root certificate PEM".into(),
-                why: "no CERTIFICATE section found".into(),
-            });
+            return Err(PixivError::invalid_input(
+                "root certificate PEM",
+                "no CERTIFICATE section found",
+            ));
         }
         Ok(self)
     }
@@ -200,10 +198,7 @@ impl TlsConfig {
         for cert in &self.extra_roots {
             store
                 .add(cert.clone())
-                .map_err(|e| PixivError::InvalidInput {
-                    what: "root certificate".into(),
-                    why: e.to_string(),
-                })?;
+                .map_err(|e| PixivError::invalid_input("root certificate", e.to_string()))?;
         }
         Ok(store)
     }
@@ -216,7 +211,7 @@ pub(crate) struct TlsConfigs {
 }
 
 fn tls_error(e: impl Into<pixiv_errors::BoxError>) -> PixivError {
-    PixivError::Tls { source: e.into() }
+    PixivError::tls(e)
 }
 
 /// The verifier behind [`TlsConfig::danger_accept_invalid_certs`]: any certificate chain, but

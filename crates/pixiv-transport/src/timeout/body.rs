@@ -75,9 +75,7 @@ where
         if let Some(total) = this.total_sleep.as_pin_mut() {
             if total.poll(cx).is_ready() {
                 *this.done = true;
-                return Poll::Ready(Some(Err(PixivError::Timeout {
-                    phase: TimeoutPhase::Total,
-                })));
+                return Poll::Ready(Some(Err(PixivError::timeout(TimeoutPhase::Total))));
             }
         }
         if let (Some(idle), Some(mut sleep)) = (*this.idle, this.idle_sleep.as_mut().as_pin_mut()) {
@@ -87,9 +85,7 @@ where
             }
             if sleep.poll(cx).is_ready() {
                 *this.done = true;
-                return Poll::Ready(Some(Err(PixivError::Timeout {
-                    phase: TimeoutPhase::BodyIdle,
-                })));
+                return Poll::Ready(Some(Err(PixivError::timeout(TimeoutPhase::BodyIdle))));
             }
         }
         Poll::Pending

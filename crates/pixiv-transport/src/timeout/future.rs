@@ -74,7 +74,7 @@ where
         }
         if let Some(sleep) = this.sleep.as_pin_mut() {
             if sleep.poll(cx).is_ready() {
-                return Poll::Ready(Err(PixivError::Timeout { phase: *this.phase }));
+                return Poll::Ready(Err(PixivError::timeout(*this.phase)));
             }
         }
         Poll::Pending

@@ -1,0 +1,378 @@
+//! Proxies, through a real proxy: Debian's `tinyproxy`, started per test with a generated config.
+//!
+//! The tests FAIL (not skip) when `tinyproxy` is missing: `apt-get install -y tinyproxy`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::Read;
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+use http::{Request, Version};
+use http_body_util::BodyExt;
+use pixiv_mock::MockPixiv;
+use pixiv_transport::connect::{
+    ConnectConfig, HttpClient, ProxyConfig, RootCerts, StaticResolver, TlsConfig,
+};
+use pixiv_transport::{PixivError, RequestBody};
+use tower::ServiceExt;
+
+/// A tinyproxy process on 127.0.0.1, killed on drop.
+struct TinyProxy {
+    child: Child,
+    port: u16,
+    conf: PathBuf,
+    log: PathBuf,
+}
+
+struct ProxyOptions<'a> {
+    connect_ports: &'a [u16],
+    auth: Option<(&'a str, &'a str)>,
+}
+
+static NEXT: AtomicU32 = AtomicU32::new(0);
+
+impl TinyProxy {
+    fn start(options: ProxyOptions<'_>) -> TinyProxy {
+        if let Err(e) = Command::new("tinyproxy").arg("-v").output() {
+            panic!(
+                "the proxy tests need the `tinyproxy` program (Debian package `tinyproxy`: \
+                 apt-get install -y tinyproxy), and it could not be run: {e}"
+            );
+        }
+        let mut last_log = String::new();
+        for _ in 0..5 {
+            // tinyproxy cannot bind port 0: take a free port and release it (retrying on a race).
+            let port = TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port();
+            let n = NEXT.fetch_add(1, Ordering::Relaxed);
+            let base =
+                std::env::temp_dir().join(format!("pixiv-tinyproxy-{}-{n}", std::process::id()));
+            let conf = base.with_extension("conf");
+            let log = base.with_extension("log");
+            let mut text = format!(
+                "Port {port}\nListen 127.0.0.1\nTimeout 30\nAllow 127.0.0.1\nMaxClients 100\n\
+                 LogLevel Info\nLogFile \"{}\"\n",
+                log.display()
+            );
+            for p in options.connect_ports {
+                text.push_str(&format!("ConnectPort {p}\n"));
+            }
+            if let Some((user, pass)) = options.auth {
+                text.push_str(&format!("BasicAuth {user} {pass}\n"));
+            }
+            std::fs::write(&conf, text).unwrap();
+            let mut child = Command::new("tinyproxy")
+                .arg("-d")
+                .arg("-c")
+                .arg(&conf)
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while Instant::now() < deadline {
+                if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                    return TinyProxy {
+                        child,
+                        port,
+                        conf,
+                        log,
+                    };
+                }
+                if child.try_wait().unwrap().is_some() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+            let mut stderr = String::new();
+            if let Some(mut e) = child.stderr.take() {
+                let _ = e.read_to_string(&mut stderr);
+            }
+            last_log = format!(
+                "{stderr}{}",
+                std::fs::read_to_string(&log).unwrap_or_default()
+            );
+            let _ = std::fs::remove_file(&conf);
+            let _ = std::fs::remove_file(&log);
+        }
+        panic!("tinyproxy did not start listening after 5 attempts:\n{last_log}");
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    fn url_with(&self, user: &str, pass: &str) -> String {
+        format!("http://{user}:{pass}@127.0.0.1:{}", self.port)
+    }
+
+    /// tinyproxy's log: what it was asked, as it saw it.
+    fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+impl Drop for TinyProxy {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_file(&self.conf);
+        let _ = std::fs::remove_file(&self.log);
+    }
+}
+
+fn get(url: &str) -> Request<RequestBody> {
+    Request::get(url)
+        .header("referer", "https://app-api.pixiv.net/")
+        .body(RequestBody::default())
+        .unwrap()
+}
+
+/// A client trusting the mock's CA, through `proxy`, resolving no name itself (a direct
+/// connection to `localhost` would fail, so a success proves the proxy carried it).
+fn client(mock: &MockPixiv, proxy: ProxyConfig) -> HttpClient {
+    let mut tls = TlsConfig::new().roots(RootCerts::Empty);
+    if mock.is_tls() {
+        tls = tls.add_root_pem(mock.ca_pem().as_bytes()).unwrap();
+    }
+    HttpClient::new(
+        ConnectConfig::new()
+            .tls(tls)
+            .proxy(proxy)
+            .resolver(StaticResolver::new()),
+    )
+    .unwrap()
+}
+
+async fn fetch(client: &HttpClient, url: &str) -> Result<(Version, usize), PixivError> {
+    let resp = client.clone().oneshot(get(url)).await?;
+    assert_eq!(resp.status(), 200, "{url}: {:?}", resp.headers());
+    let version = resp.version();
+    Ok((
+        version,
+        resp.into_body().collect().await.unwrap().to_bytes().len(),
+    ))
+}
+
+fn expect_proxy_error(result: Result<(Version, usize), PixivError>, needle: &str) -> String {
+    match result {
+        Err(PixivError::Proxy { message }) => {
+            assert!(
+                message.contains(needle),
+                "{message:?} should mention {needle:?}"
+            );
+            message
+        }
+        other => panic!("expected a Proxy error mentioning {needle:?}, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn plain_http_goes_to_the_proxy_in_absolute_form() {
+    let mock = MockPixiv::builder().tls(false).start().await.unwrap();
+    let proxy = TinyProxy::start(ProxyOptions {
+        connect_ports: &[],
+        auth: None,
+    });
+    let client = client(&mock, ProxyConfig::url(&proxy.url()).unwrap());
+    let url = format!("http://localhost:{}/size/100/a.bin", mock.addr().port());
+    assert_eq!(fetch(&client, &url).await.unwrap(), (Version::HTTP_11, 100));
+
+    let log = proxy.log();
+    assert!(
+        log.contains(&format!("GET {url} HTTP/1.1")),
+        "absolute form expected:\n{log}"
+    );
+    let seen = &mock.requests()[0];
+    let via = seen.headers.get("via").unwrap().to_str().unwrap();
+    assert!(via.contains("tinyproxy"), "{via}");
+}
+
+#[tokio::test]
+async fn plain_http_with_proxy_credentials() {
+    let mock = MockPixiv::builder().tls(false).start().await.unwrap();
+    let proxy = TinyProxy::start(ProxyOptions {
+        connect_ports: &[],
+        auth: Some(("pixiv", "s3cret")),
+    });
+    let url = format!("http://localhost:{}/size/10/a.bin", mock.addr().port());
+
+    let good = client(
+        &mock,
+        ProxyConfig::url(&proxy.url_with("pixiv", "s3cret")).unwrap(),
+    );
+    assert_eq!(fetch(&good, &url).await.unwrap().1, 10);
+
+    // No credentials: tinyproxy answers 407, which the client reports as a proxy error.
+    let none = client(&mock, ProxyConfig::url(&proxy.url()).unwrap());
+    expect_proxy_error(fetch(&none, &url).await, "proxy authentication required");
+
+    // Wrong credentials: tinyproxy 1.11 answers 401 with `WWW-Authenticate` (not 407), which a
+    // client cannot tell from the target's own 401; it comes back as an answer.
+    let bad = client(
+        &mock,
+        ProxyConfig::url(&proxy.url_with("pixiv", "wrong")).unwrap(),
+    );
+    let resp = bad.oneshot(get(&url)).await.unwrap();
+    assert_eq!(resp.status(), 401);
+    assert!(
+        resp.headers()["server"]
+            .to_str()
+            .unwrap()
+            .starts_with("tinyproxy")
+    );
+
+    assert_eq!(
+        mock.requests().len(),
+        1,
+        "only the authorized request reached the server"
+    );
+}
+
+#[tokio::test]
+async fn https_goes_through_a_connect_tunnel_with_h2_inside() {
+    let mock = MockPixiv::builder().start().await.unwrap();
+    let port = mock.addr().port();
+    let proxy = TinyProxy::start(ProxyOptions {
+        connect_ports: &[port],
+        auth: None,
+    });
+    let client = client(&mock, ProxyConfig::url(&proxy.url()).unwrap());
+    let url = format!("https://localhost:{port}/size/1000/a.bin");
+    assert_eq!(fetch(&client, &url).await.unwrap(), (Version::HTTP_2, 1000));
+    assert_eq!(fetch(&client, &url).await.unwrap().1, 1000);
+
+    let log = proxy.log();
+    assert_eq!(
+        log.matches(&format!("CONNECT localhost:{port} HTTP/1.1"))
+            .count(),
+        1,
+        "one tunnel, reused:\n{log}"
+    );
+    let seen = mock.requests();
+    assert_eq!(seen.len(), 2);
+    assert_eq!(
+        seen[0].sni.as_deref(),
+        Some("localhost"),
+        "TLS to the target, inside the tunnel"
+    );
+    assert_eq!(seen[0].version, Version::HTTP_2);
+    assert_eq!(client.connections_opened(), 1);
+}
+
+#[tokio::test]
+async fn connect_tunnel_with_credentials_and_a_wrong_password() {
+    let mock = MockPixiv::builder().start().await.unwrap();
+    let port = mock.addr().port();
+    let proxy = TinyProxy::start(ProxyOptions {
+        connect_ports: &[port],
+        // tinyproxy's config accepts only simple passwords.
+        auth: Some(("pixiv", "pass-word")),
+    });
+    let url = format!("https://localhost:{port}/size/10/a.bin");
+
+    // Userinfo is percent-decoded: "pass%2Dword" is "pass-word".
+    let good = client(
+        &mock,
+        ProxyConfig::url(&proxy.url_with("pixiv", "pass%2Dword")).unwrap(),
+    );
+    assert_eq!(fetch(&good, &url).await.unwrap().1, 10);
+    let seen = &mock.requests()[0];
+    assert!(
+        seen.headers.get("proxy-authorization").is_none(),
+        "credentials stay with the proxy"
+    );
+
+    let bad = client(
+        &mock,
+        ProxyConfig::url(&proxy.url_with("pixiv", "nope")).unwrap(),
+    );
+    let message = expect_proxy_error(fetch(&bad, &url).await, "proxy authentication required");
+    // tinyproxy answers 401 (not 407) to wrong credentials; the message quotes it.
+    assert!(message.contains("HTTP/1.0 401"), "{message}");
+    assert!(message.contains("rejected the credentials"), "{message}");
+    assert!(!message.contains("nope"), "{message}");
+
+    let none = client(&mock, ProxyConfig::url(&proxy.url()).unwrap());
+    let message = expect_proxy_error(fetch(&none, &url).await, "no credentials were given");
+    assert!(message.contains("407"), "{message}");
+}
+
+#[tokio::test]
+async fn proxy_refusing_connect_is_a_proxy_error_with_its_answer() {
+    let mock = MockPixiv::builder().start().await.unwrap();
+    // CONNECT allowed only to port 443: the mock's port is refused.
+    let proxy = TinyProxy::start(ProxyOptions {
+        connect_ports: &[443],
+        auth: None,
+    });
+    let client = client(&mock, ProxyConfig::url(&proxy.url()).unwrap());
+    let url = format!("https://localhost:{}/size/10/a.bin", mock.addr().port());
+    let message = expect_proxy_error(fetch(&client, &url).await, "403");
+    assert!(message.contains("refused the CONNECT"), "{message}");
+    assert!(mock.requests().is_empty());
+}
+
+#[tokio::test]
+async fn unreachable_proxy_is_a_proxy_error() {
+    let mock = MockPixiv::builder().start().await.unwrap();
+    let dead = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let client = client(
+        &mock,
+        ProxyConfig::url(&format!("http://u:hidden@127.0.0.1:{dead}")).unwrap(),
+    );
+    let url = format!("https://localhost:{}/size/10/a.bin", mock.addr().port());
+    let message = expect_proxy_error(fetch(&client, &url).await, "could not connect to the proxy");
+    assert!(!message.contains("hidden"), "{message}");
+}
+
+#[tokio::test]
+async fn no_proxy_from_the_environment_is_respected() {
+    let mock = MockPixiv::builder().start().await.unwrap();
+    let port = mock.addr().port();
+    let proxy = TinyProxy::start(ProxyOptions {
+        connect_ports: &[port],
+        auth: None,
+    });
+    let proxy_url = proxy.url();
+    let env = move |name: &str| match name {
+        "https_proxy" => Some(proxy_url.clone()),
+        "NO_PROXY" => Some("127.0.0.1, .example".to_owned()),
+        _ => None,
+    };
+    let config = ProxyConfig::from_env_vars(env);
+    let client = client(&mock, config);
+
+    // 127.0.0.1 is in NO_PROXY: direct.
+    fetch(&client, &format!("https://127.0.0.1:{port}/size/10/a.bin"))
+        .await
+        .unwrap();
+    assert!(
+        !proxy.log().contains("CONNECT 127.0.0.1"),
+        "{}",
+        proxy.log()
+    );
+    // localhost is not: through the proxy (the client itself cannot resolve it).
+    fetch(&client, &format!("https://localhost:{port}/size/10/b.bin"))
+        .await
+        .unwrap();
+    assert!(
+        proxy.log().contains(&format!("CONNECT localhost:{port}")),
+        "{}",
+        proxy.log()
+    );
+    assert_eq!(mock.requests().len(), 2);
+}
