@@ -1,5 +1,7 @@
 //! `AuthLayer` over ErrorMap + a raw client against pixiv-mock: Bearer only to configured origins,
 //! one refresh for many rejected requests, one replay each.
+// Helpers outside #[test] fns may unwrap too: a panic is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

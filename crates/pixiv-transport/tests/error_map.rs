@@ -1,4 +1,6 @@
 //! `ErrorMapLayer` over a raw hyper-util client, against pixiv-mock over TLS.
+// Helpers outside #[test] fns may unwrap too: a panic is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

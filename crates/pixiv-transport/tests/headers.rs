@@ -1,4 +1,6 @@
 //! `DefaultHeadersLayer` over ErrorMap + a raw client, checked in pixiv-mock's request log.
+// Helpers outside #[test] fns may unwrap too: a panic is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

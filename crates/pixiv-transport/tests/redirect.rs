@@ -1,4 +1,6 @@
 //! `RedirectLayer` over ErrorMap + a raw client, between two pixiv-mock servers.
+// Helpers outside #[test] fns may unwrap too: a panic is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -1,4 +1,6 @@
 //! The assembled `Transport` against pixiv-mock over TLS (trusting the mock's CA).
+// Helpers outside #[test] fns may unwrap too: a panic is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

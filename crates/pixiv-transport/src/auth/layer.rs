@@ -114,7 +114,7 @@ impl Targets {
         let Some(origin) = Origin::of(uri) else {
             return false;
         };
-        (origin.scheme == "https" && self.hosts.iter().any(|h| *h == origin.host))
+        (origin.scheme == "https" && self.hosts.contains(&origin.host))
             || self.origins.contains(&origin)
     }
 }

@@ -1,6 +1,6 @@
 //! Helpers shared by the integration tests: the mock server and a raw hyper-util client that trusts
 //! its CA. Each test file uses a subset, hence the `dead_code` allowance.
-#![allow(dead_code, unreachable_pub)]
+#![allow(dead_code, unreachable_pub, clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::Arc;
 
