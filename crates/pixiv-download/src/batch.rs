@@ -1,0 +1,169 @@
+//! Batches: many downloads with bounded concurrency, one result per item in input order.
+//!
+//! - At most [`BatchOptions::concurrency`] transfers run at once (the seed's `max_workers=5`).
+//! - Every item gets its result; one failure never stops the others.
+//! - Two items whose targets are the same file are refused up front: the later one gets an
+//!   `InvalidInput` error instead of racing the first for the file.
+//! - Everything runs inside the returned future (no spawned tasks): dropping it stops every
+//!   transfer, and each one's `.part` is cleaned up unless it is kept for a resume.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::path::PathBuf;
+
+use futures_util::stream::{self, StreamExt as _};
+use pixiv_errors::PixivError;
+
+use crate::downloader::{DownloadService, Downloaded, Downloader, normalise, plan, report_end};
+use crate::progress::{Event, EventSink};
+use crate::target::Target;
+
+/// The seed's `max_workers=5`.
+pub const DEFAULT_CONCURRENCY: usize = 5;
+
+/// One item of a batch: a URL and where it goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct BatchItem {
+    /// The URL.
+    pub url: String,
+    /// Where and how (see [`Target`]).
+    pub target: Target,
+}
+
+impl BatchItem {
+    /// `url` to `target`.
+    pub fn new(url: impl Into<String>, target: Target) -> Self {
+        Self {
+            url: url.into(),
+            target,
+        }
+    }
+}
+
+impl<U: Into<String>> From<(U, Target)> for BatchItem {
+    fn from((url, target): (U, Target)) -> Self {
+        Self::new(url, target)
+    }
+}
+
+/// How a batch runs.
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct BatchOptions {
+    concurrency: usize,
+    events: Option<EventSink>,
+}
+
+impl Default for BatchOptions {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl BatchOptions {
+    /// [`DEFAULT_CONCURRENCY`] transfers at once; events to the downloader's sink, if any.
+    pub fn new() -> Self {
+        Self {
+            concurrency: DEFAULT_CONCURRENCY,
+            events: None,
+        }
+    }
+
+    /// At most `n` transfers at once (at least 1). Default [`DEFAULT_CONCURRENCY`] (5).
+    pub fn concurrency(mut self, n: usize) -> Self {
+        self.concurrency = n.max(1);
+        self
+    }
+
+    /// Report this batch's events here (instead of the downloader's sink).
+    pub fn on_event(mut self, sink: EventSink) -> Self {
+        self.events = Some(sink);
+        self
+    }
+
+    /// The concurrency limit.
+    pub fn concurrency_limit(&self) -> usize {
+        self.concurrency
+    }
+}
+
+impl<S: DownloadService> Downloader<S> {
+    /// Downloads every item, at most [`BatchOptions::concurrency`] at once; the results come in
+    /// input order, one per item. See the [module docs](crate::batch) for the rules.
+    pub fn download_batch<I>(
+        &self,
+        items: I,
+        options: BatchOptions,
+    ) -> impl Future<Output = Vec<Result<Downloaded, PixivError>>> + Send + use<S, I>
+    where
+        I: IntoIterator,
+        I::Item: Into<BatchItem>,
+    {
+        let items: Vec<BatchItem> = items.into_iter().map(Into::into).collect();
+        let this = self.clone();
+        async move {
+            let events = options.events.clone();
+            let mut results: Vec<Option<Result<Downloaded, PixivError>>> =
+                (0..items.len()).map(|_| None).collect();
+            let mut jobs = Vec::with_capacity(items.len());
+            let mut claimed: HashMap<PathBuf, usize> = HashMap::new();
+            for (index, item) in items.into_iter().enumerate() {
+                let reporter = this.reporter(events.as_ref(), index);
+                reporter.emit(|index| Event::Queued {
+                    index,
+                    url: item.url.clone(),
+                });
+                let planned = plan(&item.url, &item.target).and_then(|(uri, path)| {
+                    match claimed.get(&normalise(&path)) {
+                        Some(first) => Err(PixivError::invalid_input(
+                            "download target",
+                            format!(
+                                "{} is also the target of item {first}; refusing to race for it",
+                                path.display()
+                            ),
+                        )),
+                        None => {
+                            claimed.insert(normalise(&path), index);
+                            Ok((uri, path))
+                        }
+                    }
+                });
+                match planned {
+                    Ok((uri, path)) => jobs.push((index, uri, path, item, reporter)),
+                    Err(e) => {
+                        let result = Err(e);
+                        report_end(&reporter, &result);
+                        results[index] = Some(result);
+                    }
+                }
+            }
+            // The closure owns its downloader: the future stays `Send` without `S: Sync`.
+            let base = this.clone();
+            let runs = jobs
+                .into_iter()
+                .map(move |(index, uri, path, item, reporter)| {
+                    let one = base.clone();
+                    async move {
+                        let result = one
+                            .download_planned(uri, item.url, path, item.target, &reporter)
+                            .await;
+                        report_end(&reporter, &result);
+                        (index, result)
+                    }
+                });
+            let mut done = stream::iter(runs).buffer_unordered(options.concurrency);
+            while let Some((index, result)) = done.next().await {
+                results[index] = Some(result);
+            }
+            results
+                .into_iter()
+                .map(|r| {
+                    r.unwrap_or_else(|| {
+                        Err(PixivError::invalid_input("batch item", "it was never run"))
+                    })
+                })
+                .collect()
+        }
+    }
+}

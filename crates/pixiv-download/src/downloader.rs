@@ -1,0 +1,410 @@
+//! [`Downloader`]: one download to a file, a writer or memory, over any HTTP service.
+
+use std::fmt;
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http::{HeaderValue, Request, Response, Uri};
+use pixiv_errors::PixivError;
+use pixiv_transport::{Body, RequestBody};
+use tokio::io::AsyncWrite;
+use tower_service::Service;
+
+use crate::policy::ResumePolicy;
+use crate::progress::{Event, EventSink, Reporter};
+use crate::sink::{FileSink, MemorySink, WriterSink};
+use crate::target::{DEFAULT_REFERER, Target};
+use crate::transfer::{Job, transfer};
+
+/// The write buffer of a file download: 256 KiB. Large enough that a fast transfer makes few
+/// write calls, small enough that memory stays flat whatever the file's size.
+pub const DEFAULT_BUFFER_CAPACITY: usize = 256 * 1024;
+
+/// The cap of [`Downloader::download_bytes`]: 64 MiB (Pixiv's largest originals are tens of MiB;
+/// ugoira zips likewise).
+pub const DEFAULT_MAX_BYTES: u64 = 64 * 1024 * 1024;
+
+/// What a finished download produced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Downloaded {
+    /// The final path of the file.
+    pub path: PathBuf,
+    /// Its size in bytes.
+    pub bytes: u64,
+    /// How it got there.
+    pub outcome: Outcome,
+}
+
+/// How a [`Downloaded`] file got there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Outcome {
+    /// Downloaded from its first byte.
+    Written,
+    /// Already there with `replace = false`: left alone, no request made.
+    Skipped,
+    /// Completed from a `.part` that already held `from` bytes (a resume, across calls or after
+    /// a broken transfer within this call).
+    Resumed {
+        /// The bytes already held when the completing attempt started.
+        from: u64,
+    },
+}
+
+/// The HTTP service a [`Downloader`] drives: the pixiv `Transport`, or any tower stack that
+/// answers with the transport's body and error types (for example hyper-util's client under
+/// `pixiv_transport::error_map::ErrorMapLayer`).
+pub trait DownloadService:
+    Service<
+        Request<RequestBody>,
+        Response = Response<Body>,
+        Error = PixivError,
+        Future: Send + 'static,
+    > + Clone
+    + Send
+    + 'static
+{
+}
+
+impl<S> DownloadService for S where
+    S: Service<
+            Request<RequestBody>,
+            Response = Response<Body>,
+            Error = PixivError,
+            Future: Send + 'static,
+        > + Clone
+        + Send
+        + 'static
+{
+}
+
+/// Settings shared by every clone of a [`Downloader`].
+#[derive(Debug, Clone)]
+struct Config {
+    referer: String,
+    policy: ResumePolicy,
+    buffer_capacity: usize,
+    max_bytes: u64,
+    events: Option<EventSink>,
+}
+
+/// Downloads files through an HTTP service. A cheap `Clone`; see the [crate docs](crate) for an
+/// example.
+///
+/// Every request goes through the service, so its retries, rate limit, timeouts and proxy
+/// apply. The downloader adds the `Referer` the image host needs, never an `Authorization`
+/// header, and a per-request opt-out of the transport's total deadline (a large file may take
+/// longer than an API call; the headers and body-idle timeouts still apply).
+#[derive(Clone)]
+pub struct Downloader<S> {
+    pub(crate) service: S,
+    config: Arc<Config>,
+}
+
+impl<S> fmt::Debug for Downloader<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Downloader")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S: DownloadService> Downloader<S> {
+    /// A downloader over `service` with the defaults: Referer [`DEFAULT_REFERER`],
+    /// [`ResumePolicy::new`], a [`DEFAULT_BUFFER_CAPACITY`] write buffer, a
+    /// [`DEFAULT_MAX_BYTES`] cap for [`download_bytes`](Self::download_bytes), no events.
+    pub fn new(service: S) -> Self {
+        Self {
+            service,
+            config: Arc::new(Config {
+                referer: DEFAULT_REFERER.to_owned(),
+                policy: ResumePolicy::new(),
+                buffer_capacity: DEFAULT_BUFFER_CAPACITY,
+                max_bytes: DEFAULT_MAX_BYTES,
+                events: None,
+            }),
+        }
+    }
+
+    fn config_mut(&mut self) -> &mut Config {
+        Arc::make_mut(&mut self.config)
+    }
+
+    /// The `Referer` sent with every download (a [`Target::referer`] wins). Default
+    /// [`DEFAULT_REFERER`]. A value that is not a valid header makes downloads fail with
+    /// `InvalidInput`.
+    #[must_use]
+    pub fn referer(mut self, referer: impl Into<String>) -> Self {
+        self.config_mut().referer = referer.into();
+        self
+    }
+
+    /// How a broken transfer is retried. Default [`ResumePolicy::new`] (3 retries, the seed's
+    /// backoff).
+    #[must_use]
+    pub fn resume_policy(mut self, policy: ResumePolicy) -> Self {
+        self.config_mut().policy = policy;
+        self
+    }
+
+    /// The write buffer of file downloads. Default [`DEFAULT_BUFFER_CAPACITY`] (256 KiB).
+    #[must_use]
+    pub fn buffer_capacity(mut self, bytes: usize) -> Self {
+        self.config_mut().buffer_capacity = bytes.max(1);
+        self
+    }
+
+    /// The cap of [`download_bytes`](Self::download_bytes). Default [`DEFAULT_MAX_BYTES`] (64 MiB).
+    #[must_use]
+    pub fn max_bytes(mut self, limit: u64) -> Self {
+        self.config_mut().max_bytes = limit;
+        self
+    }
+
+    /// Report the events of single downloads here (index 0), and of batches whose
+    /// [`BatchOptions`](crate::BatchOptions) name no sink of their own. Default: none.
+    #[must_use]
+    pub fn on_event(mut self, sink: EventSink) -> Self {
+        self.config_mut().events = Some(sink);
+        self
+    }
+
+    /// The wrapped service.
+    pub fn service(&self) -> &S {
+        &self.service
+    }
+
+    /// Downloads `url` to the file `target` names (see [`Target`] for the rules).
+    ///
+    /// The status is checked before a byte is written; the bytes go to a `.part` file beside
+    /// the target, are counted against `Content-Length`, synced, and renamed into place. A
+    /// failure or a cancelled future never leaves anything at the final path; a transfer that
+    /// broke off keeps its `.part` (and its `.part.meta` sidecar) so the next call resumes it.
+    /// See `docs/downloads.md` for the resume protocol.
+    ///
+    /// Errors: `InvalidInput` (a bad URL, an unsafe name), the service's errors (`Http`,
+    /// `Timeout`, ...), `Truncated` when the body stayed short after every retry, `Io` on the
+    /// local side (a full disk).
+    pub fn download(
+        &self,
+        url: &str,
+        target: &Target,
+    ) -> impl Future<Output = Result<Downloaded, PixivError>> + Send + use<S> {
+        let this = self.clone();
+        let url = url.to_owned();
+        let target = target.clone();
+        let reporter = self.reporter(None, 0);
+        async move {
+            reporter.emit(|index| Event::Queued {
+                index,
+                url: url.clone(),
+            });
+            let planned = plan(&url, &target);
+            let result = match planned {
+                Ok((uri, path)) => {
+                    this.download_planned(uri, url, path, target, &reporter)
+                        .await
+                }
+                Err(e) => Err(e),
+            };
+            report_end(&reporter, &result);
+            result
+        }
+    }
+
+    /// Streams `url` into `writer` (no file, no `.part`); returns the bytes written.
+    ///
+    /// A broken transfer resumes where it stopped when the server gave a validator; when the
+    /// server sends the file from its start again (it changed), the call fails with `Decode`,
+    /// since bytes already written cannot be taken back.
+    pub fn download_to_writer<'w, W>(
+        &self,
+        url: &str,
+        writer: &'w mut W,
+    ) -> impl Future<Output = Result<u64, PixivError>> + Send + use<'w, S, W>
+    where
+        W: AsyncWrite + Unpin + Send,
+    {
+        let this = self.clone();
+        let url = url.to_owned();
+        async move {
+            let uri = parse_url(&url)?;
+            let referer = this.referer_for(None)?;
+            let reporter = this.reporter(None, 0);
+            let mut sink = WriterSink::new(writer);
+            let mut job = Job {
+                service: this.service.clone(),
+                uri,
+                referer,
+                policy: this.config.policy,
+                reporter,
+            };
+            match transfer(&mut job, &mut sink).await {
+                Ok(done) => Ok(done.bytes),
+                Err(e) => {
+                    tracing::debug!(written = sink.written(), error = %e, "download to writer failed");
+                    Err(e)
+                }
+            }
+        }
+    }
+
+    /// Downloads `url` into memory, at most [`max_bytes`](Self::max_bytes) (else
+    /// `BodyTooLarge`, refused from `Content-Length` before reading when announced).
+    pub fn download_bytes(
+        &self,
+        url: &str,
+    ) -> impl Future<Output = Result<Bytes, PixivError>> + Send + use<S> {
+        let this = self.clone();
+        let url = url.to_owned();
+        async move {
+            let uri = parse_url(&url)?;
+            let referer = this.referer_for(None)?;
+            let reporter = this.reporter(None, 0);
+            let mut sink = MemorySink::new(this.config.max_bytes);
+            let mut job = Job {
+                service: this.service.clone(),
+                uri,
+                referer,
+                policy: this.config.policy,
+                reporter,
+            };
+            transfer(&mut job, &mut sink).await?;
+            Ok(sink.into_bytes())
+        }
+    }
+
+    pub(crate) fn reporter(&self, events: Option<&EventSink>, index: usize) -> Reporter {
+        Reporter {
+            sink: events.or(self.config.events.as_ref()).cloned(),
+            index,
+        }
+    }
+
+    fn referer_for(&self, target: Option<&Target>) -> Result<HeaderValue, PixivError> {
+        let referer = target
+            .and_then(Target::referer_override)
+            .unwrap_or(&self.config.referer);
+        HeaderValue::from_str(referer)
+            .map_err(|_| PixivError::invalid_input("Referer", "not a valid header value"))
+    }
+
+    /// One file download whose final path is decided: skip, or transfer, then rename.
+    ///
+    /// Takes the downloader by value (a clone) so the future is `Send` without `S: Sync`.
+    pub(crate) async fn download_planned(
+        self,
+        uri: Uri,
+        url: String,
+        path: PathBuf,
+        target: Target,
+        reporter: &Reporter,
+    ) -> Result<Downloaded, PixivError> {
+        if !target.replaces() {
+            if let Ok(meta) = tokio::fs::metadata(&path).await {
+                return Ok(Downloaded {
+                    path,
+                    bytes: meta.len(),
+                    outcome: Outcome::Skipped,
+                });
+            }
+        }
+        let referer = self.referer_for(Some(&target))?;
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            tokio::fs::create_dir_all(parent)
+                .await
+                .map_err(|e| PixivError::io(parent, e))?;
+        }
+        let mut sink = FileSink::new(&path, url, self.config.buffer_capacity);
+        let mut job = Job {
+            service: self.service.clone(),
+            uri,
+            referer,
+            policy: self.config.policy,
+            reporter: reporter.clone(),
+        };
+        match transfer(&mut job, &mut sink).await {
+            Ok(done) => {
+                if let Err(e) = sink.commit(&path).await {
+                    sink.settle(false).await;
+                    return Err(e);
+                }
+                Ok(Downloaded {
+                    path,
+                    bytes: done.bytes,
+                    outcome: if done.resumed_from > 0 {
+                        Outcome::Resumed {
+                            from: done.resumed_from,
+                        }
+                    } else {
+                        Outcome::Written
+                    },
+                })
+            }
+            Err(e) => {
+                // A network failure may be resumed later; anything else (an error answer, a
+                // full disk, a bad answer) would only leave garbage.
+                sink.settle(e.is_retryable()).await;
+                Err(e)
+            }
+        }
+    }
+}
+
+/// The URL parsed and the final path decided (no I/O beyond looking up an existing folder).
+pub(crate) fn plan(url: &str, target: &Target) -> Result<(Uri, PathBuf), PixivError> {
+    let uri = parse_url(url)?;
+    let path = target.resolve_uri(&uri)?;
+    Ok((uri, path))
+}
+
+fn parse_url(url: &str) -> Result<Uri, PixivError> {
+    let uri: Uri = url
+        .parse()
+        .map_err(|e| PixivError::invalid_input("download URL", format!("{e}")))?;
+    if uri.scheme().is_none() || uri.authority().is_none() {
+        return Err(PixivError::invalid_input(
+            "download URL",
+            "it needs a scheme and a host",
+        ));
+    }
+    Ok(uri)
+}
+
+/// The last event of an item: Finished, Skipped or Failed.
+pub(crate) fn report_end(reporter: &Reporter, result: &Result<Downloaded, PixivError>) {
+    if !reporter.listening() {
+        return;
+    }
+    match result {
+        Ok(d) if d.outcome == Outcome::Skipped => reporter.emit(|index| Event::Skipped {
+            index,
+            path: d.path.clone(),
+        }),
+        Ok(d) => reporter.emit(|index| Event::Finished {
+            index,
+            path: d.path.clone(),
+            bytes: d.bytes,
+        }),
+        Err(e) => reporter.emit(|index| Event::Failed {
+            index,
+            error: Arc::new(e.clone_lossy()),
+        }),
+    }
+}
+
+/// Lexically normalised absolute form of `path`, to tell two targets apart.
+pub(crate) fn normalise(path: &Path) -> PathBuf {
+    let absolute = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(path)
+    };
+    absolute
+        .components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .collect()
+}

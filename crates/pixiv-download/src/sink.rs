@@ -1,0 +1,479 @@
+//! Where the bytes of a transfer go: a `.part` file beside the target, a caller's writer, or
+//! memory. One trait so the attempt loop (`transfer.rs`) is written once.
+
+use std::future::Future;
+use std::io::SeekFrom;
+use std::path::{Path, PathBuf};
+
+use bytes::BytesMut;
+use pixiv_errors::PixivError;
+use serde::{Deserialize, Serialize};
+use tokio::fs::{File, OpenOptions};
+use tokio::io::{AsyncSeekExt as _, AsyncWrite, AsyncWriteExt as _, BufWriter};
+
+/// What an answer said about the file: its size and its validators.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Answer {
+    /// The whole file's size (Content-Length of a 200, the total of a 206's Content-Range).
+    pub(crate) total: Option<u64>,
+    /// A strong ETag (a weak one cannot be used in `If-Range`).
+    pub(crate) etag: Option<String>,
+    /// `Last-Modified`, as sent.
+    pub(crate) last_modified: Option<String>,
+}
+
+impl Answer {
+    /// The `If-Range` value a resume sends: the strong ETag, else Last-Modified.
+    pub(crate) fn if_range(&self) -> Option<&str> {
+        self.etag.as_deref().or(self.last_modified.as_deref())
+    }
+}
+
+/// Where a retry can pick up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Resume {
+    /// Bytes already held: the `Range: bytes=N-` start.
+    pub(crate) offset: u64,
+    /// The `If-Range` value.
+    pub(crate) if_range: String,
+    /// The whole size the held bytes belong to.
+    pub(crate) total: u64,
+}
+
+/// A destination for one transfer's bytes.
+pub(crate) trait Sink: Send {
+    /// Where a new attempt can resume, if anywhere.
+    fn resume_point(&mut self) -> impl Future<Output = Option<Resume>> + Send;
+    /// An answer arrived whose body starts at `start` (0: start over).
+    fn begin(
+        &mut self,
+        start: u64,
+        answer: &Answer,
+    ) -> impl Future<Output = Result<(), PixivError>> + Send;
+    /// The next bytes.
+    fn write(&mut self, data: &[u8]) -> impl Future<Output = Result<(), PixivError>> + Send;
+    /// The transfer broke off: make the bytes held so far visible to [`resume_point`](Self::resume_point).
+    fn pause(&mut self) -> impl Future<Output = Result<(), PixivError>> + Send;
+    /// The body is complete: make it durable.
+    fn finish(&mut self) -> impl Future<Output = Result<(), PixivError>> + Send;
+    /// Forget every byte held (the server cannot continue them).
+    fn discard(&mut self) -> impl Future<Output = Result<(), PixivError>> + Send;
+}
+
+/// The resume state of the in-memory sinks.
+#[derive(Debug, Default)]
+struct Held {
+    written: u64,
+    answer: Answer,
+}
+
+impl Held {
+    fn resume_point(&self) -> Option<Resume> {
+        let total = self.answer.total?;
+        let if_range = self.answer.if_range()?.to_owned();
+        (self.written > 0 && self.written < total).then_some(Resume {
+            offset: self.written,
+            if_range,
+            total,
+        })
+    }
+}
+
+fn cannot_rewind() -> PixivError {
+    PixivError::decode(
+        "the server sent the file from its start again (it changed, or cannot resume), and the \
+         bytes already written to the caller's writer cannot be taken back",
+        &[],
+    )
+}
+
+/// [`Downloader::download_to_writer`](crate::Downloader::download_to_writer): a caller's writer,
+/// which cannot be rewound, so a resume must continue exactly where it stopped.
+pub(crate) struct WriterSink<'a, W> {
+    writer: &'a mut W,
+    held: Held,
+}
+
+impl<'a, W> WriterSink<'a, W> {
+    pub(crate) fn new(writer: &'a mut W) -> Self {
+        Self {
+            writer,
+            held: Held::default(),
+        }
+    }
+
+    pub(crate) fn written(&self) -> u64 {
+        self.held.written
+    }
+}
+
+fn writer_error(e: std::io::Error) -> PixivError {
+    PixivError::Io {
+        path: None,
+        source: e,
+    }
+}
+
+impl<W: AsyncWrite + Unpin + Send> Sink for WriterSink<'_, W> {
+    async fn resume_point(&mut self) -> Option<Resume> {
+        self.held.resume_point()
+    }
+
+    async fn begin(&mut self, start: u64, answer: &Answer) -> Result<(), PixivError> {
+        if start != self.held.written {
+            return Err(cannot_rewind());
+        }
+        self.held.answer = answer.clone();
+        Ok(())
+    }
+
+    async fn write(&mut self, data: &[u8]) -> Result<(), PixivError> {
+        self.writer.write_all(data).await.map_err(writer_error)?;
+        self.held.written += data.len() as u64;
+        Ok(())
+    }
+
+    async fn pause(&mut self) -> Result<(), PixivError> {
+        self.writer.flush().await.map_err(writer_error)
+    }
+
+    async fn finish(&mut self) -> Result<(), PixivError> {
+        self.writer.flush().await.map_err(writer_error)
+    }
+
+    async fn discard(&mut self) -> Result<(), PixivError> {
+        if self.held.written > 0 {
+            return Err(cannot_rewind());
+        }
+        Ok(())
+    }
+}
+
+/// [`Downloader::download_bytes`](crate::Downloader::download_bytes): memory, capped.
+pub(crate) struct MemorySink {
+    buf: BytesMut,
+    limit: u64,
+    held: Held,
+}
+
+impl MemorySink {
+    pub(crate) fn new(limit: u64) -> Self {
+        Self {
+            buf: BytesMut::new(),
+            limit,
+            held: Held::default(),
+        }
+    }
+
+    pub(crate) fn into_bytes(self) -> bytes::Bytes {
+        self.buf.freeze()
+    }
+}
+
+impl Sink for MemorySink {
+    async fn resume_point(&mut self) -> Option<Resume> {
+        self.held.resume_point()
+    }
+
+    async fn begin(&mut self, start: u64, answer: &Answer) -> Result<(), PixivError> {
+        if answer.total.is_some_and(|t| t > self.limit) {
+            return Err(PixivError::body_too_large(self.limit));
+        }
+        if start == 0 {
+            self.buf.clear();
+            self.held.written = 0;
+        } else if start != self.held.written {
+            return Err(cannot_rewind());
+        }
+        if let Some(total) = answer.total {
+            // Bounded by `limit` just above.
+            self.buf
+                .reserve(usize::try_from(total - start).unwrap_or(0));
+        }
+        self.held.answer = answer.clone();
+        Ok(())
+    }
+
+    async fn write(&mut self, data: &[u8]) -> Result<(), PixivError> {
+        if self.held.written + data.len() as u64 > self.limit {
+            return Err(PixivError::body_too_large(self.limit));
+        }
+        self.buf.extend_from_slice(data);
+        self.held.written += data.len() as u64;
+        Ok(())
+    }
+
+    async fn pause(&mut self) -> Result<(), PixivError> {
+        Ok(())
+    }
+
+    async fn finish(&mut self) -> Result<(), PixivError> {
+        Ok(())
+    }
+
+    async fn discard(&mut self) -> Result<(), PixivError> {
+        self.buf.clear();
+        self.held.written = 0;
+        Ok(())
+    }
+}
+
+/// The sidecar beside a `.part` file (`name.part.meta`): what the held bytes belong to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct PartMeta {
+    /// The URL downloaded.
+    pub(crate) url: String,
+    /// Its strong ETag, if any.
+    pub(crate) etag: Option<String>,
+    /// Its Last-Modified, if any.
+    pub(crate) last_modified: Option<String>,
+    /// Its whole size.
+    pub(crate) total: u64,
+}
+
+/// Suffix of the temporary file beside the target.
+pub(crate) const PART_SUFFIX: &str = ".part";
+/// Suffix of its sidecar.
+pub(crate) const META_SUFFIX: &str = ".part.meta";
+
+/// The `.part` and `.part.meta` paths beside `target`. A name too long to take the suffixes is
+/// shortened and made unique by a hash of the whole name.
+pub(crate) fn temp_paths(target: &Path) -> (PathBuf, PathBuf) {
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let base = if name.len() + META_SUFFIX.len() <= crate::target::MAX_NAME_LEN {
+        name
+    } else {
+        let hash = fnv1a(name.as_bytes());
+        let mut keep = crate::target::MAX_NAME_LEN - META_SUFFIX.len() - 17;
+        while !name.is_char_boundary(keep) {
+            keep -= 1;
+        }
+        format!("{}.{hash:016x}", &name[..keep])
+    };
+    (
+        target.with_file_name(format!("{base}{PART_SUFFIX}")),
+        target.with_file_name(format!("{base}{META_SUFFIX}")),
+    )
+}
+
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// [`Downloader::download`](crate::Downloader::download): a `.part` file beside the target, with
+/// its sidecar when the server gave a validator.
+///
+/// Dropped before [`settle`](Self::settle) (a cancelled download), it removes the `.part` unless
+/// it can be resumed (its sidecar is on disk).
+pub(crate) struct FileSink {
+    pub(crate) part: PathBuf,
+    pub(crate) meta: PathBuf,
+    url: String,
+    capacity: usize,
+    file: Option<BufWriter<File>>,
+    /// The sidecar on disk describes the `.part`.
+    resumable: bool,
+    settled: bool,
+}
+
+impl FileSink {
+    pub(crate) fn new(target: &Path, url: String, capacity: usize) -> Self {
+        let (part, meta) = temp_paths(target);
+        Self {
+            part,
+            meta,
+            url,
+            capacity,
+            file: None,
+            resumable: false,
+            settled: false,
+        }
+    }
+
+    fn io(&self, path: &Path) -> impl Fn(std::io::Error) -> PixivError {
+        let path = path.to_path_buf();
+        move |e| PixivError::io(path.clone(), e)
+    }
+
+    /// The transfer is over: `keep` the `.part` and its sidecar for a later resume (only when
+    /// resumable), or remove both.
+    pub(crate) async fn settle(&mut self, keep: bool) {
+        self.settled = true;
+        self.file = None;
+        if !(keep && self.resumable) {
+            let _ = tokio::fs::remove_file(&self.part).await;
+            let _ = tokio::fs::remove_file(&self.meta).await;
+        }
+    }
+
+    /// The `.part` is complete and synced: rename it into place and drop the sidecar.
+    pub(crate) async fn commit(&mut self, target: &Path) -> Result<(), PixivError> {
+        self.file = None;
+        tokio::fs::rename(&self.part, target)
+            .await
+            .map_err(self.io(target))?;
+        self.settled = true;
+        let _ = tokio::fs::remove_file(&self.meta).await;
+        sync_parent(target).await;
+        Ok(())
+    }
+
+    async fn read_meta(&self) -> Option<PartMeta> {
+        let raw = tokio::fs::read(&self.meta).await.ok()?;
+        serde_json::from_slice(&raw).ok()
+    }
+}
+
+/// Makes a rename durable: on Unix a directory is synced by opening it. Best effort.
+async fn sync_parent(target: &Path) {
+    #[cfg(unix)]
+    if let Some(parent) = target.parent() {
+        let parent = if parent.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            parent
+        };
+        if let Ok(dir) = File::open(parent).await {
+            let _ = dir.sync_all().await;
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = target;
+}
+
+impl Sink for FileSink {
+    async fn resume_point(&mut self) -> Option<Resume> {
+        let meta = self.read_meta().await?;
+        if meta.url != self.url {
+            return None;
+        }
+        let if_range = meta.etag.clone().or(meta.last_modified.clone())?;
+        let len = tokio::fs::metadata(&self.part).await.ok()?.len();
+        (len > 0 && len < meta.total).then_some(Resume {
+            offset: len,
+            if_range,
+            total: meta.total,
+        })
+    }
+
+    async fn begin(&mut self, start: u64, answer: &Answer) -> Result<(), PixivError> {
+        self.file = None;
+        let part = self.part.clone();
+        let mut file = OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&part)
+            .await
+            .map_err(self.io(&part))?;
+        if start == 0 {
+            // A fresh start: the sidecar first, so bytes on disk are never described by a stale one.
+            self.resumable = false;
+            let _ = tokio::fs::remove_file(&self.meta).await;
+            file.set_len(0).await.map_err(self.io(&part))?;
+            if let (Some(total), Some(_)) = (answer.total, answer.if_range()) {
+                let meta = PartMeta {
+                    url: self.url.clone(),
+                    etag: answer.etag.clone(),
+                    last_modified: answer.last_modified.clone(),
+                    total,
+                };
+                let json = serde_json::to_vec(&meta)
+                    .map_err(|e| PixivError::decode(format!("part sidecar: {e}"), &[]))?;
+                let meta_path = self.meta.clone();
+                tokio::fs::write(&meta_path, json)
+                    .await
+                    .map_err(self.io(&meta_path))?;
+                self.resumable = true;
+            }
+        } else {
+            // Bytes past `start` (there should be none) would be wrong once we append.
+            file.set_len(start).await.map_err(self.io(&part))?;
+            file.seek(SeekFrom::Start(start))
+                .await
+                .map_err(self.io(&part))?;
+            self.resumable = true;
+        }
+        self.file = Some(BufWriter::with_capacity(self.capacity, file));
+        Ok(())
+    }
+
+    async fn write(&mut self, data: &[u8]) -> Result<(), PixivError> {
+        let part = self.part.clone();
+        match self.file.as_mut() {
+            Some(f) => f.write_all(data).await.map_err(|e| PixivError::io(part, e)),
+            None => Err(PixivError::io(
+                part,
+                std::io::Error::other("write before the part file was opened"),
+            )),
+        }
+    }
+
+    async fn pause(&mut self) -> Result<(), PixivError> {
+        if let Some(mut f) = self.file.take() {
+            let part = self.part.clone();
+            f.flush().await.map_err(|e| PixivError::io(part, e))?;
+        }
+        Ok(())
+    }
+
+    async fn finish(&mut self) -> Result<(), PixivError> {
+        let part = self.part.clone();
+        let io = |e| PixivError::io(part.clone(), e);
+        match self.file.as_mut() {
+            Some(f) => {
+                f.flush().await.map_err(io)?;
+                f.get_mut().sync_all().await.map_err(io)
+            }
+            // An empty body with no frames: the file was opened by `begin`.
+            None => Ok(()),
+        }
+    }
+
+    async fn discard(&mut self) -> Result<(), PixivError> {
+        self.file = None;
+        self.resumable = false;
+        let _ = tokio::fs::remove_file(&self.meta).await;
+        let _ = tokio::fs::remove_file(&self.part).await;
+        Ok(())
+    }
+}
+
+impl Drop for FileSink {
+    fn drop(&mut self) {
+        if self.settled {
+            return;
+        }
+        // Cancelled mid-transfer. Keep a resumable `.part` (its sidecar says what it holds);
+        // anything else could never be continued, so it goes.
+        if !self.resumable {
+            let _ = std::fs::remove_file(&self.part);
+            let _ = std::fs::remove_file(&self.meta);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn temp_names_fit_the_name_limit() {
+        let (p, m) = temp_paths(Path::new("/d/a.png"));
+        assert_eq!(p, Path::new("/d/a.png.part"));
+        assert_eq!(m, Path::new("/d/a.png.part.meta"));
+        let long = "猫".repeat(85); // 255 bytes
+        let (p, m) = temp_paths(&Path::new("/d").join(&long));
+        let pn = p.file_name().unwrap().to_str().unwrap();
+        let mn = m.file_name().unwrap().to_str().unwrap();
+        assert!(mn.len() <= crate::target::MAX_NAME_LEN, "{}", mn.len());
+        assert!(pn.ends_with(".part") && mn.ends_with(".part.meta"));
+        let (p2, _) = temp_paths(&Path::new("/d").join(format!("{}x", &long[..252])));
+        assert_ne!(p, p2);
+    }
+}
