@@ -1,4 +1,4 @@
-//! `pixiv-mock`: runs the local Pixiv-compatible server until Ctrl-C.
+//! `pixiv-mock`: runs the local Pixiv-compatible server until Ctrl-C (or SIGTERM).
 //!
 //! ```text
 //! pixiv-mock --port 0 [--tls] [--h2] [--ca-out FILE] [--token-lifetime SECS]
@@ -52,6 +52,8 @@ async fn main() -> std::io::Result<()> {
             std::fs::write(path, mock.ca_pem())?;
         }
     }
+    // Listen for signals before announcing the URL: a script may stop us as soon as it reads it.
+    let stop = Stop::listen()?;
     let access = mock.issue_access_token();
     let mut out = std::io::stdout().lock();
     writeln!(out, "{}", mock.base_url())?;
@@ -63,7 +65,45 @@ async fn main() -> std::io::Result<()> {
         "pixiv-mock: serving on {}; Ctrl-C stops it",
         mock.base_url()
     );
-    tokio::signal::ctrl_c().await?;
+    stop.wait().await;
     mock.shutdown().await;
     Ok(())
+}
+
+/// Ctrl-C (SIGINT) or, on Unix, SIGTERM.
+struct Stop {
+    #[cfg(unix)]
+    signals: (tokio::signal::unix::Signal, tokio::signal::unix::Signal),
+}
+
+impl Stop {
+    #[cfg(unix)]
+    fn listen() -> std::io::Result<Self> {
+        use tokio::signal::unix::{SignalKind, signal};
+        Ok(Stop {
+            signals: (
+                signal(SignalKind::interrupt())?,
+                signal(SignalKind::terminate())?,
+            ),
+        })
+    }
+
+    #[cfg(not(unix))]
+    fn listen() -> std::io::Result<Self> {
+        Ok(Stop {})
+    }
+
+    #[cfg(unix)]
+    async fn wait(mut self) {
+        let (int, term) = &mut self.signals;
+        tokio::select! {
+            _ = int.recv() => {}
+            _ = term.recv() => {}
+        }
+    }
+
+    #[cfg(not(unix))]
+    async fn wait(self) {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
