@@ -1,0 +1,34 @@
+//! The App API's JSON as Rust types.
+//!
+//! Every model keeps the fields applications use typed, and every field it does not name in
+//! `extra` (`#[serde(flatten)]`), so a field Pixiv adds tomorrow parses today and is still there
+//! to read. The nulls and empty objects Pixiv sends (`translated_name: null`, `series: null`,
+//! `meta_single_page: {}`, `caption: ""`) parse to `None`, empty strings or empty lists.
+//!
+//! ```
+//! use pixiv::models::{Illust, IllustType};
+//!
+//! let json = r#"{"id": 7, "title": "t", "type": "ugoira", "user": {"id": 1, "name": "n", "account": "a"},
+//!                "meta_single_page": {}, "series": null, "tags": [{"name": "猫", "translated_name": null}],
+//!                "brand_new_field": [1, 2]}"#;
+//! let illust: Illust = serde_json::from_str(json)?;
+//! assert_eq!(illust.kind, IllustType::Ugoira);
+//! assert_eq!(illust.tags[0].translated_name, None);
+//! assert!(illust.series.is_none());
+//! assert_eq!(illust.extra["brand_new_field"], serde_json::json!([1, 2]));
+//! # Ok::<(), serde_json::Error>(())
+//! ```
+
+mod de;
+mod illust;
+mod responses;
+mod ugoira;
+mod user;
+
+pub use illust::{Illust, IllustType, ImageUrls, MetaPage, MetaSinglePage, Series, Tag};
+pub use responses::{IllustDetail, UgoiraMetadataResponse};
+pub use ugoira::{Frame, UgoiraMetadata, ZipUrls};
+pub use user::{AuthUser, Profile, ProfileImageUrls, User, UserDetail};
+
+/// Fields a model does not name: whatever Pixiv sent besides the typed ones.
+pub type Extra = serde_json::Map<String, serde_json::Value>;
