@@ -1,0 +1,203 @@
+//! Atomicity: a failure never leaves anything at the final path, and an error page is never
+//! saved as the file.
+
+mod common;
+
+use common::{downloader, mock, names_in, requests_for, url};
+use pixiv_download::{PixivError, ResumePolicy, Target};
+use pixiv_mock::{Fault, RouteMatch};
+
+#[tokio::test]
+async fn a_short_body_leaves_no_file_at_the_final_path() {
+    let mock = mock().await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = "/size/300000/short.bin";
+    mock.push_faults(RouteMatch::path(path), [Fault::ShortBody { missing: 1000 }]);
+    let err = downloader(&mock)
+        .resume_policy(ResumePolicy::none())
+        .download(&url(&mock, path), &Target::dir(dir.path()))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, PixivError::Truncated { .. }), "{err:?}");
+    assert!(!dir.path().join("short.bin").exists());
+    // The transfer broke off and the server gave a validator: kept for a resume.
+    assert_eq!(
+        names_in(dir.path()),
+        ["short.bin.part", "short.bin.part.meta"]
+    );
+}
+
+#[tokio::test]
+async fn a_reset_mid_body_leaves_no_file_at_the_final_path() {
+    let mock = mock().await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = "/size/300000/reset.bin";
+    mock.push_faults(
+        RouteMatch::path(path),
+        [Fault::ResetBody { after: 100_000 }],
+    );
+    let err = downloader(&mock)
+        .resume_policy(ResumePolicy::none())
+        .download(&url(&mock, path), &Target::dir(dir.path()))
+        .await
+        .unwrap_err();
+    assert!(err.is_retryable(), "{err:?}");
+    assert!(!dir.path().join("reset.bin").exists());
+    let meta: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("reset.bin.part.meta")).unwrap())
+            .unwrap();
+    assert_eq!(meta["url"], url(&mock, path));
+    assert_eq!(meta["total"], 300_000);
+    assert!(meta["etag"].as_str().unwrap().starts_with('"'), "{meta}");
+}
+
+#[tokio::test]
+async fn failures_on_every_retry_leave_no_file_and_use_every_retry() {
+    let mock = mock().await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = "/size/200000/flaky.bin";
+    mock.push_faults(
+        RouteMatch::path(path),
+        [
+            Fault::ShortBody { missing: 150_000 },
+            Fault::ShortBody { missing: 100 },
+            Fault::ResetBody { after: 10 },
+        ],
+    );
+    let err = downloader(&mock)
+        .resume_policy(common::quick_policy().max_retries(2))
+        .download(&url(&mock, path), &Target::dir(dir.path()))
+        .await
+        .unwrap_err();
+    assert!(err.is_retryable(), "{err:?}");
+    assert_eq!(requests_for(&mock, path).len(), 3);
+    assert!(!dir.path().join("flaky.bin").exists());
+}
+
+#[tokio::test]
+async fn an_error_answer_is_never_saved() {
+    let mock = mock().await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = "/size/5000/missing.png";
+    mock.push_faults(RouteMatch::path(path), [Fault::Status(404)]);
+    let err = downloader(&mock)
+        .download(&url(&mock, path), &Target::dir(dir.path()))
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(http::StatusCode::NOT_FOUND), "{err:?}");
+    assert!(
+        names_in(dir.path()).is_empty(),
+        "{:?}",
+        names_in(dir.path())
+    );
+}
+
+#[tokio::test]
+async fn an_error_answer_from_a_stack_without_error_map_is_checked_too() {
+    // A user's own stack may hand error answers back as `Ok`: the status is still checked.
+    let mock = mock().await;
+    let dir = tempfile::tempdir().unwrap();
+    let raw = common::raw_client(&mock, true);
+    let service = tower::ServiceBuilder::new()
+        .map_err(|e: hyper_util::client::legacy::Error| PixivError::connect(e))
+        .map_response(|r: http::Response<hyper::body::Incoming>| {
+            r.map(|b| {
+                pixiv_transport::body::boxed(pixiv_transport::error_map::ResponseBody::new(b, None))
+            })
+        })
+        .service(raw);
+    let path = "/size/5000/forbidden.png";
+    let err = pixiv_download::Downloader::new(service)
+        .referer("https://nope.example/")
+        .download(&url(&mock, path), &Target::dir(dir.path()))
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(http::StatusCode::FORBIDDEN), "{err:?}");
+    assert!(names_in(dir.path()).is_empty());
+}
+
+#[tokio::test]
+async fn a_body_without_a_validator_that_breaks_is_not_kept() {
+    // No ETag, no Last-Modified: a `.part` could never be resumed, so nothing stays.
+    let mock = mock().await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = "/size/100/novalidator.bin";
+    mock.push_faults(
+        RouteMatch::path(path),
+        [Fault::Raw {
+            status: 200,
+            headers: vec![("content-length".into(), "100".into())],
+            body: bytes::Bytes::from_static(&[7u8; 60]),
+        }],
+    );
+    let result = downloader(&mock)
+        .resume_policy(ResumePolicy::none())
+        .download(&url(&mock, path), &Target::dir(dir.path()))
+        .await;
+    let err = result.unwrap_err();
+    assert!(err.is_retryable(), "{err:?}");
+    assert!(
+        names_in(dir.path()).is_empty(),
+        "{:?}",
+        names_in(dir.path())
+    );
+}
+
+/// Unmounts the tmpfs when the test ends, however it ends.
+struct Unmount(std::path::PathBuf);
+
+impl Drop for Unmount {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.0).status();
+    }
+}
+
+#[tokio::test]
+async fn a_full_disk_is_an_io_error_and_leaves_no_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let mounted = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=1m", "tmpfs"])
+        .arg(dir.path())
+        .output();
+    match mounted {
+        Ok(out) if out.status.success() => {}
+        Ok(out) => {
+            // Only where the sandbox forbids mounting: there is no honest way to fake ENOSPC.
+            eprintln!(
+                "SKIPPED a_full_disk_is_an_io_error_and_leaves_no_file: mount failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            return;
+        }
+        Err(e) => {
+            eprintln!("SKIPPED a_full_disk_is_an_io_error_and_leaves_no_file: no mount: {e}");
+            return;
+        }
+    }
+    let _unmount = Unmount(dir.path().to_path_buf());
+    let mock = mock().await;
+    let path = "/size/3000000/big.bin";
+    let err = downloader(&mock)
+        .download(&url(&mock, path), &Target::dir(dir.path()))
+        .await
+        .unwrap_err();
+    match &err {
+        PixivError::Io {
+            source,
+            path: Some(p),
+        } => {
+            assert_eq!(source.raw_os_error(), Some(28), "ENOSPC expected: {err:?}");
+            assert!(p.starts_with(dir.path()));
+        }
+        other => panic!("expected Io, got {other:?}"),
+    }
+    assert!(!dir.path().join("big.bin").exists());
+    // Not resumable into a full disk: the partial bytes are removed, freeing the space.
+    assert!(
+        names_in(dir.path()).is_empty(),
+        "{:?}",
+        names_in(dir.path())
+    );
+    // Only one request: a local error is not retried.
+    assert_eq!(requests_for(&mock, path).len(), 1);
+}
