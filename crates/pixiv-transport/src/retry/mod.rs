@@ -1,1 +1,119 @@
-//! (being written)
+//! When to try a failed call again, and how long to wait first.
+//!
+//! [`RetryLayer`] wraps a service whose errors are [`PixivError`]s. Error answers arrive as `Err`
+//! (the error-mapping layer below has classified them), so the layer decides on errors only;
+//! successful responses pass through, marked with a [`RetryInfo`] extension saying how many
+//! retries it took.
+//!
+//! [`RetryPolicy`] answers two separate questions, and both see the error, so the timing can
+//! honour the server's `Retry-After` (which `reqwest-retry`'s timing cannot):
+//! *is this transient?* ([`RetryPolicy::should_retry`]) and *how long to wait?*
+//! ([`RetryPolicy::delay`]). Its defaults are the seed's urllib3 `Retry(total=3,
+//! backoff_factor=1, status_forcelist=[429, 500, 502, 503, 504], allowed_methods=["GET", "POST",
+//! "DELETE"])`: up to 3 retries, waiting 1, 2, 4 s (see [`DEFAULT_BACKOFF_FACTOR`] for how that
+//! differs from urllib3's 0, 2, 4 s), or the `Retry-After` the server sent (capped).
+//!
+//! ```
+//! use std::sync::Arc;
+//! use std::sync::atomic::{AtomicU32, Ordering};
+//! use std::time::Duration;
+//! use http::{Request, Response, StatusCode};
+//! use pixiv_transport::retry::{RetryInfo, RetryLayer, RetryPolicy};
+//! use pixiv_transport::{Body, PixivError, RequestBody};
+//! use tower::{ServiceBuilder, ServiceExt as _};
+//!
+//! # #[tokio::main(flavor = "current_thread", start_paused = true)]
+//! # async fn main() {
+//! // A stand-in for the stack below: 503 twice, then 200.
+//! let calls = Arc::new(AtomicU32::new(0));
+//! let counter = Arc::clone(&calls);
+//! let flaky = tower::service_fn(move |_req: Request<RequestBody>| {
+//!     let n = counter.fetch_add(1, Ordering::SeqCst);
+//!     async move {
+//!         if n < 2 {
+//!             Err(PixivError::http(StatusCode::SERVICE_UNAVAILABLE, "busy"))
+//!         } else {
+//!             Ok(Response::new(pixiv_transport::body::empty()))
+//!         }
+//!     }
+//! });
+//!
+//! let svc = ServiceBuilder::new()
+//!     .layer(RetryLayer::new(RetryPolicy::new()).on_retry(|e| {
+//!         println!("retry {} in {:?} after {}", e.retry, e.wait, e.error);
+//!     }))
+//!     .service(flaky);
+//! let start = tokio::time::Instant::now();
+//! let resp: Response<Body> = svc
+//!     .oneshot(Request::get("https://app-api.pixiv.net/v1/illust/detail?illust_id=1")
+//!         .body(RequestBody::default())
+//!         .unwrap())
+//!     .await
+//!     .unwrap();
+//! assert_eq!(resp.extensions().get::<RetryInfo>().unwrap().retries, 2);
+//! assert_eq!(start.elapsed(), Duration::from_secs(1 + 2)); // the seed's backoff
+//! # }
+//! ```
+//!
+//! # What can be retried
+//!
+//! - Only replayable requests: the layer clones the request before each attempt, so the body
+//!   type must be `Clone`. The stack's [`RequestBody`](crate::RequestBody) (`Full<Bytes>`)
+//!   always is (a clone is the parts plus a reference-counted `Bytes`), so every request through
+//!   [`Transport`](crate::Transport) is replayable; a streaming body does not compile with this
+//!   layer rather than being silently retried without its bytes.
+//! - Only failures that happen *inside* the call. Once the response head has been handed to the
+//!   caller, a failure while the caller reads the body cannot be retried here: JSON answers are
+//!   buffered below (by the error-mapping layer), so a cut JSON body is an `Err` of the call and
+//!   is retried; a download streams, and the downloader resumes it with a Range request instead.
+//!
+//! # Where to place it
+//!
+//! Above the rate limiter (`Retry -> RateLimit -> Timeout -> ...`), so each attempt takes a
+//! rate-limit slot and a retry after a "Rate Limit" answer waits out the limiter's pause; below
+//! the auth layer, which replays a request once after refreshing its token.
+//!
+//! [`PixivError`]: pixiv_errors::PixivError
+
+mod future;
+mod layer;
+mod policy;
+mod service;
+
+use std::time::Duration;
+
+use http::{Method, Uri};
+use pixiv_errors::PixivError;
+
+pub use future::ResponseFuture;
+pub use layer::RetryLayer;
+pub use policy::{
+    DEFAULT_BACKOFF_FACTOR, DEFAULT_MAX_BACKOFF, DEFAULT_MAX_RETRIES, DEFAULT_MAX_RETRY_AFTER,
+    DEFAULT_RETRY_METHODS, DEFAULT_RETRY_STATUSES, RetryPolicy,
+};
+pub use service::Retry;
+
+/// Put into the extensions of every successful response that went through a [`Retry`]: how many
+/// retries it took (0 when the first attempt succeeded).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RetryInfo {
+    /// Attempts beyond the first.
+    pub retries: u32,
+}
+
+/// One retry about to happen, as told to [`RetryLayer::on_retry`].
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct RetryEvent<'a> {
+    /// Which retry this is: 1 for the second attempt.
+    pub retry: u32,
+    /// The wait before it.
+    pub wait: Duration,
+    /// The error the previous attempt ended with.
+    pub error: &'a PixivError,
+    /// The request's method.
+    pub method: &'a Method,
+    /// The request's URI (may carry a query: redact before logging it).
+    pub uri: &'a Uri,
+}
