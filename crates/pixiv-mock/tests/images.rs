@@ -215,3 +215,51 @@ async fn authorization_headers_show_in_the_log() {
     assert_eq!(log[1].header("authorization"), Some("Bearer leaked"));
     assert_eq!(log[1].header("referer"), Some(REFERER));
 }
+
+#[tokio::test]
+async fn huge_files_are_addressable_without_sending_them() {
+    let mock = MockPixiv::builder().start().await.unwrap();
+    let client = client(&mock);
+    let path = "/size/1073741824/big.bin";
+    let head = send(
+        &client,
+        Method::HEAD,
+        &format!("{}{path}", mock.base_url()),
+        &[("referer", REFERER)],
+        bytes::Bytes::new(),
+    )
+    .await;
+    assert_eq!(head.header("content-length"), "1073741824");
+    let tail = get_image(&client, &mock, path, &[("range", "bytes=1073741000-")]).await;
+    assert_eq!(tail.status, StatusCode::PARTIAL_CONTENT);
+    assert_eq!(
+        tail.header("content-range"),
+        "bytes 1073741000-1073741823/1073741824"
+    );
+    let expected: Vec<u8> = (1_073_741_000..1_073_741_824)
+        .map(|o| content::byte_at(path, o))
+        .collect();
+    assert_eq!(tail.bytes()[..], expected[..]);
+}
+
+/// 1 GiB through a real client: run by hand (`cargo test -p pixiv-mock --test images -- --ignored`)
+/// to check that big bodies stream fast from one 64 KiB block.
+#[tokio::test]
+#[ignore = "streams 1 GiB; run by hand"]
+async fn streams_one_gib() {
+    use http_body_util::BodyExt as _;
+    let mock = MockPixiv::builder().tls(false).start().await.unwrap();
+    let client = plain_client(false);
+    let req = http::Request::get(format!("{}/size/1073741824/x", mock.base_url()))
+        .header("referer", REFERER)
+        .body(http_body_util::Full::new(bytes::Bytes::new()))
+        .unwrap();
+    let start = std::time::Instant::now();
+    let mut body = client.request(req).await.unwrap().into_body();
+    let mut total = 0u64;
+    while let Some(frame) = body.frame().await {
+        total += frame.unwrap().into_data().map_or(0, |d| d.len() as u64);
+    }
+    assert_eq!(total, 1 << 30);
+    eprintln!("1 GiB in {:?}", start.elapsed());
+}
