@@ -27,6 +27,7 @@ use http::{HeaderName, HeaderValue};
 use crate::connect::{ConnectConfig, ProxyConfig, TlsConfig};
 pub use crate::error_map::{DEFAULT_MAX_ERROR_BODY, DEFAULT_MAX_JSON_BODY};
 use crate::headers::DefaultHeadersLayer;
+use crate::ratelimit::RateLimiter;
 pub use crate::redirect::DEFAULT_MAX_REDIRECTS;
 use crate::timeout::TimeoutLayer;
 
@@ -36,6 +37,8 @@ use crate::timeout::TimeoutLayer;
 pub struct TransportConfig {
     pub(crate) connect: ConnectConfig,
     pub(crate) timeouts: TimeoutLayer,
+    pub(crate) rate_limit: Option<RateLimiter>,
+    pub(crate) host_rate_limits: Vec<(Vec<String>, RateLimiter)>,
     pub(crate) max_redirects: usize,
     pub(crate) headers: DefaultHeadersLayer,
     pub(crate) max_json_body: usize,
@@ -49,6 +52,8 @@ impl Default for TransportConfig {
         Self {
             connect: ConnectConfig::default(),
             timeouts: TimeoutLayer::new(),
+            rate_limit: Some(RateLimiter::default()),
+            host_rate_limits: Vec::new(),
             max_redirects: DEFAULT_MAX_REDIRECTS,
             headers: DefaultHeadersLayer::new(),
             max_json_body: DEFAULT_MAX_JSON_BODY,
@@ -82,6 +87,33 @@ impl TransportConfig {
     /// Default: [`TimeoutLayer::new`] (10 s, 10 s, none).
     pub fn timeouts(mut self, timeouts: TimeoutLayer) -> Self {
         self.timeouts = timeouts;
+        self
+    }
+
+    /// The limiter of every host without one of its own (`None`: no limit). A [`RateLimiter`] is
+    /// a shared handle: give two transports clones of one limiter and they share one budget.
+    ///
+    /// Default: a fresh [`RateLimiter::default`] (the seed's 100 request starts per 60 s).
+    pub fn rate_limit(mut self, limiter: Option<RateLimiter>) -> Self {
+        self.rate_limit = limiter;
+        self
+    }
+
+    /// A separate limiter for these hosts (e.g. the image host, so downloads do not use up the
+    /// API's budget). A host listed here is not counted by the default limiter; the first group
+    /// naming a host wins.
+    ///
+    /// Default: none.
+    pub fn rate_limit_for_hosts<I, S>(mut self, hosts: I, limiter: RateLimiter) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let hosts = hosts
+            .into_iter()
+            .map(|h| h.into().to_ascii_lowercase())
+            .collect();
+        self.host_rate_limits.push((hosts, limiter));
         self
     }
 

@@ -103,8 +103,6 @@ impl Metrics {
         self.attempts.fetch_add(1, Ordering::Relaxed);
     }
 
-    // Fed by the rate-limit layer's waits once it reports them (see transport.rs).
-    #[allow(dead_code)]
     pub(crate) fn rate_limit_wait(&self, waited: Duration) {
         self.rate_limit_waits.fetch_add(1, Ordering::Relaxed);
         self.rate_limit_wait_nanos.fetch_add(

@@ -114,9 +114,8 @@ where
         let result = ready!(this.future.poll(cx));
         let elapsed = this.start.elapsed();
         let attempts = this.attempts.0.load(Ordering::Relaxed);
-        this.span
-            .record("elapsed_ms", elapsed.as_millis() as u64)
-            .record("attempt", attempts);
+        // `attempt` is recorded by `AttemptCount` as each attempt starts.
+        this.span.record("elapsed_ms", elapsed.as_millis() as u64);
         this.metrics.request_finished(result.is_ok());
         match &result {
             Ok(resp) => {

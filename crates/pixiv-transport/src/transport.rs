@@ -40,7 +40,7 @@ use pixiv_errors::PixivError;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tower::util::{BoxCloneSyncService, Oneshot};
-use tower::{ServiceBuilder, ServiceExt as _};
+use tower::{Layer as _, ServiceBuilder, ServiceExt as _};
 use tower_http::decompression::DecompressionLayer;
 use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
 use tower_service::Service;
@@ -50,6 +50,7 @@ use crate::config::TransportConfig;
 use crate::connect::{HttpClient, ProxyConfig};
 use crate::error_map::ErrorMapLayer;
 use crate::metrics::{Metrics, MetricsSnapshot};
+use crate::ratelimit::{RateLimitLayer, RateLimiter};
 use crate::redirect::{RedirectLayer, RedirectPolicy};
 use crate::trace::{AttemptLayer, RequestLayer};
 use crate::{Body, RequestBody};
@@ -255,6 +256,32 @@ impl TransportBuilder {
         self
     }
 
+    /// At most `n` request starts in any window of `per`, for every host without a limiter of its
+    /// own. Default: 100 per 60 s (the seed's).
+    pub fn rate_limit(mut self, n: u32, per: std::time::Duration) -> Self {
+        self.config = self.config.rate_limit(Some(RateLimiter::new(n, per)));
+        self
+    }
+
+    /// No rate limit for hosts without a limiter of their own.
+    pub fn no_rate_limit(mut self) -> Self {
+        self.config = self.config.rate_limit(None);
+        self
+    }
+
+    /// A separate limiter (`n` starts per `per`) for these hosts, e.g. the image host, so
+    /// downloads and API calls do not share one budget. Default: none.
+    pub fn rate_limit_for_hosts<I, S>(mut self, hosts: I, n: u32, per: std::time::Duration) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.config = self
+            .config
+            .rate_limit_for_hosts(hosts, RateLimiter::new(n, per));
+        self
+    }
+
     /// The seed's single timeout: connect, headers and body idle. Default: 10 s.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.config = self.config.timeout(timeout);
@@ -339,7 +366,7 @@ impl TransportBuilder {
             )
             .service(client);
         let below_limit = BoxCloneSyncService::new(below_limit);
-        let limited = below_limit;
+        let limited = rate_limited(&config, below_limit, &metrics);
 
         let auth = token_source.map(|source| {
             let counted: Arc<dyn TokenSource> = Arc::new(CountingSource {
@@ -370,6 +397,66 @@ impl TransportBuilder {
             metrics,
             max_json_body: config.max_json_body,
         })
+    }
+}
+
+/// The rate-limit layer, per host group: each group's limiter over a clone of the stack below.
+fn rate_limited(config: &TransportConfig, below: BoxedStack, metrics: &Arc<Metrics>) -> BoxedStack {
+    let limit = |limiter: &RateLimiter| {
+        let metrics = Arc::clone(metrics);
+        BoxCloneSyncService::new(
+            RateLimitLayer::new(limiter.clone())
+                .on_wait(move |waited| metrics.rate_limit_wait(waited))
+                .layer(below.clone()),
+        )
+    };
+    let default = match &config.rate_limit {
+        Some(limiter) => limit(limiter),
+        None => below.clone(),
+    };
+    if config.host_rate_limits.is_empty() {
+        return default;
+    }
+    let groups = config
+        .host_rate_limits
+        .iter()
+        .map(|(hosts, limiter)| (hosts.clone(), limit(limiter)))
+        .collect();
+    BoxCloneSyncService::new(HostRouter {
+        groups: Arc::new(groups),
+        default,
+    })
+}
+
+/// Sends each request to the stack of the first host group naming its host, else to `default`.
+#[derive(Clone)]
+struct HostRouter {
+    groups: Arc<Vec<(Vec<String>, BoxedStack)>>,
+    default: BoxedStack,
+}
+
+impl Service<Request<RequestBody>> for HostRouter {
+    type Response = Response<Body>;
+    type Error = PixivError;
+    type Future = Oneshot<BoxedStack, Request<RequestBody>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        // Which stack serves a request is known only in `call`; each call drives its own clone
+        // to readiness (the limiters below are always ready anyway).
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, req: Request<RequestBody>) -> Self::Future {
+        let host = req.uri().host().map(str::to_ascii_lowercase);
+        let chosen = host
+            .and_then(|host| {
+                self.groups
+                    .iter()
+                    .find(|(hosts, _)| hosts.contains(&host))
+                    .map(|(_, svc)| svc.clone())
+            })
+            .unwrap_or_else(|| self.default.clone());
+        chosen.oneshot(req)
     }
 }
 

@@ -281,3 +281,104 @@ async fn auth_replay_is_counted() {
     assert_eq!(mock.requests().len(), 3);
     let _ = Duration::ZERO;
 }
+
+/// Collects what a `tracing` subscriber writes.
+#[derive(Clone, Default)]
+struct Capture(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn traces_show_the_path_but_never_the_query_or_the_token() {
+    let mock = mock().await;
+    let token = mock.issue_access_token();
+    let t = Transport::builder()
+        .add_root_certificate_pem(mock.ca_pem())
+        .token_source(Arc::new(StaticToken::new(token.clone())))
+        .auth_origins([mock.base_url().parse::<Uri>().unwrap()])
+        .build()
+        .unwrap();
+    let capture = Capture::default();
+    let writer = capture.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new("pixiv_transport=trace"))
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    t.get(
+        &detail_url(&mock),
+        &[("illust_id", "1"), ("code", "SECRET-CODE-1")],
+    )
+    .await
+    .unwrap();
+    mock.push_faults(
+        RouteMatch::path_prefix("/v1/illust/detail"),
+        [Fault::Status(404)],
+    );
+    let _ = t
+        .get(
+            &detail_url(&mock),
+            &[("illust_id", "2"), ("code", "SECRET-CODE-2")],
+        )
+        .await;
+
+    let out = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    assert!(out.contains("pixiv.request"), "{out}");
+    assert!(out.contains(r#"path="/v1/illust/detail""#), "{out}");
+    assert!(out.contains("status=200"), "{out}");
+    assert!(out.contains("status=404"), "{out}");
+    assert!(out.contains("attempt=1"), "{out}");
+    assert!(!out.contains("SECRET-CODE"), "the query leaked: {out}");
+    assert!(!out.contains(&token), "the token leaked: {out}");
+}
+
+#[tokio::test]
+async fn rate_limit_waits_are_counted_and_host_groups_have_their_own_limiter() {
+    let mock = mock().await;
+    let t = builder(&mock)
+        .rate_limit(1, Duration::from_millis(300))
+        .rate_limit_for_hosts(["localhost"], 100, Duration::from_secs(60))
+        .build()
+        .unwrap();
+    let api = detail_url(&mock);
+    let image = format!("https://localhost:{}/size/16/x.bin", mock.addr().port());
+    let image_req = || {
+        Request::get(&image)
+            .header("referer", common::REFERER)
+            .body(RequestBody::default())
+            .unwrap()
+    };
+
+    t.get(&api, &[("illust_id", "1")]).await.unwrap();
+    // The default limiter is spent for 300 ms; the image host's limiter is not.
+    let started = tokio::time::Instant::now();
+    for _ in 0..3 {
+        t.send(image_req()).await.unwrap();
+    }
+    assert!(
+        started.elapsed() < Duration::from_millis(250),
+        "images did not wait"
+    );
+    assert_eq!(t.metrics().rate_limit_waits, 0);
+
+    t.get(&api, &[("illust_id", "2")]).await.unwrap();
+    let m = t.metrics();
+    assert_eq!(m.rate_limit_waits, 1);
+    assert!(
+        m.rate_limit_wait_time >= Duration::from_millis(100),
+        "{m:?}"
+    );
+    let log = mock.requests();
+    // Slots are counted when granted; the first arrival also paid the TLS handshake.
+    assert!(log[4].at - log[0].at >= Duration::from_millis(250));
+}
