@@ -122,3 +122,28 @@ async fn relative_uri_is_invalid_input() {
     let err = client.oneshot(get("/v1/illust/detail")).await.unwrap_err();
     assert!(matches!(err, PixivError::InvalidInput { .. }), "{err:?}");
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_burst_to_an_unreachable_host_fails_in_parallel() {
+    let (_listener, _fillers, port) = full_backlog_listener();
+    let client =
+        HttpClient::new(ConnectConfig::new().connect_timeout(Some(Duration::from_secs(3))))
+            .unwrap();
+    let url = format!("http://127.0.0.1:{port}/");
+    let start = tokio::time::Instant::now();
+    let results =
+        futures_util::future::join_all((0..10).map(|_| client.clone().oneshot(get(&url)))).await;
+    for r in results {
+        assert!(
+            matches!(
+                r,
+                Err(PixivError::Timeout {
+                    phase: TimeoutPhase::Connect
+                })
+            ),
+            "{r:?}"
+        );
+    }
+    // One pioneer alone (3 s), then the rest together (3 s): not 10 x 3 s.
+    assert_eq!(start.elapsed(), Duration::from_secs(6));
+}

@@ -103,6 +103,9 @@ impl ConnectConfig {
     /// Default: `None` (no limit: hyper-util's pool caps idle connections only, and opens a
     /// connection for every HTTP/1.1 request that finds none idle; 100 concurrent requests opened
     /// 99-100 connections in tests/pool.rs).
+    ///
+    /// Waiting for a slot counts toward the timeout layer's headers timeout, so keep batch
+    /// concurrency at or below the cap.
     pub fn max_connections_per_host(mut self, max: Option<usize>) -> Self {
         self.max_connections_per_host = max;
         self

@@ -13,7 +13,7 @@
 //!   in the background) cannot exceed the cap, and gives up after [`SLOT_WAIT`].
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -33,6 +33,8 @@ pub(crate) struct HostTable {
 pub(crate) struct HostState {
     live: AtomicUsize,
     pioneering: AtomicBool,
+    /// Pioneers finished so far (whatever the outcome).
+    pioneers_done: AtomicU64,
     pioneer: tokio::sync::Mutex<()>,
     pub(crate) requests: Option<Arc<Semaphore>>,
     pub(crate) slots: Option<Arc<Semaphore>>,
@@ -51,6 +53,7 @@ impl HostTable {
             Arc::new(HostState {
                 live: AtomicUsize::new(0),
                 pioneering: AtomicBool::new(false),
+                pioneers_done: AtomicU64::new(0),
                 pioneer: tokio::sync::Mutex::new(()),
                 requests: self.max_connections.map(|m| Arc::new(Semaphore::new(m))),
                 slots: self.max_connections.map(|m| Arc::new(Semaphore::new(m))),
@@ -73,12 +76,17 @@ impl HostState {
     /// Waits its turn if this host has no connection, or one is being made by a pioneer; returns
     /// `Some` if the caller must make the first connection itself (holding others back until it
     /// drops the [`Pioneer`]).
+    ///
+    /// A request that waited while a pioneer failed does not pioneer in turn: it goes ahead with
+    /// the others, so a burst to an unreachable host fails in two connect timeouts, not one per
+    /// request.
     pub(crate) async fn pioneer(&self) -> Option<Pioneer<'_>> {
         if self.live() > 0 && !self.pioneering.load(Ordering::SeqCst) {
             return None;
         }
+        let done_before = self.pioneers_done.load(Ordering::SeqCst);
         let guard = self.pioneer.lock().await;
-        if self.live() > 0 {
+        if self.live() > 0 || self.pioneers_done.load(Ordering::SeqCst) != done_before {
             return None;
         }
         self.pioneering.store(true, Ordering::SeqCst);
@@ -97,6 +105,7 @@ pub(crate) struct Pioneer<'a> {
 
 impl Drop for Pioneer<'_> {
     fn drop(&mut self) {
+        self.host.pioneers_done.fetch_add(1, Ordering::SeqCst);
         self.host.pioneering.store(false, Ordering::SeqCst);
     }
 }
@@ -119,6 +128,8 @@ impl Drop for LiveGuard {
         self.host.live.fetch_sub(1, Ordering::SeqCst);
     }
 }
+
+// Entries are never removed: one small entry per host ever used (pixiv-rs talks to a handful).
 
 /// The pool key hyper-util uses, as a string: `scheme://authority`.
 pub(crate) fn key(uri: &http::Uri) -> Option<String> {

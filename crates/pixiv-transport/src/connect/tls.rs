@@ -110,7 +110,8 @@ impl TlsConfig {
     /// DANGER: accept any server certificate (expired, self-signed, for another name). Handshake
     /// signatures are still checked, so the peer must hold the certificate's key, but anyone on
     /// the path can present their own. Each client logs one `tracing::warn!` the first time it
-    /// accepts a certificate this way. The seed's `verify_ssl=False`.
+    /// accepts a certificate this way. Applies to `https://` proxies too. The seed's
+    /// `verify_ssl=False`.
     ///
     /// Default: `false`.
     pub fn danger_accept_invalid_certs(mut self, accept: bool) -> Self {
