@@ -1,0 +1,218 @@
+//! Resume: Range/If-Range on the wire, byte-identical results, and a fresh start when the file
+//! changed on the server.
+
+mod common;
+
+use common::{downloader, mock, names_in, recorder, requests_for, url};
+use pixiv_download::{Event, Outcome, ResumePolicy, Target};
+use pixiv_mock::content::expected_bytes;
+use pixiv_mock::{Fault, RouteMatch};
+
+/// The `Range` start of a logged request.
+fn range_start(req: &pixiv_mock::LoggedRequest) -> Option<u64> {
+    req.header("range")?
+        .strip_prefix("bytes=")?
+        .strip_suffix('-')?
+        .parse()
+        .ok()
+}
+
+#[tokio::test]
+async fn a_reset_is_resumed_within_one_download_from_the_right_offset() {
+    let mock = mock().await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = "/size/1000000/resumed.bin";
+    mock.push_faults(
+        RouteMatch::path(path),
+        [Fault::ResetBody { after: 900_000 }],
+    );
+    let (sink, events) = recorder();
+    let done = downloader(&mock)
+        .on_event(sink)
+        .download(&url(&mock, path), &Target::dir(dir.path()))
+        .await
+        .unwrap();
+
+    let log = requests_for(&mock, path);
+    assert_eq!(log.len(), 2, "one reset, one resume");
+    assert_eq!(log[0].header("range"), None);
+    let from = range_start(&log[1]).expect("the retry asks for a range");
+    // Everything the client held, not zero: a reset at 90% does not start over.
+    assert!(from > 500_000 && from <= 900_000, "resumed from {from}");
+    let if_range = log[1].header("if-range").expect("If-Range sent");
+    assert!(if_range.starts_with('"'), "a strong ETag: {if_range}");
+    assert_eq!(done.outcome, Outcome::Resumed { from });
+    assert_eq!(done.bytes, 1_000_000);
+    assert_eq!(std::fs::read(&done.path).unwrap(), expected_bytes(path));
+    assert_eq!(names_in(dir.path()), ["resumed.bin"]);
+
+    // The second Started says where it resumed from.
+    let starts: Vec<u64> = events
+        .lock()
+        .unwrap()
+        .iter()
+        .filter_map(|e| match e {
+            Event::Started { resumed_from, .. } => Some(*resumed_from),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(starts, [0, from]);
+}
+
+#[tokio::test]
+async fn an_interrupted_download_resumes_on_the_next_call() {
+    let mock = mock().await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = "/size/400000/later.bin";
+    mock.push_faults(
+        RouteMatch::path(path),
+        [Fault::ShortBody { missing: 100_000 }],
+    );
+    let d = downloader(&mock);
+    d.clone()
+        .resume_policy(ResumePolicy::none())
+        .download(&url(&mock, path), &Target::dir(dir.path()))
+        .await
+        .unwrap_err();
+    let held = std::fs::metadata(dir.path().join("later.bin.part"))
+        .unwrap()
+        .len();
+    assert!(held > 0 && held <= 300_000, "{held}");
+
+    let done = d
+        .download(&url(&mock, path), &Target::dir(dir.path()))
+        .await
+        .unwrap();
+    let log = requests_for(&mock, path);
+    assert_eq!(log.len(), 2);
+    assert_eq!(range_start(&log[1]), Some(held));
+    assert!(log[1].header("if-range").is_some());
+    assert_eq!(done.outcome, Outcome::Resumed { from: held });
+    assert_eq!(std::fs::read(&done.path).unwrap(), expected_bytes(path));
+    assert_eq!(names_in(dir.path()), ["later.bin"]);
+}
+
+#[tokio::test]
+async fn a_changed_etag_restarts_from_the_first_byte() {
+    let mock = mock().await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = "/size/300000/changed.bin";
+    mock.push_faults(
+        RouteMatch::path(path),
+        [Fault::ResetBody { after: 150_000 }],
+    );
+    let d = downloader(&mock);
+    d.clone()
+        .resume_policy(ResumePolicy::none())
+        .download(&url(&mock, path), &Target::dir(dir.path()))
+        .await
+        .unwrap_err();
+    assert!(dir.path().join("changed.bin.part").exists());
+
+    mock.bump_etag();
+    let done = d
+        .download(&url(&mock, path), &Target::dir(dir.path()))
+        .await
+        .unwrap();
+    let log = requests_for(&mock, path);
+    assert_eq!(log.len(), 2, "the 200 answer is used, no extra request");
+    assert!(range_start(&log[1]).is_some(), "it asked to resume");
+    assert_eq!(done.outcome, Outcome::Written, "the server sent it whole");
+    assert_eq!(done.bytes, 300_000);
+    assert_eq!(std::fs::read(&done.path).unwrap(), expected_bytes(path));
+    assert_eq!(names_in(dir.path()), ["changed.bin"]);
+}
+
+#[tokio::test]
+async fn a_part_of_another_url_is_not_resumed() {
+    let mock = mock().await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = "/size/300000/same-name.bin";
+    mock.push_faults(
+        RouteMatch::path(path),
+        [Fault::ResetBody { after: 100_000 }],
+    );
+    let d = downloader(&mock);
+    d.clone()
+        .resume_policy(ResumePolicy::none())
+        .download(&url(&mock, path), &Target::dir(dir.path()))
+        .await
+        .unwrap_err();
+    // Another URL with the same file name: its sidecar does not match, so no Range.
+    let other = "/size/200000/same-name.bin";
+    let done = d
+        .download(&url(&mock, other), &Target::dir(dir.path()))
+        .await
+        .unwrap();
+    assert_eq!(requests_for(&mock, other)[0].header("range"), None);
+    assert_eq!(done.outcome, Outcome::Written);
+    assert_eq!(std::fs::read(&done.path).unwrap(), expected_bytes(other));
+    assert_eq!(names_in(dir.path()), ["same-name.bin"]);
+}
+
+#[tokio::test]
+async fn download_to_writer_resumes_in_memory_after_a_reset() {
+    let mock = mock().await;
+    let path = "/size/500000/writer.bin";
+    mock.push_faults(
+        RouteMatch::path(path),
+        [Fault::ResetBody { after: 300_000 }],
+    );
+    let mut out = Vec::new();
+    let n = downloader(&mock)
+        .download_to_writer(&url(&mock, path), &mut out)
+        .await
+        .unwrap();
+    assert_eq!(n, 500_000);
+    assert_eq!(out, expected_bytes(path));
+    let log = requests_for(&mock, path);
+    assert_eq!(log.len(), 2);
+    assert!(range_start(&log[1]).is_some_and(|s| s > 0));
+}
+
+#[tokio::test]
+async fn download_to_writer_refuses_a_restart_it_cannot_take_back() {
+    let mock = mock().await;
+    let path = "/size/500000/rewind.bin";
+    // The reset, then the file changes before the resume: the server answers 200.
+    mock.push_faults(
+        RouteMatch::path(path),
+        [Fault::ResetBody { after: 300_000 }],
+    );
+    let d = downloader(&mock)
+        .resume_policy(common::quick_policy().backoff(std::time::Duration::from_millis(50)));
+    let mut out = Vec::new();
+    let bump = async {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        mock.bump_etag();
+    };
+    let (result, ()) = tokio::join!(d.download_to_writer(&url(&mock, path), &mut out), bump);
+    let err = result.unwrap_err();
+    assert!(
+        matches!(err, pixiv_download::PixivError::Decode { .. }),
+        "{err:?}"
+    );
+    assert!(out.len() < 500_000);
+}
+
+#[tokio::test]
+async fn download_bytes_is_capped() {
+    let mock = mock().await;
+    let d = downloader(&mock).max_bytes(10_000);
+    let ok = d
+        .download_bytes(&url(&mock, "/size/10000/fits.bin"))
+        .await
+        .unwrap();
+    assert_eq!(ok.as_ref(), expected_bytes("/size/10000/fits.bin"));
+    let err = d
+        .download_bytes(&url(&mock, "/size/10001/big.bin"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            pixiv_download::PixivError::BodyTooLarge { limit: 10_000 }
+        ),
+        "{err:?}"
+    );
+}
