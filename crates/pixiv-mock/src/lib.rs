@@ -41,7 +41,21 @@
 //! - `GET /dns-query?name=..&type=A|AAAA` with `Accept: application/dns-json`: DoH JSON.
 //! - anything else: the image host ([`content`] says what bytes each path serves).
 //!
-//! Faults ([`Fault`]) are queued per [`RouteMatch`] and apply to every route; see [`faults`].
+//! Faults ([`Fault`]) are queued per [`RouteMatch`] and apply to every route (for the App API,
+//! after the Bearer check); see [`faults`]. On the wire:
+//!
+//! | Fault | HTTP/1.1 | HTTP/2 |
+//! |---|---|---|
+//! | `Status(n)`, `RateLimitBody`, `InvalidGrant`, `Restricted` | that status, Pixiv JSON error body | same |
+//! | `TooManyRequests` | 429, `Retry-After` seconds or HTTP-date | same |
+//! | `CloudflareChallenge` | 403, `Server: cloudflare`, `cf-mitigated`, `cf-ray`, HTML | same |
+//! | `DelayHeaders(d)` | tokio sleep, then the normal answer | same |
+//! | `StallBody` | `after` bytes, tokio sleep, the rest | same |
+//! | `ResetBody` | `after` bytes, then TCP RST (SO_LINGER 0) | `after` bytes, RST_STREAM |
+//! | `ResetBeforeHeaders` | request read, TCP RST | RST_STREAM |
+//! | `ShortBody` | full Content-Length, all but `missing` bytes, close | same bytes, RST_STREAM |
+//! | `Redirect`, `RedirectLoop` | 3xx with `Location` | same |
+//! | `Raw` | as given | same |
 
 mod app_api;
 pub mod content;

@@ -290,13 +290,13 @@ impl MockPixiv {
 
     /// Sets the DoH answer for `name` (case and a trailing dot do not matter): A queries get the
     /// IPv4 addresses, AAAA queries the IPv6 ones, with this TTL.
-    pub fn set_dns(&self, name: &str, ips: Vec<IpAddr>, ttl_secs: u32) {
-        lock(&self.shared.dns).set(name, ips, ttl_secs);
+    pub fn set_dns(&self, name: impl AsRef<str>, ips: Vec<IpAddr>, ttl_secs: u32) {
+        lock(&self.shared.dns).set(name.as_ref(), ips, ttl_secs);
     }
 
     /// Forces the DNS `Status` for `name` (e.g. 2, SERVFAIL), with no answers; `None` undoes it.
-    pub fn set_dns_status(&self, name: &str, status: Option<u16>) {
-        lock(&self.shared.dns).set_status(name, status);
+    pub fn set_dns_status(&self, name: impl AsRef<str>, status: Option<u16>) {
+        lock(&self.shared.dns).set_status(name.as_ref(), status);
     }
 
     /// Changes every image's `ETag` and `Last-Modified` (the bytes stay the same), so a resumed
