@@ -99,3 +99,108 @@ where
         self.inner.size_hint()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use http_body_util::{BodyExt, StreamBody};
+    use tokio::sync::mpsc;
+    use tokio_stream_shim::ReceiverStream;
+
+    use super::*;
+
+    /// A minimal `Stream` over an mpsc receiver (no tokio-stream dependency).
+    mod tokio_stream_shim {
+        use std::pin::Pin;
+        use std::task::{Context, Poll};
+
+        use tokio::sync::mpsc;
+
+        pub(super) struct ReceiverStream<T>(pub(super) mpsc::Receiver<T>);
+
+        impl<T> futures_util::Stream for ReceiverStream<T> {
+            type Item = T;
+            fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
+                self.0.poll_recv(cx)
+            }
+        }
+    }
+
+    type Chunks = mpsc::Sender<Result<Frame<Bytes>, PixivError>>;
+
+    type Timed = Pin<Box<TimeoutBody<crate::Body>>>;
+
+    fn body(idle: Option<Duration>, total: Option<Duration>) -> (Chunks, Timed) {
+        let (tx, rx) = mpsc::channel(4);
+        let inner = crate::body::boxed(StreamBody::new(ReceiverStream(rx)));
+        let deadline = total.map(|t| Instant::now() + t);
+        (tx, Box::pin(TimeoutBody::new(inner, idle, deadline)))
+    }
+
+    fn data(s: &'static str) -> Result<Frame<Bytes>, PixivError> {
+        Ok(Frame::data(Bytes::from_static(s.as_bytes())))
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn idle_timer_restarts_with_every_frame() {
+        let (tx, mut body) = body(Some(Duration::from_secs(5)), None);
+        tokio::spawn(async move {
+            for _ in 0..3 {
+                tokio::time::sleep(Duration::from_secs(4)).await;
+                tx.send(data("x")).await.unwrap();
+            }
+            tokio::time::sleep(Duration::from_secs(60)).await;
+            drop(tx);
+        });
+        for _ in 0..3 {
+            assert!(body.frame().await.unwrap().unwrap().is_data());
+        }
+        let start = Instant::now();
+        let err = body.frame().await.unwrap().unwrap_err();
+        assert!(matches!(
+            err,
+            PixivError::Timeout {
+                phase: TimeoutPhase::BodyIdle
+            }
+        ));
+        assert_eq!(start.elapsed(), Duration::from_secs(5));
+        assert!(body.frame().await.is_none(), "ends after the error");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn total_deadline_cuts_a_flowing_body() {
+        let (tx, mut body) = body(Some(Duration::from_secs(5)), Some(Duration::from_secs(10)));
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                if tx.send(data("x")).await.is_err() {
+                    return;
+                }
+            }
+        });
+        let start = Instant::now();
+        let err = loop {
+            match body.frame().await.unwrap() {
+                Ok(_) => continue,
+                Err(e) => break e,
+            }
+        };
+        assert!(matches!(
+            err,
+            PixivError::Timeout {
+                phase: TimeoutPhase::Total
+            }
+        ));
+        assert_eq!(start.elapsed(), Duration::from_secs(10));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn no_timeouts_wait_forever_and_end_cleanly() {
+        let (tx, body) = body(None, None);
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_secs(3600)).await;
+            tx.send(data("late")).await.unwrap();
+        });
+        let bytes = body.collect().await.unwrap().to_bytes();
+        assert_eq!(bytes, "late");
+    }
+}

@@ -126,3 +126,31 @@ impl TimeoutOverride {
         s
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_the_seeds_timeout() {
+        let s = TimeoutLayer::new().settings;
+        assert_eq!(s.headers, Some(Duration::from_secs(10)));
+        assert_eq!(s.body_idle, Some(Duration::from_secs(10)));
+        assert_eq!(s.total, None);
+    }
+
+    #[test]
+    fn an_override_replaces_only_what_it_names() {
+        let s = TimeoutLayer::new()
+            .total(Some(Duration::from_secs(30)))
+            .settings;
+        let o = TimeoutOverride::new()
+            .total(None)
+            .headers(Some(Duration::from_secs(2)));
+        let applied = o.apply(s);
+        assert_eq!(applied.total, None);
+        assert_eq!(applied.headers, Some(Duration::from_secs(2)));
+        assert_eq!(applied.body_idle, s.body_idle);
+        assert_eq!(TimeoutOverride::new().apply(s), s);
+    }
+}
