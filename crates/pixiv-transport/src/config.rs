@@ -29,6 +29,7 @@ pub use crate::error_map::{DEFAULT_MAX_ERROR_BODY, DEFAULT_MAX_JSON_BODY};
 use crate::headers::DefaultHeadersLayer;
 use crate::ratelimit::RateLimiter;
 pub use crate::redirect::DEFAULT_MAX_REDIRECTS;
+use crate::retry::RetryPolicy;
 use crate::timeout::TimeoutLayer;
 
 /// Every setting of the default stack. See the [module docs](self) for the defaults.
@@ -37,6 +38,7 @@ use crate::timeout::TimeoutLayer;
 pub struct TransportConfig {
     pub(crate) connect: ConnectConfig,
     pub(crate) timeouts: TimeoutLayer,
+    pub(crate) retry: RetryPolicy,
     pub(crate) rate_limit: Option<RateLimiter>,
     pub(crate) host_rate_limits: Vec<(Vec<String>, RateLimiter)>,
     pub(crate) max_redirects: usize,
@@ -52,6 +54,7 @@ impl Default for TransportConfig {
         Self {
             connect: ConnectConfig::default(),
             timeouts: TimeoutLayer::new(),
+            retry: RetryPolicy::default(),
             rate_limit: Some(RateLimiter::default()),
             host_rate_limits: Vec::new(),
             max_redirects: DEFAULT_MAX_REDIRECTS,
@@ -87,6 +90,15 @@ impl TransportConfig {
     /// Default: [`TimeoutLayer::new`] (10 s, 10 s, none).
     pub fn timeouts(mut self, timeouts: TimeoutLayer) -> Self {
         self.timeouts = timeouts;
+        self
+    }
+
+    /// The retry policy.
+    ///
+    /// Default: [`RetryPolicy::default`] (the seed's: 3 retries, backoff factor 1 s, on
+    /// 429/500/502/503/504 and transient transport failures, for GET/POST/DELETE).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
         self
     }
 

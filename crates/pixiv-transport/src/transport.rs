@@ -52,6 +52,7 @@ use crate::error_map::ErrorMapLayer;
 use crate::metrics::{Metrics, MetricsSnapshot};
 use crate::ratelimit::{RateLimitLayer, RateLimiter};
 use crate::redirect::{RedirectLayer, RedirectPolicy};
+use crate::retry::{RetryLayer, RetryPolicy};
 use crate::trace::{AttemptLayer, RequestLayer};
 use crate::{Body, RequestBody};
 
@@ -256,6 +257,12 @@ impl TransportBuilder {
         self
     }
 
+    /// The retry policy. Default: the seed's ([`RetryPolicy::default`]).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.config = self.config.retry(policy);
+        self
+    }
+
     /// At most `n` request starts in any window of `per`, for every host without a limiter of its
     /// own. Default: 100 per 60 s (the seed's).
     pub fn rate_limit(mut self, n: u32, per: std::time::Duration) -> Self {
@@ -388,6 +395,7 @@ impl TransportBuilder {
             ]))
             .layer(config.headers.clone())
             .option_layer(auth)
+            .layer(RetryLayer::new(config.retry.clone()))
             .layer(AttemptLayer {
                 metrics: Arc::clone(&metrics),
             })

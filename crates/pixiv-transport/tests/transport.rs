@@ -16,6 +16,7 @@ use pixiv_transport::RequestBody;
 use pixiv_transport::auth::StaticToken;
 use pixiv_transport::config::TransportConfig;
 use pixiv_transport::headers::{APP_OS, APP_OS_VERSION, USER_AGENT};
+use pixiv_transport::retry::RetryPolicy;
 use pixiv_transport::transport::{Transport, TransportBuilder};
 
 const _: () = {
@@ -381,4 +382,95 @@ async fn rate_limit_waits_are_counted_and_host_groups_have_their_own_limiter() {
     let log = mock.requests();
     // Slots are counted when granted; the first arrival also paid the TLS handshake.
     assert!(log[4].at - log[0].at >= Duration::from_millis(250));
+}
+
+/// The seed's policy with a 10 ms backoff factor, so retries take milliseconds of real time.
+fn fast_retry() -> RetryPolicy {
+    RetryPolicy::new()
+        .backoff_factor(Duration::from_millis(10))
+        .jitter(false)
+}
+
+#[tokio::test]
+async fn full_stack_503_503_200_succeeds_on_the_third_attempt() {
+    let mock = mock().await;
+    let t = builder(&mock).retry(fast_retry()).build().unwrap();
+    mock.push_faults(
+        RouteMatch::path_prefix("/v1/illust/detail"),
+        [Fault::Status(503), Fault::Status(503)],
+    );
+    let url = format!("{}?illust_id=5", detail_url(&mock));
+    let d: Detail = t
+        .json(Request::get(url).body(RequestBody::default()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(d.illust.id, 5);
+    let log = mock.requests();
+    assert_eq!(log.len(), 3, "two 503s, then the answer");
+    for r in &log {
+        assert!(
+            header(r, "authorization").is_some(),
+            "every attempt carries the Bearer"
+        );
+        assert_eq!(header(r, "user-agent"), Some(USER_AGENT));
+    }
+    let m = t.metrics();
+    assert_eq!((m.requests, m.attempts, m.retries, m.errors), (1, 3, 2, 0));
+}
+
+#[tokio::test]
+async fn retries_give_up_after_three_and_return_the_typed_error() {
+    let mock = mock().await;
+    let t = builder(&mock).retry(fast_retry()).build().unwrap();
+    mock.push_faults(
+        RouteMatch::path_prefix("/v1/illust/detail"),
+        std::iter::repeat_n(Fault::Status(503), 5),
+    );
+    let err = t
+        .get(&detail_url(&mock), &[("illust_id", "5")])
+        .await
+        .unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
+    assert_eq!(
+        mock.requests().len(),
+        4,
+        "the first attempt and the seed's 3 retries"
+    );
+}
+
+#[tokio::test]
+async fn a_json_body_cut_midway_is_retried() {
+    let mock = mock().await;
+    let t = builder(&mock).retry(fast_retry()).build().unwrap();
+    mock.push_faults(
+        RouteMatch::path_prefix("/v1/illust/detail"),
+        [
+            Fault::ResetBody { after: 20 },
+            Fault::ShortBody { missing: 5 },
+        ],
+    );
+    let url = format!("{}?illust_id=9", detail_url(&mock));
+    let d: Detail = t
+        .json(Request::get(url).body(RequestBody::default()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(d.illust.id, 9);
+    assert_eq!(mock.requests().len(), 3);
+    assert_eq!(t.metrics().retries, 2);
+}
+
+#[tokio::test]
+async fn a_404_is_not_retried() {
+    let mock = mock().await;
+    let t = builder(&mock).retry(fast_retry()).build().unwrap();
+    mock.push_faults(
+        RouteMatch::path_prefix("/v1/illust/detail"),
+        [Fault::Status(404)],
+    );
+    let err = t
+        .get(&detail_url(&mock), &[("illust_id", "5")])
+        .await
+        .unwrap_err();
+    assert!(matches!(err, PixivError::Http { .. }), "{err:?}");
+    assert_eq!(mock.requests().len(), 1);
 }
