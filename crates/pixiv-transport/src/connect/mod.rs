@@ -9,9 +9,12 @@
 //! - [`classify_error`] (`error.rs`): its errors as [`PixivError`](crate::PixivError)s.
 //!
 //! Stated once, because hyper-util hides them: the pool's idle timeout needs a pool timer and
-//! HTTP/2 keep-alive a timer (both set); an `HttpConnector` under TLS needs `enforce_http(false)`
-//! (set); the pool caps idle connections, not open ones (see
-//! [`ConnectConfig::max_connections_per_host`]).
+//! HTTP/2 keep-alive a timer (both set; an idle connection goes at hyper-util's next sweep, between
+//! one and two idle timeouts); an `HttpConnector` under TLS needs `enforce_http(false)` (set); the
+//! pool caps idle connections, not open ones (see [`ConnectConfig::max_connections_per_host`]);
+//! and a burst of requests to a host without a connection would open one connection each before
+//! ALPN says h2, so the first request to such a host connects alone (`hosts.rs`, measured in
+//! `tests/pool.rs`).
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), pixiv_transport::PixivError> {
