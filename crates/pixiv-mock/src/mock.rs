@@ -305,7 +305,8 @@ impl MockPixiv {
         self.shared.etag_generation.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// Stops accepting, lets open connections finish their answers (up to 5 s), then closes them.
+    /// Stops accepting, lets open connections finish their answers (up to 1 s, tokio time),
+    /// then closes them.
     pub async fn shutdown(&self) {
         let _ = self.stop.send(true);
         let task = lock(&self.task).take();

@@ -133,3 +133,31 @@ async fn recording_can_be_turned_off_for_load_tests() {
     assert!(mock.requests().is_empty());
     assert_eq!(mock.connections_opened(), 1);
 }
+
+#[tokio::test(start_paused = true)]
+async fn shutdown_does_not_wait_for_a_stalled_body() {
+    let mock = MockPixiv::builder().start().await.unwrap();
+    mock.push_faults(
+        pixiv_mock::RouteMatch::any(),
+        [pixiv_mock::Fault::StallBody {
+            after: 10,
+            stall: Duration::from_secs(3600),
+        }],
+    );
+    let client = client_h1(&mock);
+    let resp = try_get(&client, &format!("{}/size/100/x", mock.base_url()))
+        .await
+        .unwrap();
+    let reader = tokio::spawn(read(resp));
+    let start = tokio::time::Instant::now();
+    mock.shutdown().await;
+    let waited = start.elapsed();
+    assert!(
+        waited >= Duration::from_secs(1) && waited < Duration::from_secs(2),
+        "{waited:?}"
+    );
+    let answer = reader.await.unwrap();
+    assert!(answer.body.is_err());
+    assert_eq!(answer.received, 10);
+    assert_eq!(mock.open_connections(), 0);
+}
