@@ -251,3 +251,66 @@ impl Body for MockBody {
         SizeHint::with_exact(self.len())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use http_body_util::BodyExt as _;
+
+    use super::*;
+
+    async fn frames(mut body: MockBody) -> (Vec<usize>, Option<String>) {
+        let mut sizes = Vec::new();
+        while let Some(frame) = body.frame().await {
+            match frame {
+                Ok(f) => sizes.push(f.into_data().map_or(0, |d| d.len())),
+                Err(e) => return (sizes, Some(e.to_string())),
+            }
+        }
+        (sizes, None)
+    }
+
+    #[tokio::test]
+    async fn content_streams_in_block_sized_slices_from_any_offset() {
+        let content = Content::for_path("/size/200000/x");
+        let (sizes, err) = frames(MockBody::content(&content, 65_000, 100_000)).await;
+        assert_eq!(err, None);
+        // Up to the block's end, a whole block, then the rest.
+        assert_eq!(sizes, [536, 65_536, 33_928]);
+    }
+
+    #[tokio::test]
+    async fn short_and_reset_bodies_stop_at_their_offset_with_an_error() {
+        let (sizes, err) = frames(
+            MockBody::full(vec![7u8; 1000]).with_fault(BodyFault::Short {
+                stop_at: 900,
+                drained: 0,
+            }),
+        )
+        .await;
+        assert_eq!(sizes, [900]);
+        assert!(err.unwrap().contains("ShortBody"));
+        let content = Content::for_path("/size/5000/x");
+        let body = MockBody::content(&content, 0, 5000).with_fault(BodyFault::Reset {
+            after: 10,
+            kill: None,
+            drained: 0,
+        });
+        let (sizes, err) = frames(body).await;
+        assert_eq!(sizes, [10]);
+        assert!(err.unwrap().contains("ResetBody"));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn stall_pauses_once_at_its_offset() {
+        let body = MockBody::full(vec![1u8; 100]).with_fault(BodyFault::Stall {
+            after: 40,
+            stall: Duration::from_secs(9),
+            sleep: None,
+            done: false,
+        });
+        let start = tokio::time::Instant::now();
+        let (sizes, err) = frames(body).await;
+        assert_eq!((sizes, err), (vec![40, 60], None));
+        assert!(start.elapsed() >= Duration::from_secs(9));
+    }
+}
