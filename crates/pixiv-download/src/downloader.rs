@@ -2,7 +2,7 @@
 
 use std::fmt;
 use std::future::Future;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -396,15 +396,34 @@ pub(crate) fn report_end(reporter: &Reporter, result: &Result<Downloaded, PixivE
     }
 }
 
-/// Lexically normalised absolute form of `path`, to tell two targets apart.
+/// The key that tells two targets apart: the absolute path with `.` dropped and the folders
+/// that exist resolved (symlinks and `..` included); a `..` after a folder that does not exist
+/// yet cancels it lexically, since that folder will be created as a real one. Blocking `stat`
+/// calls, a few per item, while a batch is planned.
 pub(crate) fn normalise(path: &Path) -> PathBuf {
     let absolute = if path.is_absolute() {
         path.to_path_buf()
     } else {
         std::env::current_dir().unwrap_or_default().join(path)
     };
-    absolute
-        .components()
-        .filter(|c| !matches!(c, std::path::Component::CurDir))
-        .collect()
+    let (parent, name) = match (absolute.parent(), absolute.file_name()) {
+        (Some(parent), Some(name)) => (parent, name),
+        _ => return absolute,
+    };
+    let mut resolved = PathBuf::new();
+    for component in parent.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                resolved.pop();
+            }
+            other => {
+                resolved.push(other);
+                if let Ok(real) = std::fs::canonicalize(&resolved) {
+                    resolved = real;
+                }
+            }
+        }
+    }
+    resolved.join(name)
 }
