@@ -14,6 +14,7 @@
 
 pub mod api;
 mod client;
+pub mod download;
 pub mod models;
 pub mod oauth;
 mod page;
@@ -33,6 +34,9 @@ pub use pixiv_transport::auth::AccessToken;
 pub use pixiv_transport::connect::{ConnectConfig, ProxyConfig, TlsConfig};
 pub use pixiv_transport::timeout::TimeoutLayer;
 pub use pixiv_transport::{MetricsSnapshot, TransportConfig};
+
+pub use download::{DownloadOptions, UgoiraDownload};
+pub use pixiv_download::{Downloaded, Downloader, Event, EventSink, Outcome};
 
 /// The whole transport crate (`pixiv-transport`), for its layers and settings.
 pub use pixiv_transport as transport;

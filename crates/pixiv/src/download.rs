@@ -1,0 +1,316 @@
+//! Works to files: [`Client::download_illust`] and [`Client::download_ugoira`].
+//!
+//! Both go through `pixiv-download`'s [`Downloader`] over the client's Bearer-less transport:
+//! the image host gets the `Referer` it requires (`https://app-api.pixiv.net/`) and never an
+//! `Authorization` header; files are written to a `.part`, checked against `Content-Length` and
+//! renamed into place; a broken transfer resumes; the transport's retry, rate limit and
+//! timeouts apply to every request.
+//!
+//! A work the account may not see comes with placeholder images (`/common/images/limit_*.png` on
+//! `s.pximg.net`) and no original. That is reported, not downloaded as if it were the work:
+//! [`PixivError::InvalidInput`] with `what == "illust"` and `why` starting with
+//! [`NOT_VIEWABLE`]; [`is_not_viewable`] tells it apart.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let mock = pixiv_mock::MockPixiv::builder().start().await?;
+//! # let client = pixiv::Client::builder().refresh_token(pixiv_mock::DEMO_REFRESH_TOKEN)
+//! #     .base_url(&mock.base_url()).add_root_certificate_pem(mock.ca_pem()).build()?;
+//! use pixiv::download::{DownloadOptions, is_not_viewable};
+//!
+//! let dir = tempfile::tempdir()?;
+//! let work = client.illust_detail(12).await?; // three pages
+//! let files = client.download_illust(&work, dir.path(), &DownloadOptions::new()).await?;
+//! let names: Vec<_> = files.iter().map(|f| f.path.file_name().unwrap().to_owned()).collect();
+//! assert_eq!(names, ["12_p0.png", "12_p1.png", "12_p2.png"]);
+//!
+//! let hidden = client.illust_detail(22).await?; // the account may not see it
+//! let err = client.download_illust(&hidden, dir.path(), &DownloadOptions::new()).await.unwrap_err();
+//! assert!(is_not_viewable(&err));
+//! # Ok(())
+//! # }
+//! ```
+
+use std::fmt;
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+
+pub use pixiv_download::*;
+use pixiv_transport::Transport;
+
+use crate::Client;
+use crate::models::{Illust, UgoiraMetadata};
+
+/// The start of the `why` of the error a work the account may not see gives.
+pub const NOT_VIEWABLE: &str = "not viewable by this account (restricted)";
+
+/// The path prefix of Pixiv's placeholder images (`/common/images/limit_sanity_level_360.png`,
+/// `limit_unviewable_360.png`, `limit_mypixiv_360.png`; PROTOCOL.md).
+pub const PLACEHOLDER_PREFIX: &str = "/common/images/limit_";
+
+/// Whether `err` says a work is not viewable by this account (see the [module docs](self)).
+pub fn is_not_viewable(err: &PixivError) -> bool {
+    matches!(err, PixivError::InvalidInput { what, why } if what == "illust" && why.starts_with(NOT_VIEWABLE))
+}
+
+/// Whether `url` is one of Pixiv's placeholder images rather than a work.
+pub fn is_placeholder(url: &str) -> bool {
+    url::Url::parse(url).is_ok_and(|u| u.path().starts_with(PLACEHOLDER_PREFIX))
+}
+
+/// Names a page's file: `(work, page index, extension without the dot) -> file name`.
+pub type NamingFn = Arc<dyn Fn(&Illust, usize, &str) -> String + Send + Sync>;
+
+/// How [`Client::download_illust`] names and writes files.
+#[derive(Clone, Default)]
+#[must_use]
+pub struct DownloadOptions {
+    naming: Option<NamingFn>,
+    replace: bool,
+    batch: BatchOptions,
+}
+
+impl fmt::Debug for DownloadOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DownloadOptions")
+            .field("naming", &self.naming.as_ref().map(|_| "fn"))
+            .field("replace", &self.replace)
+            .field("batch", &self.batch)
+            .finish()
+    }
+}
+
+impl DownloadOptions {
+    /// The defaults: `{id}_p{n}.{ext}`, existing files left alone, 5 transfers at once, no events.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Names each page's file. The name must be a plain file name (no folder, not `..`).
+    /// Default: `{id}_p{n}.{ext}` ([`default_name`]).
+    pub fn naming(
+        mut self,
+        f: impl Fn(&Illust, usize, &str) -> String + Send + Sync + 'static,
+    ) -> Self {
+        self.naming = Some(Arc::new(f));
+        self
+    }
+
+    /// Overwrite existing files (`true`) or leave them and report them skipped (`false`, the
+    /// default, as the seed's `replace=False`).
+    pub fn replace(mut self, replace: bool) -> Self {
+        self.replace = replace;
+        self
+    }
+
+    /// At most `n` pages at once. Default [`DEFAULT_CONCURRENCY`] (5).
+    pub fn concurrency(mut self, n: usize) -> Self {
+        self.batch = self.batch.concurrency(n);
+        self
+    }
+
+    /// Progress events of the pages ([`Event`]; `index` is the page).
+    pub fn on_event(mut self, sink: EventSink) -> Self {
+        self.batch = self.batch.on_event(sink);
+        self
+    }
+}
+
+/// `{id}_p{page}.{ext}`, Pixiv's own naming of originals.
+pub fn default_name(illust: &Illust, page: usize, ext: &str) -> String {
+    format!("{}_p{page}.{ext}", illust.id)
+}
+
+/// What [`Client::download_ugoira`] wrote.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct UgoiraDownload {
+    /// The frames' zip.
+    pub zip: Downloaded,
+    /// The frame list (`[{"file", "delay"}]`, JSON) beside it.
+    pub frames_path: PathBuf,
+    /// The metadata it came from.
+    pub metadata: UgoiraMetadata,
+}
+
+impl Client {
+    /// A downloader over the client's Bearer-less transport (the one downloads use), for URLs
+    /// of your own.
+    pub fn downloader(&self) -> Downloader<Transport> {
+        Downloader::new(self.inner.plain.clone())
+    }
+
+    /// Downloads every original page of `illust` into `dir` (created when missing), through the
+    /// batch downloader: `meta_pages[].image_urls.original`, else
+    /// `meta_single_page.original_image_url`. The files, in page order, or the first page's
+    /// error (pages that did finish stay on disk; a second call skips them unless `replace`).
+    ///
+    /// URLs are fetched from the configured image base (same path). A work the account may not
+    /// see is an error saying so (see the [module docs](crate::download)); no request is made.
+    pub async fn download_illust(
+        &self,
+        illust: &Illust,
+        dir: impl AsRef<Path>,
+        options: &DownloadOptions,
+    ) -> Result<Vec<Downloaded>, PixivError> {
+        let urls = originals(illust)?;
+        let dir = dir.as_ref();
+        let mut items = Vec::with_capacity(urls.len());
+        for (page, url) in urls.iter().enumerate() {
+            let url = self.on_image_host(url)?;
+            let ext = extension(&url);
+            let name = match &options.naming {
+                Some(f) => f(illust, page, &ext),
+                None => default_name(illust, page, &ext),
+            };
+            check_name(&name)?;
+            let target = Target::path(dir.join(name)).replace(options.replace);
+            items.push(BatchItem::new(url, target));
+        }
+        tokio::fs::create_dir_all(dir)
+            .await
+            .map_err(|e| PixivError::io(dir, e))?;
+        self.downloader()
+            .download_batch(items, options.batch.clone())
+            .await
+            .into_iter()
+            .collect()
+    }
+
+    /// Downloads an ugoira: its metadata, the frames' zip (`zip_urls.medium`, named as on the
+    /// server, `{id}_ugoira600x600.zip`) into `dir`, and the frame list beside it as
+    /// `{id}_ugoira_frames.json` (`[{"file": "000000.jpg", "delay": 60}, ...]`, written to a
+    /// temporary file and renamed).
+    pub async fn download_ugoira(
+        &self,
+        illust_id: u64,
+        dir: impl AsRef<Path>,
+    ) -> Result<UgoiraDownload, PixivError> {
+        let dir = dir.as_ref();
+        let metadata = self.ugoira_metadata(illust_id).await?;
+        let zip_url =
+            metadata.zip_urls.medium.as_deref().ok_or_else(|| {
+                PixivError::decode("the ugoira metadata has no zip_urls.medium", &[])
+            })?;
+        let zip_url = self.on_image_host(zip_url)?;
+        let zip = self
+            .downloader()
+            .download(&zip_url, &Target::dir(dir).replace(true))
+            .await?;
+        let frames_path = dir.join(format!("{illust_id}_ugoira_frames.json"));
+        let json = serde_json::to_vec_pretty(&metadata.frames)
+            .map_err(|e| PixivError::invalid_input("ugoira frames", e.to_string()))?;
+        let tmp = dir.join(format!(".{illust_id}_ugoira_frames.json.tmp"));
+        tokio::fs::write(&tmp, json)
+            .await
+            .map_err(|e| PixivError::io(&tmp, e))?;
+        tokio::fs::rename(&tmp, &frames_path)
+            .await
+            .map_err(|e| PixivError::io(&frames_path, e))?;
+        Ok(UgoiraDownload {
+            zip,
+            frames_path,
+            metadata,
+        })
+    }
+
+    /// `url`'s path (and query) on the configured image base.
+    fn on_image_host(&self, url: &str) -> Result<String, PixivError> {
+        let parsed = url::Url::parse(url)
+            .map_err(|e| PixivError::invalid_input("image URL", format!("{url}: {e}")))?;
+        let mut on_host = self.inner.image_base.clone();
+        let base_path = on_host.path().trim_end_matches('/').to_owned();
+        on_host.set_path(&format!("{base_path}{}", parsed.path()));
+        on_host.set_query(parsed.query());
+        Ok(on_host.into())
+    }
+}
+
+/// The original URLs of a work, or the "not viewable" error.
+fn originals(illust: &Illust) -> Result<Vec<&str>, PixivError> {
+    let urls = illust.original_urls();
+    let placeholder = urls
+        .iter()
+        .copied()
+        .find(|u| is_placeholder(u))
+        .or_else(|| {
+            let i = &illust.image_urls;
+            [&i.square_medium, &i.medium, &i.large]
+                .into_iter()
+                .flatten()
+                .map(String::as_str)
+                .find(|u| is_placeholder(u))
+        });
+    if let Some(p) = placeholder {
+        if urls.is_empty() || urls.iter().any(|u| is_placeholder(u)) {
+            return Err(not_viewable(illust.id, Some(p)));
+        }
+    }
+    if urls.is_empty() {
+        if !illust.visible {
+            return Err(not_viewable(illust.id, None));
+        }
+        return Err(PixivError::invalid_input(
+            "illust",
+            format!("work {} has no original image URL", illust.id),
+        ));
+    }
+    Ok(urls)
+}
+
+fn not_viewable(id: u64, placeholder: Option<&str>) -> PixivError {
+    let shown = placeholder
+        .and_then(|p| url::Url::parse(p).ok())
+        .map(|u| format!("; Pixiv sent the placeholder {} instead", u.path()))
+        .unwrap_or_default();
+    PixivError::invalid_input("illust", format!("{NOT_VIEWABLE}: work {id}{shown}"))
+}
+
+/// The extension of the URL's last path segment (`png`), `jpg` when it has none.
+fn extension(url: &str) -> String {
+    let path = url::Url::parse(url)
+        .map(|u| u.path().to_owned())
+        .unwrap_or_default();
+    let name = path.rsplit('/').next().unwrap_or_default();
+    match name.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() && !ext.is_empty() => ext.to_owned(),
+        _ => "jpg".to_owned(),
+    }
+}
+
+/// A name from a naming function must be one plain file name.
+fn check_name(name: &str) -> Result<(), PixivError> {
+    let mut parts = Path::new(name).components();
+    match (parts.next(), parts.next()) {
+        (Some(Component::Normal(_)), None) if !name.contains(['/', '\\']) => Ok(()),
+        _ => Err(PixivError::invalid_input(
+            "download file name",
+            format!("{name:?} is not a plain file name"),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_extensions() {
+        assert_eq!(
+            extension("https://i.pximg.net/img-original/img/1_p0.png"),
+            "png"
+        );
+        assert_eq!(extension("https://i.pximg.net/x/noext"), "jpg");
+        assert!(check_name("1_p0.png").is_ok());
+        for bad in ["", "..", "a/b.png", "a\\b.png", "/abs.png", "."] {
+            assert!(check_name(bad).is_err(), "{bad:?}");
+        }
+        assert!(is_placeholder(
+            "https://s.pximg.net/common/images/limit_sanity_level_360.png"
+        ));
+        assert!(!is_placeholder(
+            "https://i.pximg.net/img-original/img/1_p0.png"
+        ));
+    }
+}
