@@ -4,6 +4,7 @@
 //!
 //! - `cargo xtask ci`: everything CI checks, in order, stopping at the first failure.
 //! - `cargo xtask pyenv`: the Python environment with PixivPy that the fidelity test runs.
+//! - `cargo xtask bench <name> [ARGS]`: a benchmark against pixiv-mock on loopback (`benches/`).
 //! - `cargo xtask mock [ARGS]`: runs the local Pixiv-compatible server (`pixiv-mock`).
 
 #![allow(clippy::print_stdout)] // a task runner talks to its user on stdout
@@ -31,6 +32,12 @@ fn main() -> ExitCode {
     let result = match task {
         "ci" => ci(),
         "pyenv" => pyenv().map(|python| println!("{}", python.display())),
+        "bench" => run_step(
+            "bench",
+            Command::new(cargo())
+                .args(["run", "--release", "--quiet", "-p", "pixiv-bench", "--"])
+                .args(rest),
+        ),
         "mock" => run_step(
             "mock",
             Command::new(cargo())
@@ -64,6 +71,7 @@ fn print_help() {
         "cargo xtask <task>\n\n\
          tasks:\n  \
          ci       fmt, clippy, tests (nextest when installed), doctests, docs; stops at the first failure\n  \
+         bench    run a benchmark: cargo xtask bench transport [--requests N] [--concurrency C] [--rounds R]\n  \
          pyenv    create the Python environment with PixivPy {PIXIVPY_VERSION} for the fidelity test\n  \
          mock     run the local Pixiv-compatible server: cargo xtask mock -- --tls --port 8443"
     );
