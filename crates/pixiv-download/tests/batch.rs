@@ -10,7 +10,7 @@ use std::task::{Context, Poll};
 
 use common::{mock, mock_h1, names_in, quick_policy, recorder, requests_for, stack, url};
 use http::{Request, Response};
-use http_body::{Body as _, Frame, SizeHint};
+use http_body::{Frame, SizeHint};
 use pixiv_download::{BatchItem, BatchOptions, Downloader, Event, Outcome, PixivError, Target};
 use pixiv_mock::content::expected_bytes;
 use pixiv_mock::{Fault, RouteMatch};
@@ -285,7 +285,8 @@ async fn two_items_for_one_file_are_refused_up_front() {
         .lock()
         .unwrap()
         .iter()
-        .filter_map(|e| matches!(e, Event::Failed { .. }).then(|| e.index()))
+        .filter(|e| matches!(e, Event::Failed { .. }))
+        .map(Event::index)
         .collect();
     assert_eq!(failed, [2, 3, 4]);
 }

@@ -13,6 +13,7 @@ use pixiv_mock::{Fault, RouteMatch};
 use tokio::sync::oneshot;
 
 /// A sink that fires `tx` once `count` items have reported progress.
+#[allow(clippy::unwrap_used)] // a helper of the tests: a panic is a failed test
 fn fire_after_progress(count: usize) -> (EventSink, oneshot::Receiver<()>) {
     let (tx, rx) = oneshot::channel();
     let tx = Mutex::new(Some(tx));

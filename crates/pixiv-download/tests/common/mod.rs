@@ -2,6 +2,8 @@
 //! Transport builds its lower half (hyper-util's client, rustls with the ring provider trusting
 //! only the mock's CA, the transport's ErrorMap and Timeout layers), and small file helpers.
 #![allow(dead_code, unreachable_pub)]
+// Test helpers: a panic here is a failed test, as in the tests themselves.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
