@@ -21,8 +21,9 @@ use pixiv_transport::ratelimit::{
 };
 use pixiv_transport::retry::{RetryLayer, RetryPolicy};
 use pixiv_transport::{Body, RequestBody};
+use tokio::task::JoinHandle;
 use tokio::time::Instant;
-use tower::util::BoxCloneService;
+use tower::util::BoxCloneSyncService;
 use tower::{Layer as _, ServiceBuilder, ServiceExt as _};
 
 const SEC: Duration = Duration::from_secs(1);
@@ -47,15 +48,12 @@ async fn n_starts_at_once_then_the_next_at_oldest_plus_window() {
     assert_eq!(limiter.acquire().await.started(), t0 + 20 * SEC);
 }
 
-/// Spawns `n` tasks that each acquire once, in spawn order (each is polled into the queue
-/// before the next is spawned); each records (its index, the instant it got its start).
-fn spawn_waiters(
-    limiter: &RateLimiter,
-    n: usize,
-) -> (
-    Vec<tokio::task::JoinHandle<()>>,
-    Arc<Mutex<Vec<(usize, Instant)>>>,
-) {
+/// The (waiter index, start instant) pairs, in the order the starts were granted.
+type Starts = Arc<Mutex<Vec<(usize, Instant)>>>;
+
+/// Spawns `n` tasks that each acquire once and record (their index, the instant of their start).
+/// The current-thread runtime first polls spawned tasks in spawn order, so they queue in it.
+fn spawn_waiters(limiter: &RateLimiter, n: usize) -> (Vec<JoinHandle<()>>, Starts) {
     let got = Arc::new(Mutex::new(Vec::new()));
     let handles = (0..n)
         .map(|i| {
@@ -161,7 +159,7 @@ async fn clones_and_tasks_share_one_budget() {
 
 // ---------------------------------------------------------------- the layer, against pixiv-mock
 
-type Stack = BoxCloneService<Request<RequestBody>, http::Response<Body>, PixivError>;
+type Stack = BoxCloneSyncService<Request<RequestBody>, http::Response<Body>, PixivError>;
 
 async fn plain_mock() -> MockPixiv {
     MockPixiv::builder().tls(false).start().await.unwrap()
@@ -188,7 +186,7 @@ async fn layer_keeps_500_requests_from_64_tasks_within_20_per_10s() {
     let mock = plain_mock().await;
     let waits = Arc::new(AtomicU32::new(0));
     let waits_seen = Arc::clone(&waits);
-    let svc: Stack = BoxCloneService::new(
+    let svc: Stack = BoxCloneSyncService::new(
         ServiceBuilder::new()
             .layer(
                 RateLimitLayer::new(RateLimiter::new(20, 10 * SEC)).on_wait(move |_| {
@@ -236,7 +234,7 @@ async fn a_rate_limit_answer_pauses_every_task_for_the_cooldown() {
     let mock = plain_mock().await;
     let limiter = RateLimiter::new(20, 10 * SEC);
     let svc: Stack =
-        BoxCloneService::new(RateLimitLayer::new(limiter.clone()).layer(mapped_client()));
+        BoxCloneSyncService::new(RateLimitLayer::new(limiter.clone()).layer(mapped_client()));
     mock.push_faults(RouteMatch::path(IMAGE), [Fault::RateLimitBody]);
 
     let err = fetch(svc.clone(), image_request(&mock)).await.unwrap_err();
@@ -261,7 +259,7 @@ async fn a_rate_limit_answer_pauses_every_task_for_the_cooldown() {
 async fn a_429_with_retry_after_pauses_for_that_long() {
     let mock = plain_mock().await;
     let limiter = RateLimiter::new(20, 10 * SEC);
-    let svc: Stack = BoxCloneService::new(RateLimit::new(mapped_client(), limiter.clone()));
+    let svc: Stack = BoxCloneSyncService::new(RateLimit::new(mapped_client(), limiter.clone()));
     mock.push_faults(
         RouteMatch::path(IMAGE),
         [Fault::TooManyRequests {
@@ -279,7 +277,7 @@ async fn a_429_with_retry_after_pauses_for_that_long() {
 async fn below_the_retry_layer_every_attempt_takes_a_slot() {
     let mock = plain_mock().await;
     let limiter = RateLimiter::new(1, 10 * SEC);
-    let svc: Stack = BoxCloneService::new(
+    let svc: Stack = BoxCloneSyncService::new(
         ServiceBuilder::new()
             .layer(RetryLayer::new(RetryPolicy::new()))
             .layer(RateLimitLayer::new(limiter.clone()))

@@ -17,13 +17,13 @@ use pixiv_mock::{Fault, LoggedRequest, MockPixiv, RetryAfter, RouteMatch};
 use pixiv_transport::error_map::ErrorMap;
 use pixiv_transport::retry::{RetryInfo, RetryLayer, RetryPolicy};
 use pixiv_transport::{Body, RequestBody};
-use tower::util::BoxCloneService;
+use tower::util::BoxCloneSyncService;
 use tower::{Layer as _, ServiceExt as _};
 
 const SEC: Duration = Duration::from_secs(1);
 const IMAGE: &str = "/size/16/x";
 
-type Stack = BoxCloneService<Request<RequestBody>, http::Response<Body>, PixivError>;
+type Stack = BoxCloneSyncService<Request<RequestBody>, http::Response<Body>, PixivError>;
 
 async fn plain_mock() -> MockPixiv {
     MockPixiv::builder().tls(false).start().await.unwrap()
@@ -32,7 +32,7 @@ async fn plain_mock() -> MockPixiv {
 /// Retry -> ErrorMap -> hyper-util's client (plain HTTP).
 fn stack(layer: RetryLayer) -> Stack {
     let client = Client::builder(TokioExecutor::new()).build_http::<RequestBody>();
-    BoxCloneService::new(layer.layer(ErrorMap::new(client)))
+    BoxCloneSyncService::new(layer.layer(ErrorMap::new(client)))
 }
 
 fn image_get(mock: &MockPixiv) -> Request<RequestBody> {
