@@ -477,3 +477,55 @@ mod tests {
         assert_ne!(p, p2);
     }
 }
+
+#[cfg(test)]
+mod file_tests {
+    use super::*;
+
+    fn answer(validator: bool) -> Answer {
+        Answer {
+            total: Some(100),
+            etag: validator.then(|| "\"v1\"".to_owned()),
+            last_modified: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_cancelled_part_without_a_validator_is_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("a.bin");
+        let mut sink = FileSink::new(&target, "https://h/a.bin".into(), 8);
+        sink.begin(0, &answer(false)).await.unwrap();
+        sink.write(&[1; 40]).await.unwrap();
+        sink.pause().await.unwrap();
+        assert!(sink.part.exists());
+        drop(sink); // as a cancelled future drops it
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[tokio::test]
+    async fn a_cancelled_part_with_a_validator_is_kept_and_resumes() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("a.bin");
+        let mut sink = FileSink::new(&target, "https://h/a.bin".into(), 8);
+        sink.begin(0, &answer(true)).await.unwrap();
+        sink.write(&[1; 40]).await.unwrap();
+        sink.pause().await.unwrap();
+        drop(sink);
+        let mut again = FileSink::new(&target, "https://h/a.bin".into(), 8);
+        assert_eq!(
+            again.resume_point().await,
+            Some(Resume {
+                offset: 40,
+                if_range: "\"v1\"".into(),
+                total: 100
+            })
+        );
+        // Another URL never resumes this part.
+        let mut other = FileSink::new(&target, "https://h/b/a.bin".into(), 8);
+        assert_eq!(other.resume_point().await, None);
+        other.settle(false).await;
+        again.settle(false).await;
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+}
