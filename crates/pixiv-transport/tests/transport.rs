@@ -474,3 +474,71 @@ async fn a_404_is_not_retried() {
     assert!(matches!(err, PixivError::Http { .. }), "{err:?}");
     assert_eq!(mock.requests().len(), 1);
 }
+
+/// A gzip member holding `data` in one stored (uncompressed) deflate block: enough to prove the
+/// stack decompresses, without a compression crate.
+fn gzip_stored(data: &[u8]) -> Vec<u8> {
+    fn crc32(data: &[u8]) -> u32 {
+        let mut crc = !0u32;
+        for &b in data {
+            crc ^= u32::from(b);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        !crc
+    }
+    let len = u16::try_from(data.len()).unwrap();
+    let mut out = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff];
+    out.push(1); // final block, stored
+    out.extend_from_slice(&len.to_le_bytes());
+    out.extend_from_slice(&(!len).to_le_bytes());
+    out.extend_from_slice(data);
+    out.extend_from_slice(&crc32(data).to_le_bytes());
+    out.extend_from_slice(&u32::try_from(data.len()).unwrap().to_le_bytes());
+    out
+}
+
+#[tokio::test]
+async fn gzip_answers_are_decompressed_before_errors_are_classified() {
+    let mock = mock().await;
+    // No limiter: a "Rate Limit" answer would pause it for its 60 s cool-down.
+    let t = builder(&mock)
+        .retry(RetryPolicy::none())
+        .no_rate_limit()
+        .build()
+        .unwrap();
+    let rate_limit = br#"{"error":{"user_message":"","message":"Rate Limit","reason":"","user_message_details":{}}}"#;
+    let ok = br#"{"illust":{"id":77}}"#;
+    let gz = |status: u16, body: &[u8]| Fault::Raw {
+        status,
+        headers: vec![
+            ("content-type".into(), "application/json".into()),
+            ("content-encoding".into(), "gzip".into()),
+        ],
+        body: Bytes::from(gzip_stored(body)),
+    };
+    mock.push_faults(
+        RouteMatch::path_prefix("/v1/illust/detail"),
+        [gz(403, rate_limit), gz(200, ok)],
+    );
+    let url = format!("{}?illust_id=77", detail_url(&mock));
+    let err = t
+        .json::<Detail>(Request::get(&url).body(RequestBody::default()).unwrap())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, PixivError::RateLimited { .. }), "{err:?}");
+    let d: Detail = t
+        .json(Request::get(&url).body(RequestBody::default()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(d.illust.id, 77);
+    let accept = header(&mock.requests()[0], "accept-encoding")
+        .unwrap_or_default()
+        .to_owned();
+    assert!(accept.contains("gzip") && accept.contains("br"), "{accept}");
+}
