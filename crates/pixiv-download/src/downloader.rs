@@ -8,11 +8,11 @@ use std::sync::Arc;
 use bytes::Bytes;
 use http::{HeaderValue, Request, Response, Uri};
 use pixiv_errors::PixivError;
+use pixiv_transport::retry::RetryPolicy;
 use pixiv_transport::{Body, RequestBody};
 use tokio::io::AsyncWrite;
 use tower_service::Service;
 
-use crate::policy::ResumePolicy;
 use crate::progress::{Event, EventSink, Reporter};
 use crate::sink::{FileSink, MemorySink, WriterSink};
 use crate::target::{DEFAULT_REFERER, Target};
@@ -85,7 +85,7 @@ impl<S> DownloadService for S where
 #[derive(Debug, Clone)]
 struct Config {
     referer: String,
-    policy: ResumePolicy,
+    policy: RetryPolicy,
     buffer_capacity: usize,
     max_bytes: u64,
     events: Option<EventSink>,
@@ -114,14 +114,14 @@ impl<S> fmt::Debug for Downloader<S> {
 
 impl<S: DownloadService> Downloader<S> {
     /// A downloader over `service` with the defaults: Referer [`DEFAULT_REFERER`],
-    /// [`ResumePolicy::new`], a [`DEFAULT_BUFFER_CAPACITY`] write buffer, a
+    /// [`RetryPolicy::new`] for broken transfers, a [`DEFAULT_BUFFER_CAPACITY`] write buffer, a
     /// [`DEFAULT_MAX_BYTES`] cap for [`download_bytes`](Self::download_bytes), no events.
     pub fn new(service: S) -> Self {
         Self {
             service,
             config: Arc::new(Config {
                 referer: DEFAULT_REFERER.to_owned(),
-                policy: ResumePolicy::new(),
+                policy: RetryPolicy::new(),
                 buffer_capacity: DEFAULT_BUFFER_CAPACITY,
                 max_bytes: DEFAULT_MAX_BYTES,
                 events: None,
@@ -142,10 +142,12 @@ impl<S: DownloadService> Downloader<S> {
         self
     }
 
-    /// How a broken transfer is retried. Default [`ResumePolicy::new`] (3 retries, the seed's
-    /// backoff).
+    /// How a transfer whose body broke off is retried (resuming from the bytes held): the
+    /// transport's own [`RetryPolicy`], so the waits are the stack's. Only its retry budget, its
+    /// `is_transient` and its `delay` are used: the request-level retries stay with the
+    /// transport's retry layer. Default [`RetryPolicy::new`] (the seed's 3 retries, 1-2-4 s).
     #[must_use]
-    pub fn resume_policy(mut self, policy: ResumePolicy) -> Self {
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.config_mut().policy = policy;
         self
     }
@@ -239,7 +241,7 @@ impl<S: DownloadService> Downloader<S> {
                 service: this.service.clone(),
                 uri,
                 referer,
-                policy: this.config.policy,
+                policy: this.config.policy.clone(),
                 reporter,
             };
             match transfer(&mut job, &mut sink).await {
@@ -269,7 +271,7 @@ impl<S: DownloadService> Downloader<S> {
                 service: this.service.clone(),
                 uri,
                 referer,
-                policy: this.config.policy,
+                policy: this.config.policy.clone(),
                 reporter,
             };
             transfer(&mut job, &mut sink).await?;
@@ -323,7 +325,7 @@ impl<S: DownloadService> Downloader<S> {
             service: self.service.clone(),
             uri,
             referer,
-            policy: self.config.policy,
+            policy: self.config.policy.clone(),
             reporter: reporter.clone(),
         };
         match transfer(&mut job, &mut sink).await {

@@ -52,7 +52,6 @@
 
 pub mod batch;
 mod downloader;
-pub mod policy;
 pub mod progress;
 mod sink;
 pub mod target;
@@ -63,6 +62,6 @@ pub use downloader::{
     DEFAULT_BUFFER_CAPACITY, DEFAULT_MAX_BYTES, DownloadService, Downloaded, Downloader, Outcome,
 };
 pub use pixiv_errors::PixivError;
-pub use policy::ResumePolicy;
+pub use pixiv_transport::retry::RetryPolicy;
 pub use progress::{Event, EventSink, PROGRESS_STEP};
 pub use target::{DEFAULT_REFERER, MAX_NAME_LEN, Target};

@@ -6,12 +6,12 @@ use http::header::{CONTENT_LENGTH, CONTENT_RANGE, ETAG, IF_RANGE, LAST_MODIFIED,
 use http::{HeaderMap, HeaderValue, Request, Response, StatusCode, Uri};
 use http_body_util::BodyExt as _;
 use pixiv_errors::PixivError;
+use pixiv_transport::retry::RetryPolicy;
 use pixiv_transport::timeout::TimeoutOverride;
 use pixiv_transport::{Body, RequestBody};
 use tower::ServiceExt as _;
 use tower_service::Service;
 
-use crate::policy::ResumePolicy;
 use crate::progress::{Event, PROGRESS_STEP, Reporter};
 use crate::sink::{Answer, Resume, Sink};
 
@@ -27,7 +27,7 @@ pub(crate) struct Job<S> {
     pub(crate) service: S,
     pub(crate) uri: Uri,
     pub(crate) referer: HeaderValue,
-    pub(crate) policy: ResumePolicy,
+    pub(crate) policy: RetryPolicy,
     pub(crate) reporter: Reporter,
 }
 
@@ -69,13 +69,15 @@ where
         match failure {
             Failure::Restart(e) => {
                 sink.discard().await?;
-                if retries >= req.policy.retries() {
+                if retries >= req.policy.get_max_retries() {
                     return Err(e);
                 }
                 retries += 1;
                 tracing::debug!(uri = %req.uri, error = %e, "held bytes cannot be resumed; starting over");
             }
-            Failure::Body(e) if e.is_retryable() && retries < req.policy.retries() => {
+            Failure::Body(e)
+                if req.policy.is_transient(&e) && retries < req.policy.get_max_retries() =>
+            {
                 sink.pause().await?;
                 retries += 1;
                 let wait = req.policy.delay(retries, &e);

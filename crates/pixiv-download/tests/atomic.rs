@@ -4,7 +4,7 @@
 mod common;
 
 use common::{downloader, mock, names_in, requests_for, url};
-use pixiv_download::{PixivError, ResumePolicy, Target};
+use pixiv_download::{PixivError, RetryPolicy, Target};
 use pixiv_mock::{Fault, RouteMatch};
 
 #[tokio::test]
@@ -14,7 +14,7 @@ async fn a_short_body_leaves_no_file_at_the_final_path() {
     let path = "/size/300000/short.bin";
     mock.push_faults(RouteMatch::path(path), [Fault::ShortBody { missing: 1000 }]);
     let err = downloader(&mock)
-        .resume_policy(ResumePolicy::none())
+        .retry_policy(RetryPolicy::none())
         .download(&url(&mock, path), &Target::dir(dir.path()))
         .await
         .unwrap_err();
@@ -37,7 +37,7 @@ async fn a_reset_mid_body_leaves_no_file_at_the_final_path() {
         [Fault::ResetBody { after: 100_000 }],
     );
     let err = downloader(&mock)
-        .resume_policy(ResumePolicy::none())
+        .retry_policy(RetryPolicy::none())
         .download(&url(&mock, path), &Target::dir(dir.path()))
         .await
         .unwrap_err();
@@ -65,7 +65,7 @@ async fn failures_on_every_retry_leave_no_file_and_use_every_retry() {
         ],
     );
     let err = downloader(&mock)
-        .resume_policy(common::quick_policy().max_retries(2))
+        .retry_policy(common::quick_policy().max_retries(2))
         .download(&url(&mock, path), &Target::dir(dir.path()))
         .await
         .unwrap_err();
@@ -131,7 +131,7 @@ async fn a_body_without_a_validator_that_breaks_is_not_kept() {
         }],
     );
     let result = downloader(&mock)
-        .resume_policy(ResumePolicy::none())
+        .retry_policy(RetryPolicy::none())
         .download(&url(&mock, path), &Target::dir(dir.path()))
         .await;
     let err = result.unwrap_err();

@@ -102,7 +102,7 @@ async fn two_hundred_items_with_ten_failures_come_back_in_order() {
         max: Arc::new(AtomicUsize::new(0)),
     };
     let max = Arc::clone(&counted.max);
-    let d = Downloader::new(counted).resume_policy(quick_policy());
+    let d = Downloader::new(counted).retry_policy(quick_policy());
     let (sink, events) = recorder();
     // Sample the mock's open connections while the batch runs (HTTP/1.1 only: one request per
     // connection at a time).

@@ -4,7 +4,7 @@
 mod common;
 
 use common::{downloader, mock, names_in, recorder, requests_for, url};
-use pixiv_download::{Event, Outcome, ResumePolicy, Target};
+use pixiv_download::{Event, Outcome, RetryPolicy, Target};
 use pixiv_mock::content::expected_bytes;
 use pixiv_mock::{Fault, RouteMatch};
 
@@ -70,7 +70,7 @@ async fn an_interrupted_download_resumes_on_the_next_call() {
     );
     let d = downloader(&mock);
     d.clone()
-        .resume_policy(ResumePolicy::none())
+        .retry_policy(RetryPolicy::none())
         .download(&url(&mock, path), &Target::dir(dir.path()))
         .await
         .unwrap_err();
@@ -103,7 +103,7 @@ async fn a_changed_etag_restarts_from_the_first_byte() {
     );
     let d = downloader(&mock);
     d.clone()
-        .resume_policy(ResumePolicy::none())
+        .retry_policy(RetryPolicy::none())
         .download(&url(&mock, path), &Target::dir(dir.path()))
         .await
         .unwrap_err();
@@ -134,7 +134,7 @@ async fn a_part_of_another_url_is_not_resumed() {
     );
     let d = downloader(&mock);
     d.clone()
-        .resume_policy(ResumePolicy::none())
+        .retry_policy(RetryPolicy::none())
         .download(&url(&mock, path), &Target::dir(dir.path()))
         .await
         .unwrap_err();
@@ -180,7 +180,7 @@ async fn download_to_writer_refuses_a_restart_it_cannot_take_back() {
         [Fault::ResetBody { after: 300_000 }],
     );
     let d = downloader(&mock)
-        .resume_policy(common::quick_policy().backoff(std::time::Duration::from_millis(50)));
+        .retry_policy(common::quick_policy().backoff_factor(std::time::Duration::from_millis(50)));
     let mut out = Vec::new();
     let bump = async {
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;

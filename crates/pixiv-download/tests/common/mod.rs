@@ -15,7 +15,7 @@ use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
-use pixiv_download::{Downloader, Event, EventSink, ResumePolicy};
+use pixiv_download::{Downloader, Event, EventSink, RetryPolicy};
 use pixiv_mock::{LoggedRequest, MockPixiv};
 use pixiv_transport::error_map::{ErrorMap, ErrorMapLayer};
 use pixiv_transport::timeout::{Timeout, TimeoutLayer};
@@ -76,14 +76,12 @@ pub fn stack(mock: &MockPixiv, http2: bool) -> Stack {
 
 /// A downloader over the stack; retries wait 1 ms so tests stay quick.
 pub fn downloader(mock: &MockPixiv) -> Downloader<Stack> {
-    Downloader::new(stack(mock, true)).resume_policy(quick_policy())
+    Downloader::new(stack(mock, true)).retry_policy(quick_policy())
 }
 
-/// Retries with a 1 ms backoff and no jitter.
-pub fn quick_policy() -> ResumePolicy {
-    ResumePolicy::new()
-        .backoff(Duration::from_millis(1))
-        .jitter(false)
+/// The seed's retries, with a 1 ms backoff factor so tests stay quick.
+pub fn quick_policy() -> RetryPolicy {
+    RetryPolicy::new().backoff_factor(Duration::from_millis(1))
 }
 
 /// `{base}{path}`.
