@@ -1,5 +1,6 @@
 use std::fmt;
 use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
@@ -56,7 +57,9 @@ struct Current {
 ///   already refreshed and that token is returned without a fetch. So 64 requests that all fail
 ///   with the same stale token cause exactly one fetch.
 ///
-/// A failed fetch is not cached: the next caller in line tries again.
+/// A failed fetch fails every caller that was already waiting for it (with a copy of its error,
+/// [`PixivError::clone_lossy`]): 64 requests rejected while the refresh token is dead cause one
+/// OAuth call, not 64. A caller that arrives after the failure tries again.
 ///
 /// ```
 /// use std::sync::Arc;
@@ -83,6 +86,9 @@ pub struct Refresher<F> {
     current: Mutex<Option<Current>>,
     flight: tokio::sync::Mutex<()>,
     margin: Duration,
+    /// Failed fetches so far, and the last one's error.
+    failures: AtomicU64,
+    last_failure: Mutex<Option<PixivError>>,
 }
 
 impl<F, Fut> Refresher<F>
@@ -97,6 +103,8 @@ where
             current: Mutex::new(None),
             flight: tokio::sync::Mutex::new(()),
             margin: DEFAULT_REFRESH_MARGIN,
+            failures: AtomicU64::new(0),
+            last_failure: Mutex::new(None),
         }
     }
 
@@ -140,14 +148,34 @@ where
 
     /// Refreshes unless the cached valid token differs from `stale` (`None`: any valid token will do).
     async fn refresh_past(&self, stale: Option<&AccessToken>) -> Result<AccessToken, PixivError> {
+        let failures_before = self.failures.load(Ordering::Acquire);
         let _flight = self.flight.lock().await;
         if let Some(current) = self.valid() {
             if stale != Some(&current) {
                 return Ok(current);
             }
         }
-        let fresh = (self.fetch)().await?;
-        Ok(self.store(fresh))
+        // The fetch this caller waited for failed: share its outcome instead of fetching again.
+        if self.failures.load(Ordering::Acquire) != failures_before {
+            let last = self
+                .last_failure
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            if let Some(err) = last.as_ref() {
+                return Err(err.clone_lossy());
+            }
+        }
+        match (self.fetch)().await {
+            Ok(fresh) => Ok(self.store(fresh)),
+            Err(err) => {
+                *self
+                    .last_failure
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner) = Some(err.clone_lossy());
+                self.failures.fetch_add(1, Ordering::Release);
+                Err(err)
+            }
+        }
     }
 }
 
@@ -213,6 +241,40 @@ mod tests {
         for t in tasks {
             assert_eq!(t.await.unwrap().unwrap().secret(), "t2");
         }
+        assert_eq!(fetches.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn waiters_share_a_failed_fetch_and_later_callers_try_again() {
+        let fetches = Arc::new(AtomicU32::new(0));
+        let counter = fetches.clone();
+        let source = Arc::new(Refresher::new(move || {
+            counter.fetch_add(1, Ordering::SeqCst);
+            async {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                Err::<FreshToken, _>(PixivError::auth(
+                    None,
+                    pixiv_errors::AuthErrorKind::InvalidRefreshToken,
+                    "Invalid refresh token",
+                ))
+            }
+        }));
+        let stale = AccessToken::new("old");
+        let tasks: Vec<_> = (0..16)
+            .map(|_| {
+                let (s, stale) = (source.clone(), stale.clone());
+                tokio::spawn(async move { s.refresh(&stale).await })
+            })
+            .collect();
+        for t in tasks {
+            let err = t.await.unwrap().unwrap_err();
+            assert_eq!(
+                err.auth_kind(),
+                Some(pixiv_errors::AuthErrorKind::InvalidRefreshToken)
+            );
+        }
+        assert_eq!(fetches.load(Ordering::SeqCst), 1);
+        assert!(source.refresh(&stale).await.is_err());
         assert_eq!(fetches.load(Ordering::SeqCst), 2);
     }
 
