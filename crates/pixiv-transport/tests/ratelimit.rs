@@ -24,7 +24,7 @@ use pixiv_transport::{Body, RequestBody};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 use tower::util::BoxCloneSyncService;
-use tower::{Layer as _, ServiceBuilder, ServiceExt as _};
+use tower::{Layer as _, Service as _, ServiceBuilder, ServiceExt as _};
 
 const SEC: Duration = Duration::from_secs(1);
 const IMAGE: &str = "/size/16/x";
@@ -289,4 +289,39 @@ async fn below_the_retry_layer_every_attempt_takes_a_slot() {
     assert_eq!(log.len(), 2);
     // The retry's own wait is 1 s, but its attempt needs a slot: the next one frees at 10 s.
     assert_eq!(log[1].at - log[0].at, 10 * SEC);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_retry_after_a_rate_limit_answer_waits_out_the_pause() {
+    let mock = plain_mock().await;
+    let svc: Stack = BoxCloneSyncService::new(
+        ServiceBuilder::new()
+            .layer(RetryLayer::new(RetryPolicy::new()))
+            .layer(RateLimitLayer::new(RateLimiter::new(20, 10 * SEC)).cooldown(30 * SEC))
+            .service(mapped_client()),
+    );
+    mock.push_faults(RouteMatch::path(IMAGE), [Fault::RateLimitBody]);
+    fetch(svc, image_request(&mock)).await.unwrap();
+    let log = mock.requests_to(IMAGE);
+    assert_eq!(log.len(), 2);
+    // The retry's backoff is 1 s; the limiter's pause (the configured cool-down) is longer.
+    assert_eq!(log[1].at - log[0].at, 30 * SEC);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_call_dropped_before_it_ran_takes_no_slot() {
+    let mock = plain_mock().await;
+    let limiter = RateLimiter::new(1, 10 * SEC);
+    let mut svc = RateLimit::new(mapped_client(), limiter.clone());
+    // Ready, called, dropped unpolled: nothing counted.
+    let unpolled = svc.ready().await.unwrap().call(image_request(&mock));
+    drop(unpolled);
+    assert_eq!(limiter.in_window(), 0);
+    let t0 = Instant::now();
+    fetch(BoxCloneSyncService::new(svc), image_request(&mock))
+        .await
+        .unwrap();
+    let log = mock.requests_to(IMAGE);
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0].at, t0);
 }
