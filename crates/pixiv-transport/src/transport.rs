@@ -488,11 +488,11 @@ impl TokenSource for CountingSource {
     }
 }
 
-#[allow(dead_code)]
-fn _assert_send_sync_clone() {
-    fn check<T: Send + Sync + Clone + 'static>() {}
-    check::<Transport>();
-}
+// `Transport` is shared across tasks and threads: keep it so.
+const _: () = {
+    const fn assert_send_sync_clone<T: Send + Sync + Clone + 'static>() {}
+    assert_send_sync_clone::<Transport>();
+};
 
 #[cfg(test)]
 mod tests {

@@ -3,6 +3,7 @@ use std::task::{Context, Poll};
 use bytes::Bytes;
 use http::{Request, Response};
 use pixiv_errors::PixivError;
+use tower_layer::Layer as _;
 use tower_service::Service;
 
 use super::layer::Limits;
@@ -19,21 +20,12 @@ pub struct ErrorMap<S> {
 impl<S> ErrorMap<S> {
     /// Wraps `inner` with the default caps.
     pub fn new(inner: S) -> Self {
-        ErrorMapLayer::new().layer_inner(inner)
+        ErrorMapLayer::new().layer(inner)
     }
 
     /// The wrapped client.
     pub fn get_ref(&self) -> &S {
         &self.inner
-    }
-}
-
-impl ErrorMapLayer {
-    fn layer_inner<S>(self, inner: S) -> ErrorMap<S> {
-        ErrorMap {
-            inner,
-            limits: self.limits,
-        }
     }
 }
 
