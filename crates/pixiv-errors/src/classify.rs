@@ -128,6 +128,11 @@ pub fn classify_at(
         }
     }
 
+    // A success: decided before any details are built, since building them redacts the body
+    // (measured: doing it first made every 2xx JSON answer cost a redaction pass).
+    if status.as_u16() < 400 && pixiv.is_none() {
+        return None;
+    }
     let message = pixiv
         .as_ref()
         .map_or_else(|| status_reason(status), |p| p.message(status));
@@ -142,9 +147,6 @@ pub fn classify_at(
             message,
             details: Box::new(d),
         });
-    }
-    if status.as_u16() < 400 && pixiv.is_none() {
-        return None;
     }
     Some(PixivError::Http {
         status,
