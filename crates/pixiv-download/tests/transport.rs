@@ -12,6 +12,7 @@ use pixiv_mock::{Fault, RouteMatch};
 use pixiv_transport::retry::RetryPolicy;
 use pixiv_transport::transport::Transport;
 
+#[allow(clippy::unwrap_used)] // a helper of the test: a panic is a failed test
 fn transport(mock: &pixiv_mock::MockPixiv) -> Transport {
     Transport::builder()
         .add_root_certificate_pem(mock.ca_pem())
