@@ -251,7 +251,7 @@ impl fmt::Debug for TransportBuilder {
 }
 
 impl TransportBuilder {
-    /// Replaces the whole configuration.
+    /// Replaces the whole configuration, including what earlier setters changed: call it first.
     pub fn config(mut self, config: TransportConfig) -> Self {
         self.config = config;
         self

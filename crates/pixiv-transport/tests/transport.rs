@@ -117,7 +117,15 @@ async fn get_post_form_and_delete_build_their_requests() {
     let _ = t
         .delete(&format!("{}/size/1/x", mock.base_url()), &[("a", "b c")])
         .await;
+    let _ = t
+        .post_json(
+            &format!("{}/v1/anything", mock.base_url()),
+            &serde_json::json!({"illust_id": 7}),
+        )
+        .await;
     let log = mock.requests();
+    assert_eq!(header(&log[3], "content-type"), Some("application/json"));
+    assert_eq!(log[3].body, Bytes::from(r#"{"illust_id":7}"#));
     assert_eq!(
         log[0].query,
         vec![
