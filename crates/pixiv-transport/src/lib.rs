@@ -81,5 +81,5 @@ pub mod transport;
 pub use body::{Body, RequestBody};
 pub use config::TransportConfig;
 pub use metrics::MetricsSnapshot;
-pub use transport::{Transport, TransportBuilder};
 pub use pixiv_errors::PixivError;
+pub use transport::{Transport, TransportBuilder};
