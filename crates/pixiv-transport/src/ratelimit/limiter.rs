@@ -247,6 +247,15 @@ impl Shared {
 
     fn record(&self, state: &mut State, now: Instant) {
         let Some(max) = self.max else { return };
+        // Starts that have left the window can never hold anyone back: dropping them keeps the
+        // ring to the starts of one window even for a huge `max`.
+        while state
+            .starts
+            .front()
+            .is_some_and(|oldest| *oldest + self.window <= now)
+        {
+            state.starts.pop_front();
+        }
         state.starts.push_back(now);
         while state.starts.len() > max as usize {
             state.starts.pop_front();
@@ -382,6 +391,18 @@ mod tests {
             let _ = t.await;
         }
         assert_eq!(limiter.waiting(), 0);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_ring_holds_only_one_window_of_starts() {
+        let limiter = RateLimiter::new(u32::MAX, SEC);
+        for _ in 0..10 {
+            limiter.acquire().await;
+        }
+        tokio::time::advance(SEC).await;
+        limiter.acquire().await;
+        assert_eq!(limiter.lock().starts.len(), 1);
+        assert_eq!(limiter.in_window(), 1);
     }
 
     #[test]
