@@ -60,6 +60,9 @@ where
     K: Sink,
 {
     let mut retries = 0;
+    // Held bytes the server cannot continue are dropped and the file asked for whole, once per
+    // call whatever the retry budget (a second refusal means something else is wrong).
+    let mut restarted = false;
     loop {
         let resume = sink.resume_point().await;
         let failure = match attempt(&mut *req, sink, resume.as_ref()).await {
@@ -69,10 +72,10 @@ where
         match failure {
             Failure::Restart(e) => {
                 sink.discard().await?;
-                if retries >= req.policy.get_max_retries() {
+                if restarted {
                     return Err(e);
                 }
-                retries += 1;
+                restarted = true;
                 tracing::debug!(uri = %req.uri, error = %e, "held bytes cannot be resumed; starting over");
             }
             Failure::Body(e)

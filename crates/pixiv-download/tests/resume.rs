@@ -216,3 +216,72 @@ async fn download_bytes_is_capped() {
         "{err:?}"
     );
 }
+
+/// Leaves a resumable `.part` of `path` in `dir` (a reset with no retries), then rewrites it to
+/// hold `held` bytes and a sidecar claiming `total`.
+async fn doctored_part(
+    mock: &pixiv_mock::MockPixiv,
+    dir: &std::path::Path,
+    path: &str,
+    held: u64,
+    total: u64,
+) {
+    mock.push_faults(RouteMatch::path(path), [Fault::ResetBody { after: 100 }]);
+    downloader(mock)
+        .retry_policy(RetryPolicy::none())
+        .download(&url(mock, path), &Target::dir(dir))
+        .await
+        .unwrap_err();
+    let name = path.rsplit('/').next().unwrap();
+    let meta_path = dir.join(format!("{name}.part.meta"));
+    let mut meta: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&meta_path).unwrap()).unwrap();
+    meta["total"] = total.into();
+    std::fs::write(&meta_path, serde_json::to_vec(&meta).unwrap()).unwrap();
+    let part = std::fs::OpenOptions::new()
+        .write(true)
+        .open(dir.join(format!("{name}.part")))
+        .unwrap();
+    part.set_len(held).unwrap();
+    mock.clear_requests();
+}
+
+#[tokio::test]
+async fn a_range_the_server_cannot_satisfy_restarts_from_zero() {
+    let mock = mock().await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = "/size/3000/shrunk.bin";
+    // The sidecar says 10000 bytes and 5000 are held: the server's file has 3000, so 416.
+    doctored_part(&mock, dir.path(), path, 5000, 10_000).await;
+    let done = downloader(&mock)
+        .retry_policy(RetryPolicy::none())
+        .download(&url(&mock, path), &Target::dir(dir.path()))
+        .await
+        .unwrap();
+    let log = requests_for(&mock, path);
+    assert_eq!(log.len(), 2);
+    assert_eq!(log[0].header("range"), Some("bytes=5000-"));
+    assert_eq!(log[1].header("range"), None);
+    assert_eq!(done.outcome, Outcome::Written);
+    assert_eq!(std::fs::read(&done.path).unwrap(), expected_bytes(path));
+    assert_eq!(names_in(dir.path()), ["shrunk.bin"]);
+}
+
+#[tokio::test]
+async fn a_partial_answer_for_another_total_restarts_from_zero() {
+    let mock = mock().await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = "/size/3000/other-total.bin";
+    // 1000 held of a claimed 10000: the 206 says `bytes 1000-2999/3000`, which does not fit.
+    doctored_part(&mock, dir.path(), path, 1000, 10_000).await;
+    let done = downloader(&mock)
+        .download(&url(&mock, path), &Target::dir(dir.path()))
+        .await
+        .unwrap();
+    let log = requests_for(&mock, path);
+    assert_eq!(log.len(), 2);
+    assert_eq!(log[0].header("range"), Some("bytes=1000-"));
+    assert_eq!(log[1].header("range"), None);
+    assert_eq!(done.outcome, Outcome::Written);
+    assert_eq!(std::fs::read(&done.path).unwrap(), expected_bytes(path));
+}
