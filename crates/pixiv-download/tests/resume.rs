@@ -219,6 +219,7 @@ async fn download_bytes_is_capped() {
 
 /// Leaves a resumable `.part` of `path` in `dir` (a reset with no retries), then rewrites it to
 /// hold `held` bytes and a sidecar claiming `total`.
+#[allow(clippy::unwrap_used)] // a helper of the tests: a panic is a failed test
 async fn doctored_part(
     mock: &pixiv_mock::MockPixiv,
     dir: &std::path::Path,
