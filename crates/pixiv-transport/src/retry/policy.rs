@@ -16,10 +16,11 @@ pub const DEFAULT_MAX_RETRIES: u32 = 3;
 /// The backoff factor, by default: 1 s. Retry `n` (1, 2, 3, ...) waits `factor * 2^(n-1)`:
 /// 1 s, 2 s, 4 s.
 ///
-/// Source: the seed's `Retry(backoff_factor=1)`. urllib3 (1.26 and 2.x, `Retry.get_backoff_time`)
-/// waits nothing before the *first* retry and `factor * 2^(n-1)` before the later ones (0, 2,
-/// 4 s); we wait before the first retry too, because an immediate retry of a 503 mostly meets the
-/// same overloaded server.
+/// Source: the seed's `Retry(backoff_factor=1)`. urllib3's `Retry.get_backoff_time` (the
+/// `consecutive_errors_len <= 1: return 0` form of 1.26 and 2.x) waits nothing before the
+/// *first* retry and `factor * 2^(n-1)` before the later ones (0, 2, 4 s). We deliberately wait
+/// before the first retry too (1, 2, 4 s): an immediate retry of a 503 mostly meets the same
+/// overloaded server, and the seed's own docs describe the factor as a wait.
 pub const DEFAULT_BACKOFF_FACTOR: Duration = Duration::from_secs(1);
 
 /// The longest backoff (without `Retry-After`), by default: 120 s.
