@@ -20,7 +20,7 @@ pub const DEFAULT_MAX_RETRIES: u32 = 3;
 /// `consecutive_errors_len <= 1: return 0` form of 1.26 and 2.x) waits nothing before the
 /// *first* retry and `factor * 2^(n-1)` before the later ones (0, 2, 4 s). We deliberately wait
 /// before the first retry too (1, 2, 4 s): an immediate retry of a 503 mostly meets the same
-/// overloaded server, and the seed's own docs describe the factor as a wait.
+/// overloaded server.
 pub const DEFAULT_BACKOFF_FACTOR: Duration = Duration::from_secs(1);
 
 /// The longest backoff (without `Retry-After`), by default: 120 s.
