@@ -233,9 +233,16 @@ impl<S: DownloadService> Downloader<S> {
         let this = self.clone();
         let url = url.to_owned();
         async move {
-            let uri = parse_url(&url)?;
-            let referer = this.referer_for(None)?;
             let reporter = this.reporter(None, 0);
+            reporter.emit(|index| Event::Queued {
+                index,
+                url: url.clone(),
+            });
+            let prepared = parse_url(&url).and_then(|uri| Ok((uri, this.referer_for(None)?)));
+            let (uri, referer) = match prepared {
+                Ok(p) => p,
+                Err(e) => return Err(report_unfiled(&reporter, e)),
+            };
             let mut sink = WriterSink::new(writer);
             let mut job = Job {
                 service: this.service.clone(),
@@ -245,10 +252,17 @@ impl<S: DownloadService> Downloader<S> {
                 reporter,
             };
             match transfer(&mut job, &mut sink).await {
-                Ok(done) => Ok(done.bytes),
+                Ok(done) => {
+                    job.reporter.emit(|index| Event::Finished {
+                        index,
+                        path: PathBuf::new(),
+                        bytes: done.bytes,
+                    });
+                    Ok(done.bytes)
+                }
                 Err(e) => {
                     tracing::debug!(written = sink.written(), error = %e, "download to writer failed");
-                    Err(e)
+                    Err(report_unfiled(&job.reporter, e))
                 }
             }
         }
@@ -263,9 +277,16 @@ impl<S: DownloadService> Downloader<S> {
         let this = self.clone();
         let url = url.to_owned();
         async move {
-            let uri = parse_url(&url)?;
-            let referer = this.referer_for(None)?;
             let reporter = this.reporter(None, 0);
+            reporter.emit(|index| Event::Queued {
+                index,
+                url: url.clone(),
+            });
+            let prepared = parse_url(&url).and_then(|uri| Ok((uri, this.referer_for(None)?)));
+            let (uri, referer) = match prepared {
+                Ok(p) => p,
+                Err(e) => return Err(report_unfiled(&reporter, e)),
+            };
             let mut sink = MemorySink::new(this.config.max_bytes);
             let mut job = Job {
                 service: this.service.clone(),
@@ -274,8 +295,17 @@ impl<S: DownloadService> Downloader<S> {
                 policy: this.config.policy.clone(),
                 reporter,
             };
-            transfer(&mut job, &mut sink).await?;
-            Ok(sink.into_bytes())
+            match transfer(&mut job, &mut sink).await {
+                Ok(done) => {
+                    job.reporter.emit(|index| Event::Finished {
+                        index,
+                        path: PathBuf::new(),
+                        bytes: done.bytes,
+                    });
+                    Ok(sink.into_bytes())
+                }
+                Err(e) => Err(report_unfiled(&job.reporter, e)),
+            }
         }
     }
 
@@ -374,6 +404,17 @@ fn parse_url(url: &str) -> Result<Uri, PixivError> {
         ));
     }
     Ok(uri)
+}
+
+/// Reports `Failed` for a download that has no file (writer, memory) and hands the error back.
+fn report_unfiled(reporter: &Reporter, error: PixivError) -> PixivError {
+    if reporter.listening() {
+        reporter.emit(|index| Event::Failed {
+            index,
+            error: Arc::new(error.clone_lossy()),
+        });
+    }
+    error
 }
 
 /// The last event of an item: Finished, Skipped or Failed.

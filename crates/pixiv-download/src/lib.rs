@@ -18,7 +18,7 @@
 //! use bytes::Bytes;
 //! use http::{Request, Response};
 //! use pixiv_download::{Downloader, Outcome, Target};
-//! use pixiv_transport::{Body, PixivError, RequestBody, body};
+//! use pixiv_transport::{PixivError, RequestBody, body};
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), PixivError> {
@@ -45,7 +45,6 @@
 //! // replace = false (the default): an existing file is left alone, without a request.
 //! let again = downloader.download(url, &Target::dir(dir.path()).prefix("pixiv_")).await?;
 //! assert_eq!(again.outcome, Outcome::Skipped);
-//! # let _: Option<Body> = None;
 //! # Ok(())
 //! # }
 //! ```

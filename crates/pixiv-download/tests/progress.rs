@@ -105,3 +105,43 @@ async fn a_failure_is_reported_with_its_error() {
         other => panic!("{other:?}"),
     }
 }
+
+#[tokio::test]
+async fn downloads_without_a_file_report_too() {
+    let mock = mock().await;
+    let (sink, events) = recorder();
+    let d = downloader(&mock).on_event(sink);
+    let bytes = d
+        .download_bytes(&url(&mock, "/size/100000/mem.bin"))
+        .await
+        .unwrap();
+    assert_eq!(bytes.len(), 100_000);
+    {
+        let events = events.lock().unwrap();
+        assert!(matches!(events[0], Event::Queued { .. }), "{events:?}");
+        assert!(matches!(
+            events[1],
+            Event::Started {
+                expected_len: Some(100_000),
+                ..
+            }
+        ));
+        assert!(matches!(
+            events.last().unwrap(),
+            Event::Finished { path, bytes: 100_000, .. } if path.as_os_str().is_empty()
+        ));
+    }
+    events.lock().unwrap().clear();
+    let mut sinkhole = tokio::io::sink();
+    let err = d
+        .clone()
+        .referer("https://elsewhere.example/")
+        .download_to_writer(&url(&mock, "/size/10/w.bin"), &mut sinkhole)
+        .await
+        .unwrap_err();
+    let events = events.lock().unwrap();
+    assert!(
+        matches!(&events[..], [Event::Queued { .. }, Event::Failed { error, .. }] if error.status() == err.status()),
+        "{events:?}"
+    );
+}
