@@ -256,6 +256,10 @@ async fn accept(
                 ))),
             }
         }
+        // A stack without the error map hands a 416 back as `Ok`: the same as the `Err` case.
+        StatusCode::RANGE_NOT_SATISFIABLE if resume.is_some() => {
+            Err(Failure::Restart(error_answer(status, headers, body).await))
+        }
         s if s.is_success() => Err(Failure::Fatal(PixivError::http(
             s,
             "unexpected success status for a download (expected 200 or 206)",

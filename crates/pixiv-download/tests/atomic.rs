@@ -97,15 +97,7 @@ async fn an_error_answer_from_a_stack_without_error_map_is_checked_too() {
     // A user's own stack may hand error answers back as `Ok`: the status is still checked.
     let mock = mock().await;
     let dir = tempfile::tempdir().unwrap();
-    let raw = common::raw_client(&mock, true);
-    let service = tower::ServiceBuilder::new()
-        .map_err(|e: hyper_util::client::legacy::Error| PixivError::connect(e))
-        .map_response(|r: http::Response<hyper::body::Incoming>| {
-            r.map(|b| {
-                pixiv_transport::body::boxed(pixiv_transport::error_map::ResponseBody::new(b, None))
-            })
-        })
-        .service(raw);
+    let service = common::raw_service(&mock);
     let path = "/size/5000/forbidden.png";
     let err = pixiv_download::Downloader::new(service)
         .referer("https://nope.example/")

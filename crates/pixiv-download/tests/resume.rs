@@ -286,3 +286,21 @@ async fn a_partial_answer_for_another_total_restarts_from_zero() {
     assert_eq!(done.outcome, Outcome::Written);
     assert_eq!(std::fs::read(&done.path).unwrap(), expected_bytes(path));
 }
+
+#[tokio::test]
+async fn a_416_from_a_stack_without_error_map_restarts_too() {
+    let mock = mock().await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = "/size/3000/raw416.bin";
+    doctored_part(&mock, dir.path(), path, 5000, 10_000).await;
+    let done = pixiv_download::Downloader::new(common::raw_service(&mock))
+        .download(&url(&mock, path), &Target::dir(dir.path()))
+        .await
+        .unwrap();
+    let log = requests_for(&mock, path);
+    assert_eq!(log.len(), 2);
+    assert_eq!(log[0].header("range"), Some("bytes=5000-"));
+    assert_eq!(log[1].header("range"), None);
+    assert_eq!(std::fs::read(&done.path).unwrap(), expected_bytes(path));
+    assert_eq!(names_in(dir.path()), ["raw416.bin"]);
+}

@@ -116,3 +116,25 @@ pub fn recorder() -> (EventSink, Arc<Mutex<Vec<Event>>>) {
         log,
     )
 }
+
+/// A stack of a user's own without the error map: hyper-util's client whose error answers come
+/// back as `Ok` (only the body and error types adapted).
+pub fn raw_service(
+    mock: &MockPixiv,
+) -> impl tower::Service<
+    http::Request<pixiv_transport::RequestBody>,
+    Response = http::Response<pixiv_transport::Body>,
+    Error = pixiv_download::PixivError,
+    Future: Send + 'static,
+> + Clone
++ Send
++ 'static {
+    tower::ServiceBuilder::new()
+        .map_err(pixiv_download::PixivError::connect)
+        .map_response(|r: http::Response<hyper::body::Incoming>| {
+            r.map(|b| {
+                pixiv_transport::body::boxed(pixiv_transport::error_map::ResponseBody::new(b, None))
+            })
+        })
+        .service(raw_client(mock, true))
+}
