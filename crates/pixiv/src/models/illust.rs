@@ -56,7 +56,11 @@ pub struct Illust {
     #[serde(default, deserialize_with = "null_default")]
     pub x_restrict: u32,
     /// The series it belongs to; `None` for `null` or `{}`.
-    #[serde(default, deserialize_with = "empty_object_none")]
+    #[serde(
+        default,
+        deserialize_with = "empty_object_none",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub series: Option<Series>,
     /// The original of a one-page work (`{}` for multi-page or hidden works).
     #[serde(default, deserialize_with = "null_default")]
@@ -83,7 +87,7 @@ pub struct Illust {
     #[serde(default, deserialize_with = "null_default")]
     pub illust_ai_type: u32,
     /// Comments, when Pixiv says (not every list does).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_comments: Option<u64>,
     /// Every field not named above.
     #[serde(flatten)]
@@ -184,16 +188,16 @@ impl fmt::Display for IllustType {
 #[non_exhaustive]
 pub struct ImageUrls {
     /// 360×360 square crop.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub square_medium: Option<String>,
     /// 540 px.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub medium: Option<String>,
     /// 600×1200 px.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub large: Option<String>,
     /// The original (only inside `meta_pages`).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub original: Option<String>,
     /// Every field not named above.
     #[serde(flatten)]
@@ -205,7 +209,7 @@ pub struct ImageUrls {
 #[non_exhaustive]
 pub struct MetaSinglePage {
     /// The original image, when the work has one page and the account may see it.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub original_image_url: Option<String>,
     /// Every field not named above.
     #[serde(flatten)]
@@ -231,7 +235,7 @@ pub struct Tag {
     /// The tag, usually Japanese.
     pub name: String,
     /// Pixiv's translation into the `Accept-Language`, when it has one.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub translated_name: Option<String>,
     /// Every field not named above.
     #[serde(flatten)]

@@ -4,6 +4,7 @@
 //! `extra` (`#[serde(flatten)]`), so a field Pixiv adds tomorrow parses today and is still there
 //! to read. The nulls and empty objects Pixiv sends (`translated_name: null`, `series: null`,
 //! `meta_single_page: {}`, `caption: ""`) parse to `None`, empty strings or empty lists.
+//! Serialising writes a `None` as a missing field, so what went in comes out, `null`s aside.
 //!
 //! ```
 //! use pixiv::models::{Illust, IllustType};

@@ -25,7 +25,7 @@ pub struct UgoiraMetadata {
 #[non_exhaustive]
 pub struct ZipUrls {
     /// The 600×600 zip.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub medium: Option<String>,
     /// Every field not named above.
     #[serde(flatten)]

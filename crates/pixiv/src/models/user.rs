@@ -22,10 +22,10 @@ pub struct User {
     #[serde(default, deserialize_with = "null_default")]
     pub profile_image_urls: ProfileImageUrls,
     /// Whether the logged-in account follows this user (absent in some answers).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_followed: Option<bool>,
     /// The profile comment (`/v1/user/detail` only).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
     /// Every field not named above.
     #[serde(flatten)]
@@ -38,16 +38,16 @@ pub struct User {
 #[non_exhaustive]
 pub struct ProfileImageUrls {
     /// 170 px (the App API's only size).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub medium: Option<String>,
     /// 16 px (OAuth answer).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub px_16x16: Option<String>,
     /// 50 px (OAuth answer).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub px_50x50: Option<String>,
     /// 170 px (OAuth answer).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub px_170x170: Option<String>,
     /// Every field not named above.
     #[serde(flatten)]
@@ -81,7 +81,7 @@ pub struct UserDetail {
 #[non_exhaustive]
 pub struct Profile {
     /// Their web page.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webpage: Option<String>,
     /// Gender as they wrote it.
     #[serde(default, deserialize_with = "null_default")]
@@ -114,13 +114,13 @@ pub struct Profile {
     #[serde(default, deserialize_with = "null_default")]
     pub total_illust_bookmarks_public: u64,
     /// Profile background image.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub background_image_url: Option<String>,
     /// Twitter account name.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub twitter_account: Option<String>,
     /// Twitter URL.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub twitter_url: Option<String>,
     /// Whether they have Pixiv Premium.
     #[serde(default, deserialize_with = "null_default")]
