@@ -424,10 +424,4 @@ mod tests {
                 .is_err()
         );
     }
-
-    #[test]
-    fn client_is_send_sync_and_cheap_to_clone() {
-        fn check<T: Send + Sync + Clone + 'static>() {}
-        check::<Client>();
-    }
 }

@@ -69,10 +69,10 @@ async fn a_bad_refresh_token_is_an_auth_error_in_plain_words() {
         .unwrap();
     let err = client.login().await.unwrap_err();
     assert_eq!(err.auth_kind(), Some(AuthErrorKind::InvalidRefreshToken));
-    assert!(
-        err.to_string()
-            .contains("the refresh token was rejected by Pixiv: Invalid refresh token (code 1508)"),
-        "{err}"
+    assert_eq!(
+        err.to_string(),
+        "authentication failed (invalid refresh token): \
+         the refresh token was rejected by Pixiv: Invalid refresh token (code 1508)"
     );
     assert!(!format!("{err} {err:?}").contains("not-a-valid-token"));
     // An App API call fails with the same error, without reaching the App API.
