@@ -135,36 +135,39 @@ impl Client {
         &self.inner.image_base
     }
 
-    /// The App API URL for `target`: a path (`/v1/illust/detail`) or an absolute URL, of which
-    /// only the path is kept, on the configured App API base, with `query` appended (repeated keys
-    /// stay repeated). So a `next_url` naming another host is still sent to the configured one,
-    /// and the Bearer never leaves it.
+    /// The App API URL for `target`: a path (`/v1/illust/detail`, with or without a query) or an
+    /// absolute URL, of which only the path and query are kept, on the configured App API base,
+    /// with `query` appended (repeated keys stay repeated). So a `next_url` naming another host
+    /// is still sent to the configured one, and the Bearer never leaves it.
     pub(crate) fn api_uri<K, V>(&self, target: &str, query: &[(K, V)]) -> Result<Uri, PixivError>
     where
         K: AsRef<str>,
         V: AsRef<str>,
     {
-        let path = if target.starts_with('/') {
-            target.split(['?', '#']).next().unwrap_or(target).to_owned()
+        let invalid =
+            |e: &dyn fmt::Display| PixivError::invalid_input("App API URL", e.to_string());
+        let parsed = if target.starts_with('/') {
+            // Only the path and query of a relative target matter; any base resolves them.
+            Url::parse("https://app-api.pixiv.net")
+                .and_then(|b| b.join(target))
+                .map_err(|e| invalid(&e))?
         } else {
-            Url::parse(target)
-                .map_err(|e| PixivError::invalid_input("App API URL", e.to_string()))?
-                .path()
-                .to_owned()
+            Url::parse(target).map_err(|e| invalid(&e))?
         };
         let mut url = self.inner.api_base.clone();
         let base_path = url.path().trim_end_matches('/').to_owned();
-        url.set_path(&format!("{base_path}{path}"));
-        url.set_query(None);
+        url.set_path(&format!("{base_path}{}", parsed.path()));
+        url.set_query(parsed.query());
+        url.set_fragment(None);
         if !query.is_empty() {
             let mut pairs = url.query_pairs_mut();
             for (k, v) in query {
                 pairs.append_pair(k.as_ref(), v.as_ref());
             }
         }
-        url.as_str().parse().map_err(|e: http::uri::InvalidUri| {
-            PixivError::invalid_input("App API URL", e.to_string())
-        })
+        url.as_str()
+            .parse()
+            .map_err(|e: http::uri::InvalidUri| invalid(&e))
     }
 
     /// Sends one App API request and decodes its JSON answer.
@@ -401,14 +404,19 @@ mod tests {
         let c = client("https://127.0.0.1:4443");
         let uri = c
             .api_uri(
-                "https://app-api.pixiv.net/v2/illust/related?illust_id=1",
+                "https://app-api.pixiv.net/v2/illust/related?illust_id=1#x",
                 &[("seed_illust_ids[]", "1"), ("seed_illust_ids[]", "2")],
             )
             .unwrap();
         assert_eq!(
             uri.to_string(),
-            "https://127.0.0.1:4443/v2/illust/related?seed_illust_ids%5B%5D=1&seed_illust_ids%5B%5D=2"
+            "https://127.0.0.1:4443/v2/illust/related?illust_id=1&seed_illust_ids%5B%5D=1&seed_illust_ids%5B%5D=2"
         );
+        let uri = c.api_uri("/v1/a?b=c", &[("d", "e f")]).unwrap();
+        assert_eq!(uri.to_string(), "https://127.0.0.1:4443/v1/a?b=c&d=e+f");
+        let prefixed = client("https://127.0.0.1:4443/proxy/");
+        let uri = prefixed.api_uri::<&str, &str>("/v1/a", &[]).unwrap();
+        assert_eq!(uri.to_string(), "https://127.0.0.1:4443/proxy/v1/a");
         let uri = c.api_uri::<&str, &str>("/v1/illust/detail", &[]).unwrap();
         assert_eq!(uri.to_string(), "https://127.0.0.1:4443/v1/illust/detail");
     }
