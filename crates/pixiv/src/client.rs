@@ -154,11 +154,7 @@ impl Client {
         } else {
             Url::parse(target).map_err(|e| invalid(&e))?
         };
-        let mut url = self.inner.api_base.clone();
-        let base_path = url.path().trim_end_matches('/').to_owned();
-        url.set_path(&format!("{base_path}{}", parsed.path()));
-        url.set_query(parsed.query());
-        url.set_fragment(None);
+        let mut url = on_base(&self.inner.api_base, &parsed);
         if !query.is_empty() {
             let mut pairs = url.query_pairs_mut();
             for (k, v) in query {
@@ -374,6 +370,16 @@ impl ClientBuilder {
             }),
         })
     }
+}
+
+/// `url`'s path and query on `base` (whose own path, if any, is kept as a prefix); no fragment.
+pub(crate) fn on_base(base: &Url, url: &Url) -> Url {
+    let mut out = base.clone();
+    let base_path = out.path().trim_end_matches('/').to_owned();
+    out.set_path(&format!("{base_path}{}", url.path()));
+    out.set_query(url.query());
+    out.set_fragment(None);
+    out
 }
 
 fn parse_base(what: &str, base: &str) -> Result<Url, PixivError> {

@@ -40,6 +40,7 @@ pub use pixiv_download::*;
 use pixiv_transport::Transport;
 
 use crate::Client;
+use crate::client::on_base;
 use crate::models::{Illust, UgoiraMetadata};
 
 /// The start of the `why` of the error a work the account may not see gives.
@@ -219,11 +220,7 @@ impl Client {
     fn on_image_host(&self, url: &str) -> Result<String, PixivError> {
         let parsed = url::Url::parse(url)
             .map_err(|e| PixivError::invalid_input("image URL", format!("{url}: {e}")))?;
-        let mut on_host = self.inner.image_base.clone();
-        let base_path = on_host.path().trim_end_matches('/').to_owned();
-        on_host.set_path(&format!("{base_path}{}", parsed.path()));
-        on_host.set_query(parsed.query());
-        Ok(on_host.into())
+        Ok(on_base(&self.inner.image_base, &parsed).into())
     }
 }
 

@@ -184,3 +184,31 @@ async fn an_ugoira_gives_its_zip_and_frame_list() {
     assert_eq!(zip.len(), 1);
     assert!(zip[0].header("authorization").is_none());
 }
+
+#[tokio::test]
+async fn originals_are_fetched_from_the_configured_image_base() {
+    let mock = common::mock().await;
+    // The work's URLs name 127.0.0.1; the client is told the image host is localhost.
+    let port = mock.addr().port();
+    let client = common::builder(&mock)
+        .image_base(format!("https://localhost:{port}"))
+        .build()
+        .unwrap();
+    let illust = client.illust_detail(10).await.unwrap();
+    assert!(illust.original_urls()[0].starts_with("https://127.0.0.1:"));
+    let dir = tempfile::tempdir().unwrap();
+    client
+        .download_illust(&illust, dir.path(), &DownloadOptions::new())
+        .await
+        .unwrap();
+    let images = image_requests(&mock);
+    assert_eq!(images.len(), 1);
+    assert_eq!(
+        images[0].host.as_deref(),
+        Some(format!("localhost:{port}").as_str())
+    );
+    assert_eq!(
+        images[0].path,
+        "/img-original/img/2024/01/01/00/00/00/10_p0.png"
+    );
+}
