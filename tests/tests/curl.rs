@@ -1,5 +1,7 @@
 //! The mock as people at a terminal meet it: curl (a client nobody here wrote) with `--cacert`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test helper's panic is a failed assertion
+
 use std::path::Path;
 use std::process::Output;
 

@@ -9,6 +9,8 @@
 //! The interpreter comes from `PIXIVPY_PYTHON` (set by `cargo xtask ci`) or
 //! `target/pixivpy-venv/bin/python` (made by `cargo xtask pyenv`).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test helper's panic is a failed assertion
+
 use std::path::{Path, PathBuf};
 
 use pixiv_mock::{DEMO_USER_ID, MockPixiv, content, data};
