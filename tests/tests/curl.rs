@@ -47,7 +47,11 @@ async fn curl_reads_an_illust_over_verified_tls_and_http2() {
     );
     let seen = mock.requests();
     let last = seen.last().unwrap();
-    assert_eq!(last.version, http::Version::HTTP_2, "curl negotiated h2 by ALPN");
+    assert_eq!(
+        last.version,
+        http::Version::HTTP_2,
+        "curl negotiated h2 by ALPN"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -75,7 +79,16 @@ async fn curl_downloads_an_original_with_the_referer_and_resumes_with_a_range() 
     let expected = content::expected_bytes(path);
 
     // Without the Referer the image host answers 403, like i.pximg.net.
-    let denied = curl(&["--cacert", &ca, "-o", "/dev/null", "-w", "%{http_code}", &url]).await;
+    let denied = curl(&[
+        "--cacert",
+        &ca,
+        "-o",
+        "/dev/null",
+        "-w",
+        "%{http_code}",
+        &url,
+    ])
+    .await;
     assert_eq!(String::from_utf8_lossy(&denied.stdout), "403");
 
     // Half the file, then `curl -C -` resumes it with a Range request.

@@ -95,7 +95,12 @@ async fn pixivpy_logs_in_reads_pages_and_downloads_from_the_mock() {
     );
     let originals = data::original_urls(ILLUST_ID, &base);
     let reported: Vec<String> = if report["illust"]["single_original"].is_string() {
-        vec![report["illust"]["single_original"].as_str().unwrap().to_owned()]
+        vec![
+            report["illust"]["single_original"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        ]
     } else {
         report["illust"]["page_originals"]
             .as_array()
@@ -149,7 +154,10 @@ async fn pixivpy_logs_in_reads_pages_and_downloads_from_the_mock() {
     let written = std::fs::read(out_dir.join(name)).unwrap();
     assert_eq!(written, content::expected_bytes(path));
     let image_request = log.iter().find(|r| r.path == path).unwrap();
-    assert_eq!(image_request.headers["referer"], "https://app-api.pixiv.net/");
+    assert_eq!(
+        image_request.headers["referer"],
+        "https://app-api.pixiv.net/"
+    );
     assert!(
         !image_request.headers.contains_key("authorization"),
         "no Authorization to the image host"
