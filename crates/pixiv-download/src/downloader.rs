@@ -350,7 +350,8 @@ impl<S: DownloadService> Downloader<S> {
                 .await
                 .map_err(|e| PixivError::io(parent, e))?;
         }
-        let mut sink = FileSink::new(&path, url, self.config.buffer_capacity);
+        let key = normalise(&path);
+        let mut sink = FileSink::claim(&path, key, url, self.config.buffer_capacity)?;
         let mut job = Job {
             service: self.service.clone(),
             uri,

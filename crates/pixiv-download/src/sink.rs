@@ -1,9 +1,11 @@
 //! Where the bytes of a transfer go: a `.part` file beside the target, a caller's writer, or
 //! memory. One trait so the attempt loop (`transfer.rs`) is written once.
 
+use std::collections::BTreeSet;
 use std::future::Future;
 use std::io::SeekFrom;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 
 use bytes::BytesMut;
 use pixiv_errors::PixivError;
@@ -271,6 +273,8 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 /// Dropped before [`settle`](Self::settle) (a cancelled download), it removes the `.part` unless
 /// it can be resumed (its sidecar is on disk).
 pub(crate) struct FileSink {
+    /// Released after `Drop` has cleaned up (fields drop after the body of `drop`).
+    _claim: Option<Claim>,
     pub(crate) part: PathBuf,
     pub(crate) meta: PathBuf,
     url: String,
@@ -285,6 +289,7 @@ impl FileSink {
     pub(crate) fn new(target: &Path, url: String, capacity: usize) -> Self {
         let (part, meta) = temp_paths(target);
         Self {
+            _claim: None,
             part,
             meta,
             url,
@@ -293,6 +298,29 @@ impl FileSink {
             resumable: false,
             settled: false,
         }
+    }
+
+    /// [`new`](Self::new), after claiming `key` (the target's normalised path) for this process:
+    /// a second download of the same file while this one runs would share its `.part`, so it is
+    /// refused with `InvalidInput` instead.
+    pub(crate) fn claim(
+        target: &Path,
+        key: PathBuf,
+        url: String,
+        capacity: usize,
+    ) -> Result<Self, PixivError> {
+        let claim = Claim::take(key).ok_or_else(|| {
+            PixivError::invalid_input(
+                "download target",
+                format!(
+                    "{} is being downloaded by another call in this process",
+                    target.display()
+                ),
+            )
+        })?;
+        let mut sink = Self::new(target, url, capacity);
+        sink._claim = Some(claim);
+        Ok(sink)
     }
 
     fn io(&self, path: &Path) -> impl Fn(std::io::Error) -> PixivError {
@@ -326,6 +354,33 @@ impl FileSink {
     async fn read_meta(&self) -> Option<PartMeta> {
         let raw = tokio::fs::read(&self.meta).await.ok()?;
         serde_json::from_slice(&raw).ok()
+    }
+}
+
+/// The targets being downloaded in this process, so two calls never share a `.part`.
+static IN_FLIGHT: Mutex<BTreeSet<PathBuf>> = Mutex::new(BTreeSet::new());
+
+/// One target claimed in [`IN_FLIGHT`]; released on drop.
+struct Claim(PathBuf);
+
+impl Claim {
+    fn take(key: PathBuf) -> Option<Self> {
+        let fresh = IN_FLIGHT
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(key.clone());
+        // Built only when claimed: a `Claim` dropped here would release the other call's claim
+        // (and, under the lock, deadlock).
+        if fresh { Some(Self(key)) } else { None }
+    }
+}
+
+impl Drop for Claim {
+    fn drop(&mut self) {
+        IN_FLIGHT
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&self.0);
     }
 }
 

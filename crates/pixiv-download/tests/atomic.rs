@@ -193,3 +193,55 @@ async fn a_full_disk_is_an_io_error_and_leaves_no_file() {
     // Only one request: a local error is not retried.
     assert_eq!(requests_for(&mock, path).len(), 1);
 }
+
+#[tokio::test]
+async fn a_second_download_of_a_file_being_downloaded_is_refused() {
+    let mock = mock().await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = "/size/300000/busy.bin";
+    mock.push_faults(
+        RouteMatch::path(path),
+        [Fault::StallBody {
+            after: 100_000,
+            stall: std::time::Duration::from_millis(300),
+        }],
+    );
+    let (started_tx, started_rx) = tokio::sync::oneshot::channel();
+    let started_tx = std::sync::Mutex::new(Some(started_tx));
+    let first = downloader(&mock)
+        .on_event(pixiv_download::EventSink::new(move |e| {
+            if matches!(e, pixiv_download::Event::Started { .. }) {
+                if let Some(tx) = started_tx.lock().unwrap().take() {
+                    let _ = tx.send(());
+                }
+            }
+        }))
+        .download(&url(&mock, path), &Target::dir(dir.path()));
+    let second = async {
+        started_rx.await.unwrap();
+        // Another URL, the same file name in the same folder (spelled differently).
+        downloader(&mock)
+            .download(
+                &url(&mock, "/size/10/busy.bin"),
+                &Target::dir(dir.path().join(".")),
+            )
+            .await
+    };
+    let (first, second) = tokio::join!(first, second);
+    let err = second.unwrap_err();
+    assert!(matches!(err, PixivError::InvalidInput { .. }), "{err:?}");
+    assert!(requests_for(&mock, "/size/10/busy.bin").is_empty());
+    let done = first.unwrap();
+    assert_eq!(
+        std::fs::read(&done.path).unwrap(),
+        pixiv_mock::content::expected_bytes(path)
+    );
+    // Released: the same target can be downloaded again.
+    downloader(&mock)
+        .download(
+            &url(&mock, "/size/10/busy.bin"),
+            &Target::dir(dir.path()).replace(true),
+        )
+        .await
+        .unwrap();
+}
