@@ -71,7 +71,7 @@ fn print_help() {
         "cargo xtask <task>\n\n\
          tasks:\n  \
          ci       fmt, clippy, tests (nextest when installed), doctests, docs; stops at the first failure\n  \
-         bench    run a benchmark: cargo xtask bench transport [--requests N] [--concurrency C] [--rounds R]\n  \
+         bench    run a benchmark: cargo xtask bench transport|download [OPTIONS] (see benches/src/main.rs)\n  \
          pyenv    create the Python environment with PixivPy {PIXIVPY_VERSION} for the fidelity test\n  \
          mock     run the local Pixiv-compatible server: cargo xtask mock -- --tls --port 8443"
     );

@@ -1,0 +1,210 @@
+//! `bench transport`: small JSON GETs through the full stack, the bare hyper-util client and reqwest.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http::{Request, header};
+use http_body_util::{BodyExt, Full};
+use hyper_util::client::legacy::Client as HyperClient;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use pixiv_transport::Transport;
+
+use crate::{BoxError, Server, median};
+
+/// Options of `bench transport`.
+pub(crate) struct TransportArgs {
+    requests: usize,
+    concurrency: usize,
+    rounds: usize,
+}
+
+impl TransportArgs {
+    /// The issue's figures: 20,000 requests, 16 concurrent tasks; 3 rounds, median reported.
+    pub(crate) fn parse(args: &[String]) -> Result<Self, BoxError> {
+        let mut this = Self {
+            requests: 20_000,
+            concurrency: 16,
+            rounds: 3,
+        };
+        crate::parse_flags(args, |flag, value| {
+            let value = usize::try_from(value)?;
+            match flag {
+                "--requests" => this.requests = value,
+                "--concurrency" => this.concurrency = value.max(1),
+                "--rounds" => this.rounds = value.max(1),
+                other => return Err(format!("unknown option {other}").into()),
+            }
+            Ok(())
+        })?;
+        Ok(this)
+    }
+}
+
+/// The three clients under test.
+#[derive(Clone)]
+enum Contender {
+    Stack(Transport),
+    Bare(Box<HyperClient<HttpConnector, Full<Bytes>>>),
+    Reqwest(reqwest::Client),
+}
+
+impl Contender {
+    fn name(&self) -> &'static str {
+        match self {
+            Self::Stack(_) => "(a) pixiv-transport, full stack",
+            Self::Bare(_) => "(b) bare hyper-util client",
+            Self::Reqwest(_) => "(c) reqwest",
+        }
+    }
+
+    /// One request: GET, collect, parse. Returns the body length.
+    async fn one(&self, url: &str, bearer: &str) -> Result<usize, BoxError> {
+        match self {
+            Self::Stack(transport) => {
+                let req = Request::get(url)
+                    .header(header::AUTHORIZATION, bearer)
+                    .body(Full::new(Bytes::new()))?;
+                let value: serde_json::Value = transport.json(req).await?;
+                Ok(value.as_object().map_or(0, |o| o.len()))
+            }
+            Self::Bare(client) => {
+                let req = Request::get(url)
+                    .header(header::AUTHORIZATION, bearer)
+                    .body(Full::new(Bytes::new()))?;
+                let resp = client.request(req).await?;
+                if !resp.status().is_success() {
+                    return Err(format!("status {}", resp.status()).into());
+                }
+                let bytes = resp.into_body().collect().await?.to_bytes();
+                let value: serde_json::Value = serde_json::from_slice(&bytes)?;
+                Ok(value.as_object().map_or(0, |o| o.len()))
+            }
+            Self::Reqwest(client) => {
+                let resp = client
+                    .get(url)
+                    .header(header::AUTHORIZATION, bearer)
+                    .send()
+                    .await?
+                    .error_for_status()?;
+                let bytes = resp.bytes().await?;
+                let value: serde_json::Value = serde_json::from_slice(&bytes)?;
+                Ok(value.as_object().map_or(0, |o| o.len()))
+            }
+        }
+    }
+}
+
+pub(crate) fn run_bench(args: TransportArgs) -> Result<(), BoxError> {
+    let server = Server::start()?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let base = server.mock.base_url();
+    let bearer = format!("Bearer {}", server.mock.issue_access_token());
+    let urls: Arc<Vec<String>> = Arc::new(
+        (0..1000)
+            .map(|i| format!("{base}/v1/illust/detail?illust_id={}", i * 10 + 1))
+            .collect(),
+    );
+
+    let contenders = runtime.block_on(async {
+        Ok::<_, BoxError>(vec![
+            Contender::Stack(Transport::builder().no_rate_limit().build()?),
+            Contender::Bare(Box::new(
+                HyperClient::builder(TokioExecutor::new()).build_http(),
+            )),
+            Contender::Reqwest(reqwest::Client::builder().build()?),
+        ])
+    })?;
+
+    println!(
+        "bench transport: {} small JSON GETs per run, sequential and {} concurrent tasks, {} rounds (median)",
+        args.requests, args.concurrency, args.rounds
+    );
+    // results[contender][mode] = requests/s of each round
+    let mut results = vec![[Vec::new(), Vec::new()]; contenders.len()];
+    for _ in 0..args.rounds {
+        for (i, contender) in contenders.iter().enumerate() {
+            for (mode, tasks) in [1, args.concurrency].into_iter().enumerate() {
+                let rate = runtime.block_on(run(
+                    contender.clone(),
+                    Arc::clone(&urls),
+                    bearer.clone(),
+                    args.requests,
+                    tasks,
+                ))?;
+                results[i][mode].push(rate);
+            }
+        }
+    }
+
+    let medians: Vec<[f64; 2]> = results
+        .iter()
+        .map(|modes| [median(&modes[0]), median(&modes[1])])
+        .collect();
+    println!();
+    println!(
+        "{:<36} {:>14} {:>14}",
+        "client",
+        "sequential",
+        format!("{} tasks", args.concurrency)
+    );
+    for (contender, m) in contenders.iter().zip(&medians) {
+        println!(
+            "{:<36} {:>10.0} r/s {:>10.0} r/s",
+            contender.name(),
+            m[0],
+            m[1]
+        );
+    }
+    println!();
+    for (label, other) in [
+        ("a/b (stack / bare hyper)", 1),
+        ("a/c (stack / reqwest)", 2),
+    ] {
+        println!(
+            "{:<36} {:>14.3} {:>14.3}",
+            label,
+            medians[0][0] / medians[other][0],
+            medians[0][1] / medians[other][1]
+        );
+    }
+    drop(server);
+    Ok(())
+}
+
+/// `total` requests over `tasks` concurrent tasks; returns requests per second.
+async fn run(
+    contender: Contender,
+    urls: Arc<Vec<String>>,
+    bearer: String,
+    total: usize,
+    tasks: usize,
+) -> Result<f64, BoxError> {
+    // Warm the pool so the first connections' handshakes are not in the figure.
+    for url in urls.iter().take(tasks) {
+        contender.one(url, &bearer).await?;
+    }
+    let started = Instant::now();
+    let per_task = total / tasks;
+    let mut handles = Vec::with_capacity(tasks);
+    for t in 0..tasks {
+        let contender = contender.clone();
+        let urls = Arc::clone(&urls);
+        let bearer = bearer.clone();
+        handles.push(tokio::spawn(async move {
+            for i in 0..per_task {
+                let url = &urls[(t * per_task + i) % urls.len()];
+                contender.one(url, &bearer).await?;
+            }
+            Ok::<_, BoxError>(())
+        }));
+    }
+    for handle in handles {
+        handle.await??;
+    }
+    let elapsed = started.elapsed().max(Duration::from_micros(1));
+    Ok((per_task * tasks) as f64 / elapsed.as_secs_f64())
+}
