@@ -76,6 +76,12 @@ pub enum Fault {
         /// Bytes left out at the end.
         missing: u64,
     },
+    /// Sends the headers, then the normal body one byte at a time, sleeping `every` (tokio time)
+    /// after each byte: a server that trickles (slowloris in reverse).
+    Trickle {
+        /// The pause after each byte.
+        every: Duration,
+    },
     /// A redirect: `status` (3xx) with `Location: location`.
     Redirect {
         /// The status, e.g. 302.

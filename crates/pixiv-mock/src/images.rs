@@ -40,6 +40,8 @@ pub fn content_type_for(path: &str) -> &'static str {
         Some("webp") => "image/webp",
         Some("zip") => "application/zip",
         Some("mp4") => "video/mp4",
+        // So `/size/{N}/x.json` is an N-byte answer claiming to be JSON (hostile-server tests).
+        Some("json") => "application/json",
         _ => "application/octet-stream",
     }
 }
@@ -210,5 +212,6 @@ mod tests {
             "application/zip"
         );
         assert_eq!(content_type_for("/size/10/x"), "application/octet-stream");
+        assert_eq!(content_type_for("/size/10/x.json"), "application/json");
     }
 }

@@ -51,6 +51,7 @@
 //! | `CloudflareChallenge` | 403, `Server: cloudflare`, `cf-mitigated`, `cf-ray`, HTML | same |
 //! | `DelayHeaders(d)` | tokio sleep, then the normal answer | same |
 //! | `StallBody` | `after` bytes, tokio sleep, the rest | same |
+//! | `Trickle` | one byte, tokio sleep `every`, the next byte, ... | same |
 //! | `ResetBody` | `after` bytes, then TCP RST (SO_LINGER 0) | `after` bytes, RST_STREAM |
 //! | `ResetBeforeHeaders` | request read, TCP RST | RST_STREAM |
 //! | `ShortBody` | full Content-Length, all but `missing` bytes, close | same bytes, RST_STREAM |

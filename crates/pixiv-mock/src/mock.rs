@@ -140,6 +140,7 @@ impl MockPixivBuilder {
             accept_errors: AtomicU64::new(0),
             open_connections: AtomicU64::new(0),
             etag_generation: AtomicU64::new(0),
+            body_bytes_sent: Arc::new(AtomicU64::new(0)),
         });
         let acceptor = material
             .as_ref()
@@ -238,6 +239,13 @@ impl MockPixiv {
     /// TCP connections open now.
     pub fn open_connections(&self) -> u64 {
         self.shared.open_connections.load(Ordering::Relaxed)
+    }
+
+    /// Response body bytes the mock handed to its connections so far, every answer included
+    /// (at most what the client read, plus what socket buffers hold): proof that a client stopped
+    /// reading a huge body early.
+    pub fn body_bytes_sent(&self) -> u64 {
+        self.shared.body_bytes_sent.load(Ordering::Relaxed)
     }
 
     /// Failed `accept` calls so far (e.g. EMFILE); each one pauses the accept loop for 100 ms.

@@ -32,6 +32,8 @@ pub(crate) struct Shared {
     pub(crate) accept_errors: AtomicU64,
     pub(crate) open_connections: AtomicU64,
     pub(crate) etag_generation: AtomicU64,
+    /// Response body bytes handed to hyper, every answer of every connection.
+    pub(crate) body_bytes_sent: std::sync::Arc<AtomicU64>,
 }
 
 impl Shared {

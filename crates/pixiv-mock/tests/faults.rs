@@ -410,3 +410,34 @@ async fn random_faults_are_seeded_and_clearable() {
     assert!((5..35).contains(&faulted), "{faulted}");
     assert_eq!(a, pattern(42).await);
 }
+
+#[tokio::test(start_paused = true)]
+async fn trickle_sends_the_body_one_byte_per_interval() {
+    let mock = MockPixiv::builder().start().await.unwrap();
+    let client = client(&mock);
+    mock.push_faults(
+        RouteMatch::any(),
+        [Fault::Trickle {
+            every: Duration::from_secs(1),
+        }],
+    );
+    let start = Instant::now();
+    let a = get_image(&client, &mock, "/size/4/x", &[]).await;
+    assert_eq!(a.bytes().as_ref(), content::expected_bytes("/size/4/x"));
+    assert!(
+        start.elapsed() >= Duration::from_secs(3),
+        "{:?}",
+        start.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn body_bytes_sent_counts_what_went_out_and_a_json_extension_says_json() {
+    let mock = MockPixiv::builder().start().await.unwrap();
+    let client = client(&mock);
+    assert_eq!(mock.body_bytes_sent(), 0);
+    let a = get_image(&client, &mock, "/size/1234/x.json", &[]).await;
+    assert_eq!(a.header("content-type"), "application/json");
+    assert_eq!(a.bytes().len(), 1234);
+    assert_eq!(mock.body_bytes_sent(), 1234);
+}

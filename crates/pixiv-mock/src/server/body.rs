@@ -3,6 +3,7 @@
 
 use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -48,6 +49,11 @@ pub(crate) enum BodyFault {
     },
     /// End with an error once `stop_at` bytes are out.
     Short { stop_at: u64, drained: u8 },
+    /// One byte, then sleep `every`, and again.
+    Trickle {
+        every: Duration,
+        sleep: Option<Pin<Box<Sleep>>>,
+    },
 }
 
 impl std::fmt::Debug for BodyFault {
@@ -64,6 +70,9 @@ impl std::fmt::Debug for BodyFault {
             BodyFault::Short { stop_at, .. } => {
                 f.debug_struct("Short").field("stop_at", stop_at).finish()
             }
+            BodyFault::Trickle { every, .. } => {
+                f.debug_struct("Trickle").field("every", every).finish()
+            }
         }
     }
 }
@@ -74,6 +83,8 @@ pub(crate) struct MockBody {
     source: Source,
     fault: Option<BodyFault>,
     sent: u64,
+    /// Where the bytes handed to hyper are counted (the mock's `body_bytes_sent`).
+    counter: Option<Arc<AtomicU64>>,
 }
 
 #[derive(Debug)]
@@ -96,6 +107,7 @@ impl MockBody {
             source,
             fault: None,
             sent: 0,
+            counter: None,
         }
     }
 
@@ -105,6 +117,7 @@ impl MockBody {
             source: Source::Full(None),
             fault: None,
             sent: 0,
+            counter: None,
         }
     }
 
@@ -119,6 +132,7 @@ impl MockBody {
             source,
             fault: None,
             sent: 0,
+            counter: None,
         }
     }
 
@@ -128,6 +142,12 @@ impl MockBody {
             Source::Full(b) => b.as_ref().map_or(0, |b| b.len() as u64),
             Source::Pattern { remaining, .. } => *remaining,
         }
+    }
+
+    /// Counts the bytes this body hands over into `counter`.
+    pub(crate) fn counted(mut self, counter: Arc<AtomicU64>) -> Self {
+        self.counter = Some(counter);
+        self
     }
 
     /// Makes the body misbehave.
@@ -233,10 +253,25 @@ impl Body for MockBody {
                 }
                 limit = *stop_at - sent;
             }
+            Some(BodyFault::Trickle { sleep, .. }) => {
+                if let Some(s) = sleep {
+                    if s.as_mut().poll(cx).is_pending() {
+                        return Poll::Pending;
+                    }
+                    *sleep = None;
+                }
+                limit = 1;
+            }
         }
         match this.next_chunk(limit) {
             Some(chunk) => {
                 this.sent += chunk.len() as u64;
+                if let Some(counter) = &this.counter {
+                    counter.fetch_add(chunk.len() as u64, Ordering::Relaxed);
+                }
+                if let Some(BodyFault::Trickle { every, sleep }) = &mut this.fault {
+                    *sleep = Some(Box::pin(tokio::time::sleep(*every)));
+                }
                 Poll::Ready(Some(Ok(Frame::data(chunk))))
             }
             None => Poll::Ready(None),
@@ -298,6 +333,23 @@ mod tests {
         let (sizes, err) = frames(body).await;
         assert_eq!(sizes, [10]);
         assert!(err.unwrap().contains("ResetBody"));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn trickle_sends_one_byte_per_interval_and_counts_them() {
+        let counter = Arc::new(AtomicU64::new(0));
+        let body = MockBody::full(vec![1u8; 5])
+            .with_fault(BodyFault::Trickle {
+                every: Duration::from_secs(1),
+                sleep: None,
+            })
+            .counted(counter.clone());
+        let start = tokio::time::Instant::now();
+        let (sizes, err) = frames(body).await;
+        assert_eq!((sizes, err), (vec![1; 5], None));
+        // A pause after each byte, the last one included (the end is only seen after it).
+        assert_eq!(start.elapsed(), Duration::from_secs(5));
+        assert_eq!(counter.load(Ordering::Relaxed), 5);
     }
 
     #[tokio::test(start_paused = true)]

@@ -90,11 +90,17 @@ fn status_or_500(status: u16) -> StatusCode {
     StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }
 
-/// Serves one request.
+/// Serves one request; the bytes of its answer's body are counted in `body_bytes_sent`.
 pub(crate) async fn handle(
     req: Request<Incoming>,
     ctx: Arc<ConnCtx>,
 ) -> Result<Response<MockBody>, BoxError> {
+    let counter = ctx.shared.body_bytes_sent.clone();
+    let resp = answer(req, ctx).await?;
+    Ok(resp.map(|body| body.counted(counter)))
+}
+
+async fn answer(req: Request<Incoming>, ctx: Arc<ConnCtx>) -> Result<Response<MockBody>, BoxError> {
     let (parts, body) = req.into_parts();
     let body = match Limited::new(body, MAX_REQUEST_BODY).collect().await {
         Ok(collected) => collected.to_bytes(),
@@ -277,6 +283,9 @@ pub(crate) async fn handle(
             let (parts_out, body_out) = response.into_parts();
             let total = body_out.len();
             let body_out = match fault {
+                PendingBodyFault::Trickle { every } => {
+                    body_out.with_fault(BodyFault::Trickle { every, sleep: None })
+                }
                 PendingBodyFault::Stall { after, stall } => body_out.with_fault(BodyFault::Stall {
                     after,
                     stall,
@@ -305,6 +314,7 @@ pub(crate) async fn handle(
 }
 
 enum PendingBodyFault {
+    Trickle { every: Duration },
     Stall { after: u64, stall: Duration },
     Reset { after: u64 },
     Short { missing: u64 },
@@ -382,6 +392,7 @@ fn fault_answer(fault: Fault, parts: &http::request::Parts, ctx: &ConnCtx) -> Fa
         Fault::StallBody { after, stall } => {
             FaultAnswer::Body(PendingBodyFault::Stall { after, stall })
         }
+        Fault::Trickle { every } => FaultAnswer::Body(PendingBodyFault::Trickle { every }),
         Fault::ResetBody { after } => FaultAnswer::Body(PendingBodyFault::Reset { after }),
         Fault::ResetBeforeHeaders => FaultAnswer::NoAnswer,
         Fault::ShortBody { missing } => FaultAnswer::Body(PendingBodyFault::Short { missing }),
