@@ -47,6 +47,8 @@ pub struct TransportConfig {
     pub(crate) max_error_body: usize,
     pub(crate) decompression: bool,
     pub(crate) root_pems: Vec<Vec<u8>>,
+    #[cfg(feature = "bypass")]
+    pub(crate) bypass: crate::bypass::BypassConfig,
 }
 
 impl Default for TransportConfig {
@@ -63,6 +65,8 @@ impl Default for TransportConfig {
             max_error_body: DEFAULT_MAX_ERROR_BODY,
             decompression: true,
             root_pems: Vec::new(),
+            #[cfg(feature = "bypass")]
+            bypass: crate::bypass::BypassConfig::default(),
         }
     }
 }

@@ -19,6 +19,7 @@
 //! | [`connect`] | hyper-util's pool, rustls, proxies, resolvers |
 //! | [`metrics`] | counters to watch the client with |
 //! | [`body`] | the request and response body types every layer shares |
+//! | `bypass` | (feature `bypass`) the alternate route: DoH, TLS without SNI, challenge fallback |
 //!
 //! The request path is drawn in `docs/architecture.md`.
 //!
@@ -66,6 +67,8 @@
 
 pub mod auth;
 pub mod body;
+#[cfg(feature = "bypass")]
+pub mod bypass;
 pub mod config;
 pub mod connect;
 pub mod error_map;

@@ -1,12 +1,14 @@
 //! Per-request tracing and counting: a span per call, attempts numbered inside it.
 //!
 //! [`RequestLayer`] (outermost) opens a `pixiv.request` span with `method`, `host`, `path` (never
-//! the query: OAuth codes and tokens travel there), and on completion records `status`,
-//! `attempts` and `elapsed_ms`, logs one event (`debug` on success, `warn` on error), and updates
-//! [`Metrics`]. [`AttemptLayer`] sits below the retry layer: it numbers each attempt, records it in
-//! the span (`attempt`) and counts it. Sensitive headers are never logged here: the span has no
-//! header fields at all, and tower-http's `SetSensitiveRequestHeaders` marks `Authorization`,
-//! `Cookie` and `Proxy-Authorization` for any layer that might.
+//! the query: OAuth codes and tokens travel there), `route` (`"direct"`, or `"bypass"` for the
+//! alternate route of the `bypass` feature; recorded again if a request falls back), and on
+//! completion records `status`, `attempts` and `elapsed_ms`, logs one event (`debug` on success,
+//! `warn` on error), and updates [`Metrics`]. [`AttemptLayer`] sits below the retry layer: it
+//! numbers each attempt, records it in the span (`attempt`) and counts it. Sensitive headers are
+//! never logged here: the span has no header fields at all, and tower-http's
+//! `SetSensitiveRequestHeaders` marks `Authorization`, `Cookie` and `Proxy-Authorization` for any
+//! layer that might.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -32,6 +34,9 @@ struct Attempts(Arc<AtomicU32>);
 #[derive(Debug, Clone)]
 pub(crate) struct RequestLayer {
     pub(crate) metrics: Arc<Metrics>,
+    /// The route every request takes (`"direct"`/`"bypass"`), recorded as the span's `route`;
+    /// `None` when a layer below chooses per request and records it.
+    pub(crate) route: Option<&'static str>,
 }
 
 impl<S> Layer<S> for RequestLayer {
@@ -40,6 +45,7 @@ impl<S> Layer<S> for RequestLayer {
         RequestSpan {
             inner,
             metrics: Arc::clone(&self.metrics),
+            route: self.route,
         }
     }
 }
@@ -49,6 +55,7 @@ impl<S> Layer<S> for RequestLayer {
 pub(crate) struct RequestSpan<S> {
     inner: S,
     metrics: Arc<Metrics>,
+    route: Option<&'static str>,
 }
 
 impl<S, B, RB> Service<Request<B>> for RequestSpan<S>
@@ -69,6 +76,7 @@ where
             method = %req.method(),
             host = req.uri().host().unwrap_or(""),
             path = req.uri().path(),
+            route = self.route,
             status = tracing::field::Empty,
             attempt = tracing::field::Empty,
             elapsed_ms = tracing::field::Empty,

@@ -9,6 +9,7 @@
 //! Auth                  auth/         Bearer to configured hosts; refresh once + replay
 //! Retry                 retry/        the seed's policy; replays the Full<Bytes> request
 //! AttemptCount          trace.rs      numbers and counts attempts
+//! Bypass (feature)      bypass/       direct or SNI-less route; one fallback on a challenge
 //! RateLimit (per host)  ratelimit/    100 starts / 60 s; image hosts may get their own limiter
 //! Timeout               timeout/      headers + body idle per attempt
 //! Redirect              redirect/     5 hops, credentials dropped across origins
@@ -233,7 +234,7 @@ fn request(
 #[derive(Default)]
 #[must_use]
 pub struct TransportBuilder {
-    config: TransportConfig,
+    pub(crate) config: TransportConfig,
     token_source: Option<Arc<dyn TokenSource>>,
     auth_hosts: Vec<String>,
     auth_origins: Vec<Uri>,
@@ -355,25 +356,35 @@ impl TransportBuilder {
         let metrics = Arc::new(Metrics::with_connections(client.connection_counter()));
 
         // Below the rate limiter: one stack, cloned into each host group's limiter.
-        let below_limit = ServiceBuilder::new()
-            .layer(config.timeouts)
-            .layer(RedirectLayer::with_policy(RedirectPolicy::limited(
-                config.max_redirects,
-            )))
-            .layer(
-                ErrorMapLayer::new()
-                    .max_json_body(config.max_json_body)
-                    .max_error_body(config.max_error_body),
-            )
-            .layer(
-                DecompressionLayer::new()
-                    .gzip(config.decompression)
-                    .br(config.decompression)
-                    .deflate(config.decompression),
-            )
-            .service(client);
-        let below_limit = BoxCloneSyncService::new(below_limit);
-        let limited = rate_limited(&config, below_limit, &metrics);
+        let below_limit = |client: HttpClient| {
+            let below_limit = ServiceBuilder::new()
+                .layer(config.timeouts)
+                .layer(RedirectLayer::with_policy(RedirectPolicy::limited(
+                    config.max_redirects,
+                )))
+                .layer(
+                    ErrorMapLayer::new()
+                        .max_json_body(config.max_json_body)
+                        .max_error_body(config.max_error_body),
+                )
+                .layer(
+                    DecompressionLayer::new()
+                        .gzip(config.decompression)
+                        .br(config.decompression)
+                        .deflate(config.decompression),
+                )
+                .service(client);
+            rate_limited(&config, BoxCloneSyncService::new(below_limit), &metrics)
+        };
+        let limited = below_limit(client);
+        // The alternate route (feature `bypass`): another client under the same stack, chosen
+        // here, below the retry layer, so a fallback is one more start for the rate limiter.
+        #[cfg(feature = "bypass")]
+        let (limited, route) = crate::bypass::routes(&config, limited, below_limit)?;
+        #[cfg(feature = "bypass")]
+        let route = route.map(crate::bypass::Route::as_str);
+        #[cfg(not(feature = "bypass"))]
+        let route = Some("direct");
 
         let auth = token_source.map(|source| {
             let counted: Arc<dyn TokenSource> = Arc::new(CountingSource {
@@ -387,6 +398,7 @@ impl TransportBuilder {
         let stack = ServiceBuilder::new()
             .layer(RequestLayer {
                 metrics: Arc::clone(&metrics),
+                route,
             })
             .layer(SetSensitiveRequestHeadersLayer::new([
                 AUTHORIZATION,

@@ -1,5 +1,7 @@
 //! Cloudflare challenge pages become `PixivError::CloudflareChallenge` on every host (App API,
 //! OAuth, image host), through the whole `Transport` stack, without the `bypass` feature.
+// Helpers outside #[test] fns unwrap too: a panic there is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
