@@ -313,6 +313,26 @@ impl ClientBuilder {
         self.transport(|c| c.proxy(proxy))
     }
 
+    /// The route to Pixiv (cargo feature `bypass`): [`Route::Direct`](crate::Route::Direct) or
+    /// [`Route::Bypass`](crate::Route::Bypass) (DoH address, TLS without SNI, certificate still
+    /// verified). Shorthand for [`TransportConfig::route`]; see `docs/bypass.md`.
+    ///
+    /// Default: [`Route::Direct`](crate::Route::Direct).
+    #[cfg(feature = "bypass")]
+    pub fn route(self, route: crate::Route) -> Self {
+        self.transport(|c| c.route(route))
+    }
+
+    /// Send a request that Cloudflare answers with a challenge once more on the bypass route, and
+    /// keep that host on it for a while (cargo feature `bypass`). Shorthand for
+    /// [`TransportConfig::fallback_on_challenge`]; see `docs/bypass.md`.
+    ///
+    /// Default: `false`.
+    #[cfg(feature = "bypass")]
+    pub fn fallback_on_challenge(self, enabled: bool) -> Self {
+        self.transport(|c| c.fallback_on_challenge(enabled))
+    }
+
     /// Shorthand for [`TransportConfig::add_root_certificate_pem`]: trusts this PEM CA too.
     pub fn add_root_certificate_pem(self, pem: impl AsRef<[u8]>) -> Self {
         let pem = pem.as_ref().to_vec();

@@ -31,6 +31,8 @@ pub use pixiv_errors::{
     AuthErrorKind, BoxError, PixivError, RedirectErrorKind, ResponseDetails, TimeoutPhase,
 };
 pub use pixiv_transport::auth::AccessToken;
+#[cfg(feature = "bypass")]
+pub use pixiv_transport::bypass::Route;
 pub use pixiv_transport::connect::{ConnectConfig, ProxyConfig, TlsConfig};
 pub use pixiv_transport::timeout::TimeoutLayer;
 pub use pixiv_transport::{MetricsSnapshot, TransportConfig};
