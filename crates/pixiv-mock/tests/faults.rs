@@ -441,3 +441,32 @@ async fn body_bytes_sent_counts_what_went_out_and_a_json_extension_says_json() {
     assert_eq!(a.bytes().len(), 1234);
     assert_eq!(mock.body_bytes_sent(), 1234);
 }
+
+#[tokio::test]
+async fn raw_with_more_headers_than_a_header_map_holds_answers_instead_of_panicking() {
+    // Found by tests/tests/hostile.rs: 100,000 headers made `HeaderMap::append` panic in the
+    // connection task, so the client saw a dropped connection instead of the answer.
+    let mock = MockPixiv::builder().http2(false).start().await.unwrap();
+    mock.push_faults(
+        RouteMatch::any(),
+        [Fault::Raw {
+            status: 200,
+            headers: (0..100_000)
+                .map(|i| (format!("x-h{i}"), "v".into()))
+                .collect(),
+            body: Bytes::from_static(b"ok"),
+        }],
+    );
+    let req = http::Request::get(format!("{}/x", mock.base_url()))
+        .header("referer", REFERER)
+        .body(http_body_util::Full::new(Bytes::new()))
+        .unwrap();
+    // A raw client reads at most 100 headers; the point is that an answer head was sent at all:
+    // hyper says it is too large, not that the connection closed.
+    let err = client_h1(&mock).request(req).await.unwrap_err();
+    let text = format!("{err:?}");
+    assert!(
+        text.contains("TooLarge") || text.contains("too large"),
+        "{text}"
+    );
+}

@@ -418,12 +418,17 @@ fn fault_answer(fault: Fault, parts: &http::request::Parts, ctx: &ConnCtx) -> Fa
             for (name, value) in headers {
                 if let (Ok(n), Ok(v)) = (HeaderName::try_from(name), HeaderValue::try_from(value)) {
                     has_len |= n == CONTENT_LENGTH;
-                    r.headers_mut().append(n, v);
+                    // `append` panics past what a HeaderMap holds (about 24,000 entries): stop there.
+                    if r.headers_mut().try_append(n, v).is_err() {
+                        break;
+                    }
                 }
             }
             if !has_len {
-                r.headers_mut()
-                    .insert(CONTENT_LENGTH, HeaderValue::from(len));
+                // A full map keeps its headers; hyper then frames the body by itself.
+                let _ = r
+                    .headers_mut()
+                    .try_insert(CONTENT_LENGTH, HeaderValue::from(len));
             }
             FaultAnswer::Respond(r)
         }
