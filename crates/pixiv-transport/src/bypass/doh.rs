@@ -191,27 +191,38 @@ impl DohResolver {
         }
         let mut failures = Vec::new();
         for endpoint in &self.inner.endpoints {
-            let reason = match tokio::time::timeout(
-                self.inner.timeout,
-                self.query(endpoint, host, family),
-            )
-            .await
-            {
-                Ok(Ok((ips, ttl))) => {
-                    tracing::debug!(host, endpoint = %endpoint, record = family.name(), ?ips, ?ttl, "DoH answer");
-                    if !ttl.is_zero() {
-                        let cached = Cached {
-                            ips: ips.clone(),
-                            expires: Instant::now() + ttl,
-                        };
-                        self.cache().insert(key, cached);
+            let reason =
+                match tokio::time::timeout(self.inner.timeout, self.query(endpoint, host, family))
+                    .await
+                {
+                    Ok(Ok((ips, ttl))) => {
+                        tracing::debug!(
+                            host,
+                            endpoint = %endpoint,
+                            record = family.name(),
+                            ?ips,
+                            ?ttl,
+                            "DoH answer"
+                        );
+                        if !ttl.is_zero() {
+                            let cached = Cached {
+                                ips: ips.clone(),
+                                expires: Instant::now() + ttl,
+                            };
+                            self.cache().insert(key, cached);
+                        }
+                        return Ok(ips);
                     }
-                    return Ok(ips);
-                }
-                Ok(Err(reason)) => reason,
-                Err(_elapsed) => format!("no answer within {:?}", self.inner.timeout),
-            };
-            tracing::debug!(host, endpoint = %endpoint, record = family.name(), %reason, "DoH endpoint failed; asking the next");
+                    Ok(Err(reason)) => reason,
+                    Err(_elapsed) => format!("no answer within {:?}", self.inner.timeout),
+                };
+            tracing::debug!(
+                host,
+                endpoint = %endpoint,
+                record = family.name(),
+                %reason,
+                "DoH endpoint failed; asking the next"
+            );
             failures.push(DohFailure {
                 endpoint: endpoint.to_string(),
                 record: family.name(),

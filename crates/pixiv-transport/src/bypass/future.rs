@@ -98,7 +98,8 @@ where
                     tracing::info!(
                         host = %fallback.host,
                         ray_id = ray_id.as_deref().unwrap_or(""),
-                        "Cloudflare challenge on the direct route; sending the request again on the bypass route"
+                        "Cloudflare challenge on the direct route; \
+                         sending the request again on the bypass route"
                     );
                     State::Bypass {
                         future: fallback.service.oneshot(fallback.request),

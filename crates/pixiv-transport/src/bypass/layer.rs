@@ -11,7 +11,37 @@ use super::service::{Bypass, RouteMemory};
 /// [module docs](super).
 ///
 /// The layer holds the bypass route's service; the service it wraps is the direct route. Clones
-/// of the layer (and of the services it makes) share which hosts need the bypass route.
+/// of the layer (and of the services it makes) share which hosts need the bypass route. Both
+/// routes must be the same service type (box them, as [`Transport`](crate::Transport) does).
+///
+/// ```
+/// use http::{Request, Response, StatusCode};
+/// use pixiv_transport::bypass::BypassLayer;
+/// use pixiv_transport::{PixivError, RequestBody};
+/// use tower::util::BoxCloneSyncService;
+/// use tower::{Layer as _, ServiceExt as _};
+///
+/// type Route = BoxCloneSyncService<Request<RequestBody>, Response<&'static str>, PixivError>;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// // Stubs stand in for the two stacks: the direct one is always challenged.
+/// let direct: Route = BoxCloneSyncService::new(tower::service_fn(|_req| async {
+///     Err::<Response<&'static str>, _>(PixivError::cloudflare(StatusCode::FORBIDDEN, None))
+/// }));
+/// let bypass: Route = BoxCloneSyncService::new(tower::service_fn(|_req| async {
+///     Ok::<_, PixivError>(Response::new("from the bypass route"))
+/// }));
+/// let svc = BypassLayer::new(bypass).layer(direct);
+///
+/// let url = "https://app-api.pixiv.net/v1/illust/detail";
+/// let req = || Request::get(url).body(RequestBody::default()).unwrap();
+/// let resp = svc.clone().oneshot(req()).await.unwrap();
+/// assert_eq!(*resp.body(), "from the bypass route");
+/// // Remembered: the next request to that host goes straight to the bypass route.
+/// assert!(svc.uses_bypass("app-api.pixiv.net"));
+/// # }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use]
 pub struct BypassLayer<S> {

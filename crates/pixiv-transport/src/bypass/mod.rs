@@ -43,7 +43,7 @@
 
 mod compose;
 mod config;
-mod doh;
+pub mod doh;
 mod future;
 mod layer;
 mod service;
