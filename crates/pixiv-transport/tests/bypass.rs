@@ -306,6 +306,62 @@ async fn bypass_route_still_verifies_the_certificate_against_the_real_host() {
     assert!(wrong.requests().is_empty(), "no request went out");
 }
 
+#[tokio::test]
+async fn bypass_route_checks_the_certificate_against_the_host_name_not_the_address() {
+    let dns = MockPixiv::builder()
+        .dns(API, vec![localhost()], 300)
+        .start()
+        .await
+        .unwrap();
+    // Certificates for the name only, and for the address only.
+    let by_name = MockPixiv::builder().tls_names([API]).start().await.unwrap();
+    let by_ip = MockPixiv::builder()
+        .tls_names(["127.0.0.1"])
+        .start()
+        .await
+        .unwrap();
+    let t = Transport::builder()
+        .add_root_certificate_pem(dns.ca_pem())
+        .add_root_certificate_pem(by_name.ca_pem())
+        .add_root_certificate_pem(by_ip.ca_pem())
+        .token_source(Arc::new(StaticToken::new(by_name.issue_access_token())))
+        .auth_hosts([API])
+        .route(Route::Bypass)
+        .doh_endpoints([doh_endpoint(&dns)])
+        .build()
+        .unwrap();
+
+    let ok = t
+        .get(&detail_url(&by_name), &[("illust_id", "1")])
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), StatusCode::OK);
+    assert_eq!(by_name.requests_to(DETAIL)[0].sni, None);
+
+    let err = t
+        .get(&detail_url(&by_ip), &[("illust_id", "1")])
+        .await
+        .unwrap_err();
+    assert!(matches!(err, PixivError::Tls { .. }), "{err:?}");
+    assert!(
+        err.to_string().contains("not valid for this host name"),
+        "{err}"
+    );
+
+    // A certificate from a CA nobody trusts fails too: verification is on, not relaxed.
+    let stranger = MockPixiv::builder().start().await.unwrap();
+    let err = t
+        .get(&detail_url(&stranger), &[("illust_id", "1")])
+        .await
+        .unwrap_err();
+    assert!(matches!(err, PixivError::Tls { .. }), "{err:?}");
+    assert!(
+        err.to_string().contains("invalid peer certificate"),
+        "{err}"
+    );
+    assert!(stranger.requests().is_empty());
+}
+
 #[tokio::test(start_paused = true)]
 async fn bypass_route_fails_with_every_doh_failure_when_no_endpoint_answers() {
     let mock = common::mock().await; // its DoH table is empty
@@ -455,64 +511,6 @@ async fn oauth_posts_fall_back_with_their_body() {
     assert_eq!(log[0].body, log[1].body, "the same form, replayed");
 }
 
-// ---------------------------------------------------------------- tracing
-
-/// Collects what a `tracing` subscriber writes.
-#[derive(Clone, Default)]
-struct Capture(Arc<std::sync::Mutex<Vec<u8>>>);
-
-impl std::io::Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-fn capture() -> (Capture, tracing::subscriber::DefaultGuard) {
-    let capture = Capture::default();
-    let writer = capture.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::new("pixiv_transport=debug"))
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    (capture, tracing::subscriber::set_default(subscriber))
-}
-
-impl Capture {
-    fn text(&self) -> String {
-        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
-    }
-}
-
-#[tokio::test]
-async fn the_request_span_says_which_route_was_taken() {
-    let mock = mock_with_dns().await;
-    let (out, _guard) = capture();
-
-    let direct = builder(&mock).build().unwrap();
-    get_detail(&direct, &mock).await.unwrap();
-    let text = out.text();
-    assert!(text.contains(r#"route="direct""#), "{text}");
-    assert!(!text.contains(r#"route="bypass""#), "{text}");
-
-    let bypass = builder(&mock).route(Route::Bypass).build().unwrap();
-    get_detail(&bypass, &mock).await.unwrap();
-    assert!(out.text().contains(r#"route="bypass""#), "{}", out.text());
-
-    // Fallback: the span records both, in order, and the switch is logged with the ray id.
-    let fallback = builder(&mock).fallback_on_challenge(true).build().unwrap();
-    mock.push_faults(RouteMatch::path(DETAIL), [Fault::CloudflareChallenge]);
-    out.0.lock().unwrap().clear();
-    get_detail(&fallback, &mock).await.unwrap();
-    let text = out.text();
-    assert!(text.contains(r#"route="direct" route="bypass""#), "{text}");
-    assert!(
-        text.contains("Cloudflare challenge on the direct route"),
-        "{text}"
-    );
-    assert!(text.contains("-NRT"), "the ray id is logged: {text}");
-}
+// The `route` tracing field is tested in tests/bypass_trace.rs, alone in its process: tracing's
+// callsite interest is global, and the other tests here register the same callsites from
+// other threads while a scoped subscriber is set.
