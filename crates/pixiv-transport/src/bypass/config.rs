@@ -117,7 +117,7 @@ impl BypassConfig {
 
     /// How long each DoH endpoint gets for one query.
     ///
-    /// Default: [`DEFAULT_DOH_TIMEOUT`] (3 s).
+    /// Default: [`DEFAULT_DOH_TIMEOUT`] (2 s).
     pub fn doh_timeout(mut self, timeout: Duration) -> Self {
         self.doh_timeout = timeout;
         self
