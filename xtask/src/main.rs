@@ -106,6 +106,25 @@ fn ci() -> Step {
             "warnings",
         ]),
     )?;
+    // The alternate route is an opt-in feature: lint it, and run its tests on their own (their
+    // targets declare `required-features`, so the workspace run above skips them).
+    run_step(
+        "clippy (bypass)",
+        Command::new(cargo()).args([
+            "clippy",
+            "-p",
+            "pixiv-transport",
+            "-p",
+            "pixiv",
+            "--all-targets",
+            "--features",
+            "pixiv-transport/bypass,pixiv/bypass",
+            "--locked",
+            "--",
+            "-D",
+            "warnings",
+        ]),
+    )?;
     let python = pyenv()?;
     let mut tests = Command::new(cargo());
     if has_nextest() {
@@ -121,6 +140,21 @@ fn ci() -> Step {
     }
     tests.env("PIXIVPY_PYTHON", &python);
     run_step("tests", &mut tests)?;
+    run_step(
+        "tests (bypass)",
+        Command::new(cargo()).args([
+            "test",
+            "-p",
+            "pixiv-transport",
+            "--features",
+            "bypass",
+            "--locked",
+            "--test",
+            "bypass",
+            "--test",
+            "bypass_trace",
+        ]),
+    )?;
     run_step(
         "doctests",
         Command::new(cargo()).args(["test", "--workspace", "--doc", "--locked"]),
