@@ -148,3 +148,29 @@ async fn idle_connections_close_after_the_idle_timeout() {
     fetch(&client, &url).await;
     assert_eq!(mock.connections_opened(), 2);
 }
+
+/// Found by tests/tests/load.rs (fds did not come back after the load): with a connection cap,
+/// connects hyper-util lets finish in the background wait for a slot while holding the pool, so
+/// a dropped client kept its idle connections (sockets, tasks) open for the whole 10 s slot wait.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dropped_client_with_a_connection_cap_closes_its_connections_at_once() {
+    let mock = MockPixiv::builder().http2(false).start().await.unwrap();
+    let c = client(
+        &mock,
+        ConnectConfig::new().max_connections_per_host(Some(4)),
+    );
+    let url = format!("{}/size/1000/x", mock.base_url());
+    join_all((0..20).map(|_| fetch(&c, &url))).await;
+    assert!(mock.open_connections() > 0);
+    drop(c);
+    let started = std::time::Instant::now();
+    while mock.open_connections() > 0 && started.elapsed() < Duration::from_secs(5) {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(mock.open_connections(), 0);
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "closed after {:?}",
+        started.elapsed()
+    );
+}

@@ -25,7 +25,7 @@ use tower_service::Service;
 use super::config::ConnectConfig;
 use super::connector::{Connector, Counting};
 use super::error::classify_error;
-use super::hosts::{HostTable, key};
+use super::hosts::{ClientAlive, HostTable, key};
 use super::proxy::{ProxyConfig, basic_auth};
 use super::resolve::DynResolver;
 use crate::RequestBody;
@@ -44,6 +44,8 @@ pub struct HttpClient {
     proxy: ProxyConfig,
     hosts: Arc<HostTable>,
     opened: Arc<AtomicU64>,
+    /// Tells the connector when the last clone is gone.
+    _alive: Arc<ClientAlive>,
 }
 
 impl fmt::Debug for HttpClient {
@@ -102,6 +104,7 @@ impl HttpClient {
         Ok(Self {
             inner,
             proxy: config.proxy,
+            _alive: Arc::new(ClientAlive(Arc::clone(&hosts))),
             hosts,
             opened,
         })

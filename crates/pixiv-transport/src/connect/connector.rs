@@ -47,11 +47,19 @@ impl Service<Uri> for Connector {
     fn call(&mut self, dst: Uri) -> Self::Future {
         let host = self.hosts.get(&key(&dst).unwrap_or_default());
         let route = self.route(dst.clone());
+        let gone = self.hosts.client_gone();
         Box::pin(async move {
             let slot = match &host.slots {
                 Some(slots) => {
                     let wait = tokio::time::timeout(SLOT_WAIT, Arc::clone(slots).acquire_owned());
-                    match wait.await {
+                    let outcome = tokio::select! {
+                        outcome = wait => outcome,
+                        () = gone => {
+                            return Err("the client was dropped while this connect waited for a \
+                                        connection slot".into());
+                        }
+                    };
+                    match outcome {
                         Ok(Ok(permit)) => Some(permit),
                         _ => {
                             return Err(format!(

@@ -28,6 +28,8 @@ pub(crate) const SLOT_WAIT: Duration = Duration::from_secs(10);
 pub(crate) struct HostTable {
     max_connections: Option<usize>,
     hosts: Mutex<HashMap<String, Arc<HostState>>>,
+    /// `true` once every clone of the client is gone (see [`ClientAlive`]).
+    closed: tokio::sync::watch::Sender<bool>,
 }
 
 pub(crate) struct HostState {
@@ -45,6 +47,15 @@ impl HostTable {
         Self {
             max_connections: max_connections.map(|m| m.max(1)),
             hosts: Mutex::new(HashMap::new()),
+            closed: tokio::sync::watch::Sender::new(false),
+        }
+    }
+
+    /// Resolves once the client that owns this table is dropped (every clone of it).
+    pub(crate) fn client_gone(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let mut rx = self.closed.subscribe();
+        async move {
+            let _ = rx.wait_for(|closed| *closed).await;
         }
     }
 
@@ -107,6 +118,17 @@ impl Drop for Pioneer<'_> {
     fn drop(&mut self) {
         self.host.pioneers_done.fetch_add(1, Ordering::SeqCst);
         self.host.pioneering.store(false, Ordering::SeqCst);
+    }
+}
+
+/// Held by every clone of the client; when the last one goes, connects still waiting for a slot
+/// give up at once. Without it, a background connect hyper-util let run kept the dropped client's
+/// pool (and its idle connections, sockets and tasks) alive for up to [`SLOT_WAIT`].
+pub(crate) struct ClientAlive(pub(crate) Arc<HostTable>);
+
+impl Drop for ClientAlive {
+    fn drop(&mut self) {
+        self.0.closed.send_replace(true);
     }
 }
 
