@@ -234,7 +234,7 @@ async fn accept(
             match range {
                 Some((first, last, Some(total)))
                     if first == expected_start
-                        && last + 1 == total
+                        && last.checked_add(1) == Some(total)
                         && resume.is_none_or(|r| r.total == total) =>
                 {
                     Ok((
