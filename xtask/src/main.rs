@@ -6,6 +6,11 @@
 //! - `cargo xtask pyenv`: the Python environment with PixivPy that the fidelity test runs.
 //! - `cargo xtask bench <name> [ARGS]`: a benchmark against pixiv-mock on loopback (`benches/`).
 //! - `cargo xtask mock [ARGS]`: runs the local Pixiv-compatible server (`pixiv-mock`).
+//! - `cargo xtask reliability [SCALE]`: the long versions of the reliability tests (`tests/`):
+//!   the load test at `PIXIV_LOAD_SCALE=SCALE` (default 10: 20,000 calls, 2,000 downloads), the
+//!   fault matrix, the hostile servers, cancellation and the property tests, figures printed.
+//! - `cargo xtask mutants [ARGS]`: mutation testing (cargo-mutants, installed when absent) over
+//!   classification, the retry policy, the rate limiter, the timeouts, download naming and resume.
 
 #![allow(clippy::print_stdout)] // a task runner talks to its user on stdout
 
@@ -44,6 +49,8 @@ fn main() -> ExitCode {
                 .args(["run", "--release", "-p", "pixiv-mock", "--"])
                 .args(rest),
         ),
+        "reliability" => reliability(rest),
+        "mutants" => mutants(rest),
         "help" | "-h" | "--help" => {
             print_help();
             Ok(())
@@ -73,7 +80,10 @@ fn print_help() {
          ci       fmt, clippy, tests (nextest when installed), doctests, docs; stops at the first failure\n  \
          bench    run a benchmark: cargo xtask bench transport|download [OPTIONS] (see benches/src/main.rs)\n  \
          pyenv    create the Python environment with PixivPy {PIXIVPY_VERSION} for the fidelity test\n  \
-         mock     run the local Pixiv-compatible server: cargo xtask mock -- --tls --port 8443"
+         mock     run the local Pixiv-compatible server: cargo xtask mock -- --tls --port 8443\n  \
+         reliability [SCALE]  long reliability run: load at PIXIV_LOAD_SCALE=SCALE (default {DEFAULT_LOAD_SCALE}), matrix, hostile, cancel, properties\n  \
+         mutants [ARGS]       cargo-mutants over {} files (installs cargo-mutants when absent); ARGS go to cargo mutants",
+        MUTANT_FILES.len()
     );
 }
 
@@ -248,4 +258,89 @@ fn target_dir(root: &Path) -> PathBuf {
     env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| root.join("target"))
+}
+
+/// The scale of the long load run: 10 x the CI version (20,000 API calls and 2,000 downloads).
+const DEFAULT_LOAD_SCALE: u32 = 10;
+
+/// The reliability suite of `tests/`, long: the load test at a larger scale, with the other
+/// reliability tests alongside; `--nocapture` so their figures are printed.
+fn reliability(rest: &[String]) -> Step {
+    let root = workspace_root();
+    env::set_current_dir(&root).map_err(|e| fail("setup", e))?;
+    let scale = match rest.first() {
+        Some(s) => s
+            .parse::<u32>()
+            .map_err(|e| fail("reliability", format!("SCALE {s:?}: {e}")))?,
+        None => DEFAULT_LOAD_SCALE,
+    };
+    let started = Instant::now();
+    run_step(
+        "reliability",
+        Command::new(cargo())
+            .args(["test", "-p", "pixiv-tests", "--locked"])
+            .args([
+                "--test",
+                "load",
+                "--test",
+                "fault_matrix",
+                "--test",
+                "hostile",
+            ])
+            .args([
+                "--test",
+                "cancel",
+                "--test",
+                "properties",
+                "--test",
+                "secrets",
+            ])
+            .args(["--", "--nocapture", "--test-threads", "1"])
+            .env("PIXIV_LOAD_SCALE", scale.to_string()),
+    )?;
+    println!("\nxtask reliability: done in {:.0?}", started.elapsed());
+    Ok(())
+}
+
+/// The code mutation testing looks at: what decides retries, waits, limits, timeouts, names and
+/// resumes. Each is tested by its own crate's tests (cargo-mutants runs the mutated package's).
+const MUTANT_FILES: &[&str] = &[
+    "crates/pixiv-errors/src/classify.rs",
+    "crates/pixiv-errors/src/retry_after.rs",
+    "crates/pixiv-transport/src/retry/policy.rs",
+    "crates/pixiv-transport/src/ratelimit/limiter.rs",
+    "crates/pixiv-transport/src/timeout/*.rs",
+    "crates/pixiv-download/src/target.rs",
+    "crates/pixiv-download/src/transfer.rs",
+];
+
+/// cargo-mutants over [`MUTANT_FILES`]; extra ARGS (e.g. `--timeout 120`, `-f <file>` to narrow
+/// further, `--list`) go to `cargo mutants`. Not part of CI: a full run takes hours on 2 cores.
+fn mutants(rest: &[String]) -> Step {
+    let root = workspace_root();
+    env::set_current_dir(&root).map_err(|e| fail("setup", e))?;
+    let installed = Command::new(cargo())
+        .args(["mutants", "--version"])
+        .output()
+        .map(|out| out.status.success())
+        .unwrap_or(false);
+    if !installed {
+        run_step(
+            "mutants: install",
+            Command::new(cargo()).args(["install", "cargo-mutants", "--locked"]),
+        )?;
+    }
+    let mut command = Command::new(cargo());
+    command.arg("mutants");
+    // Narrowed by the caller (`-f`/`--file`): use theirs only.
+    if !rest
+        .iter()
+        .any(|a| a == "-f" || a == "--file" || a.starts_with("--file="))
+    {
+        for file in MUTANT_FILES {
+            command.args(["--file", file]);
+        }
+    }
+    command.args(rest);
+    run_step("mutants", &mut command)
 }
