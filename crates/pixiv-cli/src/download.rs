@@ -1,0 +1,252 @@
+//! `pixiv download` and the batch runner the demo shares: items to `BatchItem`s, one
+//! `download_batch` with events drawn by [`Ui`], a summary.
+
+use std::io::{self, BufRead as _, Write as _};
+use std::path::Path;
+
+use futures_util::stream::{self, StreamExt as _};
+use pixiv::download::{BatchItem, BatchOptions, NOT_VIEWABLE, Target, is_placeholder};
+use pixiv::transport::Transport;
+use pixiv::transport::retry::RetryPolicy;
+use pixiv::{Client, Downloader, Illust, PixivError};
+
+use crate::cli::{DownloadArgs, Global};
+use crate::progress::{Display, Stats, Ui, summary};
+use crate::{CliError, Status, settings};
+
+/// One thing to download, as the user wrote it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Item {
+    /// An image URL: no login needed.
+    Url(String),
+    /// A work: every original page.
+    Illust(u64),
+}
+
+/// `1234`, `https://www.pixiv.net/artworks/1234` (any language prefix) or an image URL.
+fn parse_item(text: &str) -> Result<Item, CliError> {
+    if let Ok(id) = text.parse::<u64>() {
+        return Ok(Item::Illust(id));
+    }
+    let url = url::Url::parse(text)
+        .map_err(|_| CliError::Usage(format!("{text:?} is neither a work id nor a URL")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(CliError::Usage(format!(
+            "{text:?}: only http(s) URLs can be downloaded"
+        )));
+    }
+    let host = url.host_str().unwrap_or_default();
+    if host == "www.pixiv.net" || host == "pixiv.net" {
+        let mut segments = url.path_segments().into_iter().flatten();
+        while let Some(segment) = segments.next() {
+            if segment == "artworks" {
+                if let Some(Ok(id)) = segments.next().map(str::parse::<u64>) {
+                    return Ok(Item::Illust(id));
+                }
+            }
+        }
+    }
+    Ok(Item::Url(text.to_owned()))
+}
+
+/// The command line's items, then those of every `--input` file (`-` is stdin).
+fn collect_items(args: &DownloadArgs) -> Result<Vec<Item>, CliError> {
+    let mut texts: Vec<String> = args.items.clone();
+    for input in &args.input {
+        let lines: Vec<String> = if input == Path::new("-") {
+            io::stdin().lock().lines().collect::<Result<_, _>>()
+        } else {
+            std::fs::File::open(input)
+                .and_then(|f| io::BufReader::new(f).lines().collect::<Result<_, _>>())
+        }
+        .map_err(|e| CliError::from(PixivError::io(input, e)))?;
+        texts.extend(lines);
+    }
+    texts
+        .iter()
+        .map(|t| t.trim())
+        .filter(|t| !t.is_empty() && !t.starts_with('#'))
+        .map(parse_item)
+        .collect()
+}
+
+/// `pixiv download`.
+pub(crate) async fn run(global: &Global, args: &DownloadArgs) -> Result<Status, CliError> {
+    let items = collect_items(args)?;
+    if items.is_empty() {
+        return Err(CliError::Usage(
+            "nothing to download: give URLs or work ids, or --input FILE".into(),
+        ));
+    }
+    let mut target = Target::dir(&args.dir).replace(args.replace);
+    if let Some(prefix) = &args.prefix {
+        target = target.prefix(prefix);
+    }
+    if let Some(ext) = &args.ext {
+        target = target.ext(ext);
+    }
+    let needs_login = items.iter().any(|i| matches!(i, Item::Illust(_)));
+    let client = if needs_login {
+        Some(settings::client(global)?)
+    } else {
+        None
+    };
+    let mut downloader = match &client {
+        Some(c) => c.downloader(),
+        None => Downloader::new(
+            Transport::builder()
+                .config(settings::transport_config(&global.net)?)
+                .build()?,
+        ),
+    };
+    if let Some(retries) = global.net.retries {
+        downloader = downloader.retry_policy(RetryPolicy::new().max_retries(retries));
+    }
+    if let Some(referer) = &args.referer {
+        downloader = downloader.referer(referer);
+    }
+    let display = Display::new(global.no_progress, global.json, args.quiet);
+
+    // Works become their pages; a work that cannot be looked up fails alone.
+    let mut batch = Vec::new();
+    let mut early_failures = Vec::new();
+    let jobs = usize::from(args.jobs);
+    let looked_up: Vec<(Item, Result<Vec<BatchItem>, PixivError>)> = stream::iter(items)
+        .map(|item| {
+            let client = client.clone();
+            let target = target.clone();
+            async move {
+                let pages = match (&item, &client) {
+                    (Item::Url(url), _) => Ok(vec![BatchItem::new(url.clone(), target)]),
+                    (Item::Illust(id), Some(client)) => match client.illust_detail(*id).await {
+                        Ok(illust) => pages(client, &illust, &target),
+                        Err(e) => Err(e),
+                    },
+                    (Item::Illust(_), None) => Err(PixivError::invalid_input("login", "none")),
+                };
+                (item, pages)
+            }
+        })
+        .buffered(jobs)
+        .collect()
+        .await;
+    for (item, pages) in looked_up {
+        match pages {
+            Ok(pages) => batch.extend(pages),
+            Err(e) => early_failures.push((item, e)),
+        }
+    }
+
+    let urls = batch.iter().map(|i| i.url.clone()).collect();
+    let mut ui = Ui::new(display, urls);
+    for (item, e) in &early_failures {
+        let label = match item {
+            Item::Illust(id) => format!("illust {id}"),
+            Item::Url(url) => url.clone(),
+        };
+        ui.failed(&label, e);
+    }
+    let (stats, elapsed) = run_batch(&downloader, batch, jobs, ui).await;
+    let retries = downloader.service().metrics().retries
+        + client
+            .as_ref()
+            .map_or(0, |c| c.api_transport().metrics().retries)
+        + stats.restarts;
+    if !args.quiet && !global.json {
+        eprintln!("{}", summary(&stats, elapsed, retries));
+    }
+    Ok(if stats.failed > 0 {
+        Status::SomeFailed
+    } else {
+        Status::Success
+    })
+}
+
+/// Runs one batch, drawing its events; the display's stats when it is done.
+pub(crate) async fn run_batch(
+    downloader: &Downloader<Transport>,
+    items: Vec<BatchItem>,
+    jobs: usize,
+    mut ui: Ui,
+) -> (Stats, std::time::Duration) {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let options = BatchOptions::new()
+        .concurrency(jobs)
+        .on_event(pixiv::EventSink::from_channel(tx));
+    let batch = downloader.download_batch(items, options);
+    tokio::pin!(batch);
+    loop {
+        tokio::select! {
+            biased;
+            Some(event) = rx.recv() => ui.on_event(&event),
+            _results = &mut batch => break,
+        }
+    }
+    // The batch is done: draw the events it sent last.
+    while let Ok(event) = rx.try_recv() {
+        ui.on_event(&event);
+    }
+    let _ = io::stdout().flush();
+    ui.finish()
+}
+
+/// Every original page of `illust` as a batch item on the configured image host.
+///
+/// A private adapter: `Client::download_illust` does this inside its own batch, but the facade
+/// has no call that hands the pages out, and one batch across many works (one concurrency
+/// limit, one progress display, a result per page) needs them. The rules are the facade's:
+/// originals from `meta_pages` else `meta_single_page`, refused when Pixiv sent placeholders,
+/// fetched from the image base with the URL's path.
+fn pages(client: &Client, illust: &Illust, target: &Target) -> Result<Vec<BatchItem>, PixivError> {
+    let urls = illust.original_urls();
+    if urls.is_empty() || !illust.visible || urls.iter().any(|u| is_placeholder(u)) {
+        return Err(PixivError::invalid_input(
+            "illust",
+            format!("{NOT_VIEWABLE}: work {}", illust.id),
+        ));
+    }
+    urls.iter()
+        .map(|u| {
+            let parsed = url::Url::parse(u)
+                .map_err(|e| PixivError::invalid_input("image URL", format!("{u}: {e}")))?;
+            let mut on_host = client.image_base().clone();
+            let base_path = on_host.path().trim_end_matches('/').to_owned();
+            on_host.set_path(&format!("{base_path}{}", parsed.path()));
+            on_host.set_query(parsed.query());
+            Ok(BatchItem::new(on_host.to_string(), target.clone()))
+        })
+        .collect()
+}
+
+/// The works of `illusts` as batch items (the demo's use).
+pub(crate) fn pages_of(
+    client: &Client,
+    illusts: &[Illust],
+    target: &Target,
+) -> Result<Vec<BatchItem>, PixivError> {
+    let mut items = Vec::new();
+    for illust in illusts {
+        items.extend(pages(client, illust, target)?);
+    }
+    Ok(items)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn items_are_ids_work_pages_or_urls() {
+        assert_eq!(parse_item("12").unwrap(), Item::Illust(12));
+        assert_eq!(
+            parse_item("https://www.pixiv.net/en/artworks/34").unwrap(),
+            Item::Illust(34)
+        );
+        assert_eq!(
+            parse_item("https://i.pximg.net/a/1_p0.png").unwrap(),
+            Item::Url("https://i.pximg.net/a/1_p0.png".into())
+        );
+        assert!(parse_item("nonsense").is_err());
+        assert!(parse_item("ftp://x/y").is_err());
+    }
+}

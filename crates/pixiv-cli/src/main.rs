@@ -1,0 +1,153 @@
+//! `pixiv`: a command-line client for Pixiv's App API, thin over the pixiv-rs libraries.
+//!
+//! Parsing is in [`cli`], printing in [`render`] and [`progress`], the commands in [`commands`]
+//! and [`download`]; every behaviour (HTTP, retries, login, downloads) is the libraries'.
+//! `docs/cli.md` is the manual.
+//!
+//! Exit codes: 0 when everything succeeded (or was skipped), 1 when anything failed, 2 for a
+//! usage error, 130 after Ctrl-C.
+// A command-line program prints to stdout by design.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+mod cli;
+mod commands;
+mod download;
+mod progress;
+mod render;
+mod settings;
+mod token_store;
+
+use std::process::ExitCode;
+
+use clap::Parser as _;
+use pixiv::PixivError;
+
+use crate::cli::{Cli, Command};
+
+/// How a command ended, when it ran.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Status {
+    /// Everything succeeded or was skipped.
+    Success,
+    /// At least one item failed (the others were still done).
+    SomeFailed,
+}
+
+/// Why a command stopped.
+#[derive(Debug)]
+pub(crate) enum CliError {
+    /// A library error, with what it was about (`illust 123`).
+    Pixiv {
+        /// What was being done.
+        about: Option<String>,
+        /// The error.
+        error: PixivError,
+    },
+    /// The command line asked for something impossible (exit code 2).
+    Usage(String),
+}
+
+impl CliError {
+    /// `error` while doing `about`.
+    pub(crate) fn about(about: impl Into<String>, error: PixivError) -> Self {
+        Self::Pixiv {
+            about: Some(about.into()),
+            error,
+        }
+    }
+}
+
+impl From<PixivError> for CliError {
+    fn from(error: PixivError) -> Self {
+        Self::Pixiv { about: None, error }
+    }
+}
+
+/// Exit code after Ctrl-C (128 + SIGINT), as shells report it.
+const EXIT_INTERRUPTED: u8 = 130;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing(cli.global.verbose);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: could not start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let outcome = runtime.block_on(async {
+        if let Command::Mock(args) = &cli.command {
+            // Ctrl-C is how the server is meant to stop: the command waits for it itself.
+            return Some(commands::mock(args).await);
+        }
+        tokio::select! {
+            result = run(&cli) => Some(result),
+            // Dropping `run` drops any batch in flight: the downloader removes what it was
+            // writing, so no partial file is left at a final path.
+            _ = tokio::signal::ctrl_c() => None,
+        }
+    });
+    // Don't wait for the connection pool's background tasks.
+    runtime.shutdown_background();
+    match outcome {
+        None => {
+            eprintln!("\ninterrupted");
+            ExitCode::from(EXIT_INTERRUPTED)
+        }
+        Some(Ok(Status::Success)) => ExitCode::SUCCESS,
+        Some(Ok(Status::SomeFailed)) => ExitCode::from(1),
+        Some(Err(CliError::Usage(message))) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+        Some(Err(CliError::Pixiv { about, error })) => {
+            let text = render::describe(&error);
+            match about {
+                Some(about) => eprintln!("error: {about}: {text}"),
+                None => eprintln!("error: {text}"),
+            }
+            ExitCode::from(1)
+        }
+    }
+}
+
+async fn run(cli: &Cli) -> Result<Status, CliError> {
+    let global = &cli.global;
+    match &cli.command {
+        Command::Demo(args) => commands::demo(global, args).await,
+        Command::Download(args) => download::run(global, args).await,
+        Command::Illust { id } => commands::illust(global, *id).await,
+        Command::User { id } => commands::user(global, *id).await,
+        Command::Ranking { mode, date } => commands::ranking(global, mode, date.as_deref()).await,
+        Command::Search { word, limit } => commands::search(global, word, *limit).await,
+        Command::Api(args) => commands::api(global, args).await,
+        Command::Login(args) => commands::login(global, args).await,
+        Command::Logout => commands::logout(),
+        Command::Mock(args) => commands::mock(args).await,
+    }
+}
+
+/// `-v`: debug of the pixiv crates; `-vv`: trace. To stderr; `RUST_LOG` wins when set. The
+/// libraries redact tokens in what they log.
+fn init_tracing(verbose: u8) {
+    use tracing_subscriber::EnvFilter;
+    let level = match verbose {
+        0 => "warn",
+        1 => "warn,pixiv=debug,pixiv_transport=debug,pixiv_download=debug,pixiv_cli=debug",
+        _ => "info,pixiv=trace,pixiv_transport=trace,pixiv_download=trace,pixiv_cli=trace",
+    };
+    let filter = if verbose > 0 {
+        EnvFilter::new(level)
+    } else {
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level))
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(verbose > 1)
+        .init();
+}

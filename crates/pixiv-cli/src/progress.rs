@@ -1,0 +1,334 @@
+//! Drawing a batch from the downloader's progress events.
+//!
+//! On a terminal (stderr), an indicatif `MultiProgress`: one bar per active transfer and a total
+//! bar with bytes, rate and ETA. Otherwise (a pipe, `--no-progress`), nothing is drawn. Either
+//! way each finished item gets one line: to stdout for saved and skipped files (a JSON object
+//! with `--json`), to stderr as `error: ...` for failures; lines are printed with the bars
+//! suspended, so nothing is garbled whichever of stdout and stderr is a terminal.
+
+use std::collections::HashMap;
+use std::io::{self, IsTerminal as _, Write as _};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use pixiv::{Event, PixivError};
+
+use crate::render;
+
+/// How results are shown.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Display {
+    /// Bars on stderr (only when it is a terminal).
+    pub(crate) bars: bool,
+    /// JSON lines on stdout.
+    pub(crate) json: bool,
+    /// Failures only.
+    pub(crate) quiet: bool,
+}
+
+impl Display {
+    /// Bars when asked for and stderr is a terminal.
+    pub(crate) fn new(no_progress: bool, json: bool, quiet: bool) -> Self {
+        Self {
+            bars: !no_progress && !quiet && io::stderr().is_terminal(),
+            json,
+            quiet,
+        }
+    }
+}
+
+/// What a batch did, for the summary and the exit code.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Stats {
+    /// Files written.
+    pub(crate) saved: usize,
+    /// Files left alone (already there).
+    pub(crate) skipped: usize,
+    /// Items that failed.
+    pub(crate) failed: usize,
+    /// Bytes received over the wire.
+    pub(crate) bytes: u64,
+    /// Transfers that started again after breaking off.
+    pub(crate) restarts: u64,
+}
+
+struct Bars {
+    multi: MultiProgress,
+    total: ProgressBar,
+    active: HashMap<usize, ProgressBar>,
+}
+
+/// The progress display of one batch.
+pub(crate) struct Ui {
+    display: Display,
+    bars: Option<Bars>,
+    urls: Vec<String>,
+    received: HashMap<usize, u64>,
+    expected: HashMap<usize, u64>,
+    started_once: HashMap<usize, bool>,
+    /// Items in the batch that have not ended yet.
+    pending: usize,
+    stats: Stats,
+    start: Instant,
+}
+
+/// Bar templates (indicatif's syntax).
+const TRANSFER_TEMPLATE: &str =
+    "{prefix:>24.dim} [{bar:30.cyan/blue}] {bytes:>10}/{total_bytes:<10} {bytes_per_sec:>12}";
+const TOTAL_TEMPLATE: &str = "{msg:>24.bold} [{bar:30.green/white}] {bytes:>10}/{total_bytes:<10} {bytes_per_sec:>12} ETA {eta}";
+
+fn style(template: &str) -> ProgressStyle {
+    ProgressStyle::with_template(template)
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> ")
+}
+
+impl Ui {
+    /// A display for the batch whose item `i` is `urls[i]`.
+    pub(crate) fn new(display: Display, urls: Vec<String>) -> Self {
+        let bars = display.bars.then(|| {
+            let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
+            let total = multi.add(ProgressBar::new(0).with_style(style(TOTAL_TEMPLATE)));
+            Bars {
+                multi,
+                total,
+                active: HashMap::new(),
+            }
+        });
+        let pending = urls.len();
+        let ui = Self {
+            display,
+            bars,
+            urls,
+            received: HashMap::new(),
+            expected: HashMap::new(),
+            started_once: HashMap::new(),
+            pending,
+            stats: Stats::default(),
+            start: Instant::now(),
+        };
+        ui.update_total_message();
+        ui
+    }
+
+    /// Draws one event.
+    pub(crate) fn on_event(&mut self, event: &Event) {
+        match event {
+            Event::Started {
+                index,
+                expected_len,
+                resumed_from,
+                ..
+            } => {
+                if self.started_once.insert(*index, true).is_some() {
+                    self.stats.restarts += 1;
+                }
+                let before = self.received.insert(*index, *resumed_from).unwrap_or(0);
+                let len = expected_len.unwrap_or(0);
+                let old_len = self.expected.insert(*index, len).unwrap_or(0);
+                if let Some(bars) = &mut self.bars {
+                    bars.total.inc_length(len.saturating_sub(old_len));
+                    bars.total.inc(resumed_from.saturating_sub(before));
+                    let name = self
+                        .urls
+                        .get(*index)
+                        .map(|u| short_name(u))
+                        .unwrap_or_default();
+                    let bar = bars.active.entry(*index).or_insert_with(|| {
+                        bars.multi.insert_before(
+                            &bars.total,
+                            ProgressBar::new(len)
+                                .with_style(style(TRANSFER_TEMPLATE))
+                                .with_prefix(name),
+                        )
+                    });
+                    bar.set_length(len);
+                    bar.set_position(*resumed_from);
+                }
+            }
+            Event::Progress {
+                index, received, ..
+            } => {
+                let before = self.received.insert(*index, *received).unwrap_or(0);
+                let delta = received.saturating_sub(before);
+                self.stats.bytes += delta;
+                if let Some(bars) = &self.bars {
+                    bars.total.inc(delta);
+                    if let Some(bar) = bars.active.get(index) {
+                        bar.set_position(*received);
+                    }
+                }
+            }
+            Event::Finished { index, path, bytes } => {
+                self.stats.saved += 1;
+                self.end(*index);
+                if !self.display.quiet {
+                    let url = self.url(*index);
+                    self.result_line(&url, Some(path), "ok", *bytes, None);
+                }
+            }
+            Event::Skipped { index, path } => {
+                self.stats.skipped += 1;
+                self.end(*index);
+                if !self.display.quiet {
+                    let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+                    let url = self.url(*index);
+                    self.result_line(&url, Some(path), "skipped", bytes, None);
+                }
+            }
+            Event::Failed { index, error } => {
+                self.end(*index);
+                let url = self.url(*index);
+                self.failed(&url, error);
+            }
+            _ => {}
+        }
+    }
+
+    /// An item that failed outside the batch (a work that could not be looked up).
+    pub(crate) fn failed(&mut self, item: &str, error: &PixivError) {
+        self.stats.failed += 1;
+        self.result_line(item, None, "failed", 0, Some(error));
+    }
+
+    /// Clears the bars; the stats of the batch.
+    pub(crate) fn finish(self) -> (Stats, Duration) {
+        if let Some(bars) = &self.bars {
+            for bar in bars.active.values() {
+                bar.finish_and_clear();
+            }
+            bars.total.finish_and_clear();
+            let _ = bars.multi.clear();
+        }
+        (self.stats, self.start.elapsed())
+    }
+
+    fn url(&self, index: usize) -> String {
+        self.urls.get(index).cloned().unwrap_or_default()
+    }
+
+    fn end(&mut self, index: usize) {
+        self.pending = self.pending.saturating_sub(1);
+        if let Some(bars) = &mut self.bars {
+            if let Some(bar) = bars.active.remove(&index) {
+                bar.finish_and_clear();
+                bars.multi.remove(&bar);
+            }
+        }
+        self.update_total_message();
+    }
+
+    fn update_total_message(&self) {
+        if let Some(bars) = &self.bars {
+            let done = self.urls.len() - self.pending;
+            bars.total
+                .set_message(format!("{done}/{} files", self.urls.len()));
+        }
+    }
+
+    fn result_line(
+        &self,
+        item: &str,
+        path: Option<&Path>,
+        status: &str,
+        bytes: u64,
+        error: Option<&PixivError>,
+    ) {
+        let print = || {
+            if self.display.json {
+                let line = serde_json::json!({
+                    "url": item,
+                    "path": path.map(|p| p.display().to_string()),
+                    "status": status,
+                    "bytes": bytes,
+                    "error": error.map(render::describe),
+                });
+                let mut out = io::stdout().lock();
+                let _ = writeln!(out, "{line}");
+                let _ = out.flush();
+            } else if let Some(e) = error {
+                let mut err = io::stderr().lock();
+                let _ = writeln!(err, "error: {item}: {}", render::describe(e));
+            } else {
+                let shown = path.map(|p| p.display().to_string()).unwrap_or_default();
+                let what = if status == "ok" { "saved" } else { "skipped" };
+                let note = if status == "ok" {
+                    ""
+                } else {
+                    ", already there"
+                };
+                let mut out = io::stdout().lock();
+                let _ = writeln!(out, "{what} {shown} ({}{note})", render::bytes(bytes));
+                let _ = out.flush();
+            }
+        };
+        match &self.bars {
+            Some(bars) => bars.multi.suspend(print),
+            None => print(),
+        }
+    }
+}
+
+/// The last path segment of a URL, for a bar's label (at most 24 characters).
+fn short_name(url: &str) -> String {
+    let name = url
+        .split(['?', '#'])
+        .next()
+        .unwrap_or(url)
+        .rsplit('/')
+        .next()
+        .unwrap_or(url);
+    let chars: Vec<char> = name.chars().collect();
+    if chars.len() > 24 {
+        let tail: String = chars[chars.len() - 23..].iter().collect();
+        format!("…{tail}")
+    } else {
+        name.to_owned()
+    }
+}
+
+/// The closing line: `5 saved, 0 skipped, 0 failed: 1.2 MiB in 0.3 s (4.1 MB/s), 0 retries`.
+pub(crate) fn summary(stats: &Stats, elapsed: Duration, retries: u64) -> String {
+    let secs = elapsed.as_secs_f64();
+    #[allow(clippy::cast_precision_loss)] // for display
+    let rate = if secs > 0.0 {
+        stats.bytes as f64 / secs / 1_000_000.0
+    } else {
+        0.0
+    };
+    format!(
+        "{} saved, {} skipped, {} failed: {} in {secs:.2} s ({rate:.1} MB/s), {retries} {}",
+        stats.saved,
+        stats.skipped,
+        stats.failed,
+        render::bytes(stats.bytes),
+        if retries == 1 { "retry" } else { "retries" }
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_and_summary() {
+        assert_eq!(short_name("https://h/a/b/12_p0.png?x=1"), "12_p0.png");
+        assert_eq!(
+            short_name(&format!("https://h/{}", "x".repeat(40)))
+                .chars()
+                .count(),
+            24
+        );
+        let stats = Stats {
+            saved: 2,
+            bytes: 2_000_000,
+            ..Stats::default()
+        };
+        let line = summary(&stats, Duration::from_secs(1), 1);
+        assert_eq!(
+            line,
+            "2 saved, 0 skipped, 0 failed: 1.9 MiB in 1.00 s (2.0 MB/s), 1 retry"
+        );
+    }
+}

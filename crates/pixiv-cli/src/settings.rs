@@ -1,0 +1,118 @@
+//! From the global options to the libraries' settings: a `TransportConfig` and a
+//! `pixiv::Client`. No behaviour of its own: every setting maps onto one library call.
+
+use std::time::Duration;
+
+use pixiv::transport::ratelimit::RateLimiter;
+use pixiv::transport::retry::RetryPolicy;
+use pixiv::{Client, PixivError, ProxyConfig, TlsConfig, TransportConfig};
+
+use crate::cli::{Global, Net, Rate};
+use crate::token_store::{self, Source};
+
+/// The transport settings the options ask for (defaults are the libraries').
+pub(crate) fn transport_config(net: &Net) -> Result<TransportConfig, PixivError> {
+    let mut config = TransportConfig::new().proxy(proxy(net)?);
+    if net.insecure {
+        config = config.tls(TlsConfig::new().danger_accept_invalid_certs(true));
+    }
+    for path in &net.ca_cert {
+        let pem = std::fs::read(path).map_err(|e| PixivError::io(path, e))?;
+        // Checked now, so a bad file is named in the error rather than found at build time.
+        let _checked = TlsConfig::new().add_root_pem(&pem).map_err(|e| {
+            PixivError::invalid_input(format!("CA certificate {}", path.display()), e.to_string())
+        })?;
+        config = config.add_root_certificate_pem(pem);
+    }
+    if let Some(secs) = net.timeout {
+        let timeout = Duration::try_from_secs_f64(secs).map_err(|_| {
+            PixivError::invalid_input("--timeout", "expected a positive number of seconds")
+        })?;
+        config = config.timeout(timeout);
+    }
+    if let Some(retries) = net.retries {
+        config = config.retry(RetryPolicy::new().max_retries(retries));
+    }
+    match net.rate_limit {
+        None => {}
+        Some(Rate::Unlimited) => config = config.rate_limit(None),
+        Some(Rate::Limit { n, secs }) => {
+            config = config.rate_limit(Some(RateLimiter::new(n, Duration::from_secs_f64(secs))));
+        }
+    }
+    Ok(config)
+}
+
+/// curl's rules: `--proxy` wins, else the environment, unless `--no-proxy`.
+fn proxy(net: &Net) -> Result<ProxyConfig, PixivError> {
+    if net.no_proxy {
+        return Ok(ProxyConfig::none());
+    }
+    match &net.proxy {
+        Some(url) => {
+            // NO_PROXY still applies to an explicit proxy, as with curl.
+            let no_proxy = ["NO_PROXY", "no_proxy"]
+                .iter()
+                .find_map(|k| std::env::var(k).ok())
+                .unwrap_or_default();
+            Ok(ProxyConfig::url(url)?.no_proxy(&no_proxy))
+        }
+        None => Ok(ProxyConfig::from_env()),
+    }
+}
+
+/// A client for the configured servers, logged in with the stored (or environment's) refresh
+/// token. A token Pixiv rotates is written back to the file it came from.
+pub(crate) fn client(global: &Global) -> Result<Client, PixivError> {
+    let (token, source) = token_store::load()
+        .map_err(|e| match token_store::token_path() {
+            Some(p) => PixivError::io(p, e),
+            None => PixivError::from(e),
+        })?
+        .ok_or_else(|| {
+            PixivError::invalid_input(
+                "login",
+                format!(
+                    "not logged in: run `pixiv login` or set {}",
+                    token_store::TOKEN_ENV
+                ),
+            )
+        })?;
+    let mut builder = client_builder(global)?.refresh_token(token);
+    if source == Source::File {
+        builder = builder.on_refresh_token(|new| {
+            if let Err(e) = token_store::store(new) {
+                tracing::warn!(error = %e, "could not store the rotated refresh token");
+            }
+        });
+    }
+    builder.build()
+}
+
+/// A client builder with the options' servers and transport settings (no token yet).
+pub(crate) fn client_builder(global: &Global) -> Result<pixiv::ClientBuilder, PixivError> {
+    let mut builder = Client::builder().config(transport_config(&global.net)?);
+    if let Some(url) = &global.api_url {
+        builder = builder.api_base(url);
+    }
+    if let Some(url) = &global.oauth_url {
+        builder = builder.oauth_base(url);
+    }
+    if let Some(url) = &global.image_url {
+        builder = builder.image_base(url);
+    }
+    Ok(builder)
+}
+
+/// The OAuth base in use.
+pub(crate) fn oauth_base(global: &Global) -> &str {
+    global
+        .oauth_url
+        .as_deref()
+        .unwrap_or(pixiv::DEFAULT_OAUTH_BASE)
+}
+
+/// The App API base in use.
+pub(crate) fn api_base(global: &Global) -> &str {
+    global.api_url.as_deref().unwrap_or(pixiv::DEFAULT_API_BASE)
+}

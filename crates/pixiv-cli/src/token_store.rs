@@ -1,0 +1,163 @@
+//! Where `pixiv login` keeps the refresh token: `$PIXIV_CONFIG_DIR/refresh_token`, else
+//! `$XDG_CONFIG_HOME/pixiv-rs/refresh_token`, else `~/.config/pixiv-rs/refresh_token`.
+//!
+//! The file is readable by its owner only (mode 0600, its folder 0700), and written atomically:
+//! a temporary file created with that mode, synced, then renamed over the old one, so a crash
+//! never leaves half a token and the token is never readable by others, not even for a moment.
+//! `PIXIV_REFRESH_TOKEN` in the environment wins over the file.
+
+use std::fs;
+use std::io::{self, Write as _};
+use std::path::{Path, PathBuf};
+
+/// The environment variable holding a refresh token that wins over the stored one.
+pub(crate) const TOKEN_ENV: &str = "PIXIV_REFRESH_TOKEN";
+
+/// The environment variable naming the config folder itself (tests, several accounts).
+pub(crate) const CONFIG_DIR_ENV: &str = "PIXIV_CONFIG_DIR";
+
+/// The token file's name inside the config folder.
+const TOKEN_FILE: &str = "refresh_token";
+
+/// Where a refresh token came from (a rotated token is written back only to the file).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Source {
+    /// `PIXIV_REFRESH_TOKEN`.
+    Env,
+    /// The token file.
+    File,
+}
+
+/// The config folder (see the module docs), or `None` when no home can be found.
+pub(crate) fn config_dir() -> Option<PathBuf> {
+    let var = |name: &str| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    if let Some(dir) = var(CONFIG_DIR_ENV) {
+        return Some(dir);
+    }
+    if let Some(xdg) = var("XDG_CONFIG_HOME").filter(|p| p.is_absolute()) {
+        return Some(xdg.join("pixiv-rs"));
+    }
+    var("HOME").map(|home| home.join(".config").join("pixiv-rs"))
+}
+
+/// The token file's path.
+pub(crate) fn token_path() -> Option<PathBuf> {
+    config_dir().map(|d| d.join(TOKEN_FILE))
+}
+
+/// The refresh token to use: the environment's, else the file's.
+pub(crate) fn load() -> io::Result<Option<(String, Source)>> {
+    if let Some(token) = std::env::var(TOKEN_ENV)
+        .ok()
+        .filter(|t| !t.trim().is_empty())
+    {
+        return Ok(Some((token.trim().to_owned(), Source::Env)));
+    }
+    let Some(path) = token_path() else {
+        return Ok(None);
+    };
+    match fs::read_to_string(&path) {
+        Ok(text) => {
+            let token = text.trim();
+            Ok((!token.is_empty()).then(|| (token.to_owned(), Source::File)))
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Stores `token` in the token file (see the module docs); returns the file's path.
+pub(crate) fn store(token: &str) -> io::Result<PathBuf> {
+    let path = token_path().ok_or_else(|| {
+        io::Error::new(
+            io::ErrorKind::NotFound,
+            "no config folder: set HOME, XDG_CONFIG_HOME or PIXIV_CONFIG_DIR",
+        )
+    })?;
+    write_private(&path, token.trim().as_bytes())?;
+    Ok(path)
+}
+
+/// Removes the token file; `Ok(None)` when there was none.
+pub(crate) fn remove() -> io::Result<Option<PathBuf>> {
+    let Some(path) = token_path() else {
+        return Ok(None);
+    };
+    match fs::remove_file(&path) {
+        Ok(()) => Ok(Some(path)),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Writes `bytes` to `path` readable by the owner only: temp file (0600) + sync + rename.
+fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    create_private_dir(dir)?;
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let written = (|| {
+        let mut file = private_options().open(&tmp)?;
+        file.write_all(bytes)?;
+        file.write_all(b"\n")?;
+        file.sync_all()?;
+        fs::rename(&tmp, path)
+    })();
+    if written.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    written
+}
+
+#[cfg(unix)]
+fn private_options() -> fs::OpenOptions {
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true).mode(0o600);
+    options
+}
+
+#[cfg(not(unix))]
+fn private_options() -> fs::OpenOptions {
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    options
+}
+
+#[cfg(unix)]
+fn create_private_dir(dir: &Path) -> io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt as _;
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+}
+
+#[cfg(not(unix))]
+fn create_private_dir(dir: &Path) -> io::Result<()> {
+    fs::create_dir_all(dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    #[cfg(unix)]
+    fn written_owner_only_and_replaced_atomically() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub").join("refresh_token");
+        write_private(&path, b"one").unwrap();
+        write_private(&path, b"two").unwrap();
+        assert_eq!(fs::read_to_string(&path).unwrap(), "two\n");
+        let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        let leftovers: Vec<_> = fs::read_dir(path.parent().unwrap()).unwrap().collect();
+        assert_eq!(leftovers.len(), 1, "no temporary file left behind");
+    }
+}
