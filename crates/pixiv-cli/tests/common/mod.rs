@@ -1,0 +1,233 @@
+//! Running the built `pixiv` binary against a pixiv-mock started in the test (TLS, its CA in a
+//! temporary file), and a real tinyproxy for the proxy tests.
+#![allow(dead_code, unreachable_pub)]
+
+use std::io::Read as _;
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Output, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+use pixiv_mock::{DEMO_REFRESH_TOKEN, MockPixiv};
+use tokio::io::AsyncWriteExt as _;
+
+/// Where originals live on the mock's image host.
+pub const IMG_DIR: &str = "/img-original/img/2024/01/01/00/00/00";
+
+/// A mock, a temporary folder (config, downloads) and the CA file.
+pub struct Env {
+    pub mock: MockPixiv,
+    pub tmp: tempfile::TempDir,
+    pub ca: PathBuf,
+}
+
+impl Env {
+    pub async fn start() -> Env {
+        let mock = MockPixiv::builder().start().await.unwrap();
+        let tmp = tempfile::tempdir().unwrap();
+        let ca = tmp.path().join("ca.pem");
+        std::fs::write(&ca, mock.ca_pem()).unwrap();
+        Env { mock, tmp, ca }
+    }
+
+    pub fn base(&self) -> String {
+        self.mock.base_url()
+    }
+
+    pub fn out(&self) -> PathBuf {
+        self.tmp.path().join("out")
+    }
+
+    pub fn config_dir(&self) -> PathBuf {
+        self.tmp.path().join("config")
+    }
+
+    /// `pixiv` with the mock's URLs and CA, the demo token, no proxy from the environment and a
+    /// private config folder.
+    pub fn pixiv(&self) -> tokio::process::Command {
+        let mut cmd = self.bare();
+        let base = self.base();
+        cmd.args([
+            "--api-url",
+            &base,
+            "--oauth-url",
+            &base,
+            "--image-url",
+            &base,
+        ])
+        .arg("--ca-cert")
+        .arg(&self.ca)
+        .env("PIXIV_REFRESH_TOKEN", DEMO_REFRESH_TOKEN);
+        cmd
+    }
+
+    /// `pixiv` with no options and no token: only a clean environment.
+    pub fn bare(&self) -> tokio::process::Command {
+        let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_pixiv"));
+        for var in [
+            "HTTP_PROXY",
+            "HTTPS_PROXY",
+            "ALL_PROXY",
+            "NO_PROXY",
+            "http_proxy",
+            "https_proxy",
+            "all_proxy",
+            "no_proxy",
+            "PIXIV_REFRESH_TOKEN",
+            "PIXIV_API_URL",
+            "PIXIV_OAUTH_URL",
+            "PIXIV_IMAGE_URL",
+            "RUST_LOG",
+        ] {
+            cmd.env_remove(var);
+        }
+        cmd.env("PIXIV_CONFIG_DIR", self.config_dir())
+            .current_dir(self.tmp.path())
+            .kill_on_drop(true);
+        cmd
+    }
+}
+
+/// Runs `cmd` with `stdin` and returns what it did.
+pub async fn run(cmd: &mut tokio::process::Command, stdin: &str) -> Output {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(stdin.as_bytes()).await.unwrap();
+    drop(input);
+    tokio::time::timeout(Duration::from_secs(60), child.wait_with_output())
+        .await
+        .expect("pixiv did not finish within 60 s")
+        .unwrap()
+}
+
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// The JSON lines of a `--json` run.
+pub fn json_lines(out: &Output) -> Vec<serde_json::Value> {
+    text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l:?}: {e}")))
+        .collect()
+}
+
+/// Every file under `dir`, sorted.
+pub fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = match std::fs::read_dir(dir) {
+        Ok(entries) => entries.map(|e| e.unwrap().path()).collect(),
+        Err(_) => Vec::new(),
+    };
+    out.sort();
+    out
+}
+
+/// The file's bytes are what the mock serves at `url_path`.
+pub fn assert_content(file: &Path, url_path: &str) {
+    let got = std::fs::read(file).unwrap();
+    let want = pixiv_mock::content::expected_bytes(url_path);
+    assert_eq!(got.len(), want.len(), "{} length", file.display());
+    assert!(got == want, "{} differs from {url_path}", file.display());
+}
+
+/// A tinyproxy process on 127.0.0.1, killed on drop (the approach of
+/// crates/pixiv-transport/tests/proxy.rs; test helpers are not exported).
+pub struct TinyProxy {
+    child: Child,
+    pub port: u16,
+    conf: PathBuf,
+    log: PathBuf,
+}
+
+static NEXT: AtomicU32 = AtomicU32::new(0);
+
+impl TinyProxy {
+    /// Starts one allowing CONNECT to `connect_port`; panics (the test fails) without tinyproxy.
+    pub fn start(connect_port: u16) -> TinyProxy {
+        if let Err(e) = std::process::Command::new("tinyproxy").arg("-v").output() {
+            panic!(
+                "the proxy tests need the `tinyproxy` program (Debian package `tinyproxy`), \
+                 and it could not be run: {e}"
+            );
+        }
+        let mut last_log = String::new();
+        for _ in 0..5 {
+            let port = TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port();
+            let n = NEXT.fetch_add(1, Ordering::Relaxed);
+            let base = std::env::temp_dir()
+                .join(format!("pixiv-cli-tinyproxy-{}-{n}", std::process::id()));
+            let conf = base.with_extension("conf");
+            let log = base.with_extension("log");
+            let text = format!(
+                "Port {port}\nListen 127.0.0.1\nTimeout 30\nAllow 127.0.0.1\nMaxClients 100\n\
+                 LogLevel Info\nLogFile \"{}\"\nConnectPort {connect_port}\n",
+                log.display()
+            );
+            std::fs::write(&conf, text).unwrap();
+            let mut child = std::process::Command::new("tinyproxy")
+                .arg("-d")
+                .arg("-c")
+                .arg(&conf)
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while Instant::now() < deadline {
+                if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                    return TinyProxy {
+                        child,
+                        port,
+                        conf,
+                        log,
+                    };
+                }
+                if child.try_wait().unwrap().is_some() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+            let mut stderr = String::new();
+            if let Some(mut e) = child.stderr.take() {
+                let _ = e.read_to_string(&mut stderr);
+            }
+            last_log = format!(
+                "{stderr}{}",
+                std::fs::read_to_string(&log).unwrap_or_default()
+            );
+            let _ = std::fs::remove_file(&conf);
+            let _ = std::fs::remove_file(&log);
+        }
+        panic!("tinyproxy did not start listening after 5 attempts:\n{last_log}");
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+impl Drop for TinyProxy {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_file(&self.conf);
+        let _ = std::fs::remove_file(&self.log);
+    }
+}
