@@ -96,8 +96,8 @@ pub enum Fault {
     Raw {
         /// The status (outside 100..=999 becomes 500).
         status: u16,
-        /// Headers to send (invalid names or values are skipped; past the about 24,000 entries an
-        /// `http::HeaderMap` holds, the rest are dropped).
+        /// Headers to send (invalid names or values are skipped; past 20,000, below the about
+        /// 24,000 entries an `http::HeaderMap` holds, the rest are dropped).
         headers: Vec<(String, String)>,
         /// The body.
         body: Bytes,

@@ -19,6 +19,10 @@ use crate::log::LoggedRequest;
 use crate::oauth::invalid_grant_api_body;
 use crate::state::{Shared, lock};
 
+/// The most headers a `Fault::Raw` answer carries: below what an `http::HeaderMap` holds, with
+/// room for the headers hyper adds.
+const MAX_RAW_HEADERS: usize = 20_000;
+
 /// The largest request body the mock reads; Pixiv's requests are small forms.
 const MAX_REQUEST_BODY: usize = 8 * 1024 * 1024;
 
@@ -418,8 +422,12 @@ fn fault_answer(fault: Fault, parts: &http::request::Parts, ctx: &ConnCtx) -> Fa
             for (name, value) in headers {
                 if let (Ok(n), Ok(v)) = (HeaderName::try_from(name), HeaderValue::try_from(value)) {
                     has_len |= n == CONTENT_LENGTH;
-                    // `append` panics past what a HeaderMap holds (about 24,000 entries): stop there.
-                    if r.headers_mut().try_append(n, v).is_err() {
+                    // A HeaderMap holds about 24,000 entries (`append` panics past it), and hyper
+                    // adds its own (`date`, ..) with `entry`, which panics on a full map: stop
+                    // well before.
+                    if r.headers_mut().len() >= MAX_RAW_HEADERS
+                        || r.headers_mut().try_append(n, v).is_err()
+                    {
                         break;
                     }
                 }
