@@ -134,9 +134,11 @@ async fn run(cli: &Cli) -> Result<Status, CliError> {
 /// `-v`: debug of the pixiv crates; `-vv`: trace. To stderr; `RUST_LOG` wins when set. The
 /// libraries redact tokens in what they log.
 fn init_tracing(verbose: u8) {
+    use std::io::IsTerminal as _;
     use tracing_subscriber::EnvFilter;
+    // Without -v the command prints its own one-line errors; the libraries stay quiet.
     let level = match verbose {
-        0 => "warn",
+        0 => "off",
         1 => "warn,pixiv=debug,pixiv_transport=debug,pixiv_download=debug,pixiv_cli=debug",
         _ => "info,pixiv=trace,pixiv_transport=trace,pixiv_download=trace,pixiv_cli=trace",
     };
@@ -148,6 +150,7 @@ fn init_tracing(verbose: u8) {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_target(verbose > 1)
         .init();
 }

@@ -37,16 +37,17 @@ pub(crate) fn describe(err: &PixivError) -> String {
             None => "rate limited by Pixiv; try again later or lower --rate-limit".to_owned(),
         },
         PixivError::Auth { kind, message, .. } => {
-            let what = match kind {
-                AuthErrorKind::InvalidRefreshToken => {
-                    "login failed: the refresh token was rejected; run `pixiv login` again"
-                }
-                AuthErrorKind::InvalidAccessToken => "the access token was rejected",
-                _ => "not authorised",
+            let message = message.trim();
+            let what = if message.is_empty() {
+                err.to_string()
+            } else {
+                message.to_owned()
             };
-            match said(message, None) {
-                Some(said) => format!("{what} (Pixiv said: {said})"),
-                None => what.to_owned(),
+            match kind {
+                AuthErrorKind::InvalidRefreshToken => {
+                    format!("{what}; run `pixiv login` for a new refresh token")
+                }
+                _ => format!("not authorised: {what}"),
             }
         }
         PixivError::CloudflareChallenge { .. } => format!(

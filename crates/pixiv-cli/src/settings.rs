@@ -14,6 +14,7 @@ use crate::token_store::{self, Source};
 pub(crate) fn transport_config(net: &Net) -> Result<TransportConfig, PixivError> {
     let mut config = TransportConfig::new().proxy(proxy(net)?);
     if net.insecure {
+        eprintln!("warning: --insecure: server certificates are not checked");
         config = config.tls(TlsConfig::new().danger_accept_invalid_certs(true));
     }
     for path in &net.ca_cert {

@@ -1,0 +1,261 @@
+//! The other commands against pixiv-mock: demo, login/logout and the token file, JSON commands,
+//! error lines, and no token in verbose output.
+
+mod common;
+
+use common::{Env, IMG_DIR, assert_content, files, run, text};
+use pixiv_mock::{DEMO_REFRESH_TOKEN, Fault, RouteMatch};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_downloads_what_the_mock_serves() {
+    let env = Env::start().await;
+    let dir = env.tmp.path().join("demo");
+    // No URLs, no CA, no token: the demo brings its own server.
+    let output = run(
+        env.bare()
+            .args(["demo", "--no-progress", "--dir"])
+            .arg(&dir),
+        "",
+    )
+    .await;
+    let stdout = text(&output.stdout);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{stdout}{}",
+        text(&output.stderr)
+    );
+    assert!(stdout.contains("Logged in as"), "{stdout}");
+    assert!(stdout.contains("#1 "), "{stdout}");
+    let saved = stdout.lines().filter(|l| l.starts_with("saved ")).count();
+    let found = files(&dir);
+    assert!(found.len() >= 5, "{found:?}");
+    assert_eq!(saved, found.len());
+    for file in &found {
+        let name = file.file_name().unwrap().to_string_lossy();
+        assert!(name.ends_with(".png"), "{name}");
+        assert_content(file, &format!("{IMG_DIR}/{name}"));
+    }
+    assert!(
+        stdout.contains(&format!("{} saved, 0 skipped, 0 failed", found.len())),
+        "{stdout}"
+    );
+    assert!(stdout.contains("MB/s"), "{stdout}");
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_stores_the_token_owner_only_and_logout_removes_it() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let env = Env::start().await;
+    let base = env.base();
+    let mut login = env.bare();
+    login
+        .args([
+            "--api-url",
+            &base,
+            "--oauth-url",
+            &base,
+            "--image-url",
+            &base,
+        ])
+        .arg("--ca-cert")
+        .arg(&env.ca)
+        .args(["login", "--refresh-token", DEMO_REFRESH_TOKEN]);
+    let output = run(&mut login, "").await;
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert!(text(&output.stderr).contains("logged in as"));
+    let file = env.config_dir().join("refresh_token");
+    // The mock rotates the refresh token on login, as Pixiv may: the new one is stored.
+    let stored = std::fs::read_to_string(&file).unwrap();
+    assert!(!stored.trim().is_empty());
+    let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    assert_eq!(files(&env.config_dir()).len(), 1, "no temporary file left");
+
+    // The stored token is used when the environment has none.
+    let mut illust = env.bare();
+    illust
+        .args(["--api-url", &base, "--oauth-url", &base])
+        .arg("--ca-cert")
+        .arg(&env.ca)
+        .args(["illust", "12", "--json"]);
+    let output = run(&mut illust, "").await;
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let work: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(work["id"], 12);
+
+    let output = run(env.bare().arg("logout"), "").await;
+    assert_eq!(output.status.code(), Some(0));
+    assert!(!file.exists());
+    let output = run(&mut illust, "").await;
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        text(&output.stderr).contains("not logged in"),
+        "{}",
+        text(&output.stderr)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rejected_login_stores_nothing() {
+    let env = Env::start().await;
+    let base = env.base();
+    let output = run(
+        env.bare()
+            .args(["--api-url", &base, "--oauth-url", &base])
+            .arg("--ca-cert")
+            .arg(&env.ca)
+            .args(["login", "--refresh-token", "not-a-token"]),
+        "",
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = text(&output.stderr);
+    assert!(stderr.starts_with("error: login: "), "{stderr}");
+    assert!(stderr.contains("refresh token was rejected"), "{stderr}");
+    assert!(stderr.contains("run `pixiv login`"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(!stderr.contains("not-a-token"), "{stderr}");
+    assert!(!env.config_dir().join("refresh_token").exists());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn json_commands_print_what_the_api_says() {
+    let env = Env::start().await;
+    let user = run(env.pixiv().args(["user", "13"]), "").await;
+    assert_eq!(user.status.code(), Some(0), "{}", text(&user.stderr));
+    let user: serde_json::Value = serde_json::from_slice(&user.stdout).unwrap();
+    assert_eq!(user["user"]["id"], 13);
+
+    let ranking = run(
+        env.pixiv()
+            .args(["ranking", "--mode", "week", "--date", "2024-01-02"]),
+        "",
+    )
+    .await;
+    assert_eq!(ranking.status.code(), Some(0), "{}", text(&ranking.stderr));
+    let ranking: serde_json::Value = serde_json::from_slice(&ranking.stdout).unwrap();
+    assert_eq!(ranking["illusts"].as_array().unwrap().len(), 30);
+    let sent = env.mock.requests_to("/v1/illust/ranking");
+    assert!(
+        sent[0]
+            .query
+            .contains(&("date".into(), "2024-01-02".into()))
+    );
+
+    let search = run(env.pixiv().args(["search", "猫", "--limit", "45"]), "").await;
+    assert_eq!(search.status.code(), Some(0), "{}", text(&search.stderr));
+    let works: serde_json::Value = serde_json::from_slice(&search.stdout).unwrap();
+    assert_eq!(works.as_array().unwrap().len(), 45);
+
+    let api = run(
+        env.pixiv().args([
+            "api",
+            "get",
+            "/v1/illust/detail",
+            "-q",
+            "illust_id=12",
+            "--json",
+        ]),
+        "",
+    )
+    .await;
+    assert_eq!(api.status.code(), Some(0), "{}", text(&api.stderr));
+    assert_eq!(text(&api.stdout).lines().count(), 1, "compact with --json");
+    let answer: serde_json::Value = serde_json::from_slice(&api.stdout).unwrap();
+    assert_eq!(answer["illust"]["id"], 12);
+
+    let post = run(
+        env.pixiv().args([
+            "api",
+            "POST",
+            "/v2/illust/bookmark/add",
+            "-f",
+            "illust_id=12",
+            "-f",
+            "restrict=public",
+        ]),
+        "",
+    )
+    .await;
+    assert_eq!(post.status.code(), Some(0), "{}", text(&post.stderr));
+    let sent = env.mock.requests_to("/v2/illust/bookmark/add");
+    assert_eq!(sent[0].body.as_ref(), b"illust_id=12&restrict=public");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn errors_are_one_plain_line() {
+    let env = Env::start().await;
+    env.mock.push_faults(
+        RouteMatch::path_prefix("/v1/illust/detail"),
+        [Fault::Restricted],
+    );
+    let output = run(env.pixiv().args(["illust", "123"]), "").await;
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        text(&output.stderr),
+        "error: illust 123: access restricted (Pixiv said: \"Your access is currently restricted.\")\n"
+    );
+
+    // Ids above 10^12 do not exist on the mock.
+    let missing = run(env.pixiv().args(["illust", "2000000000000"]), "").await;
+    assert_eq!(missing.status.code(), Some(1));
+    let stderr = text(&missing.stderr);
+    assert!(
+        stderr.starts_with("error: illust 2000000000000: not found"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+
+    // An untrusted server: a TLS error that says what to do.
+    let untrusted = run(
+        env.bare()
+            .args(["--api-url", &env.base(), "--oauth-url", &env.base()])
+            .env("PIXIV_REFRESH_TOKEN", DEMO_REFRESH_TOKEN)
+            .args(["illust", "12"]),
+        "",
+    )
+    .await;
+    assert_eq!(untrusted.status.code(), Some(1));
+    let stderr = text(&untrusted.stderr);
+    assert!(stderr.contains("--ca-cert"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verbose_output_holds_no_token() {
+    let env = Env::start().await;
+    let out = env.out();
+    let illust = run(env.pixiv().args(["-vv", "illust", "12"]), "").await;
+    assert_eq!(illust.status.code(), Some(0), "{}", text(&illust.stderr));
+    let download = run(
+        env.pixiv().args(["download", "-v", "12", "-d"]).arg(&out),
+        "",
+    )
+    .await;
+    assert_eq!(
+        download.status.code(),
+        Some(0),
+        "{}",
+        text(&download.stderr)
+    );
+    let access_tokens: Vec<String> = env
+        .mock
+        .requests()
+        .iter()
+        .filter_map(|r| r.headers.get("authorization"))
+        .map(|v| v.to_str().unwrap().trim_start_matches("Bearer ").to_owned())
+        .collect();
+    assert!(!access_tokens.is_empty());
+    let logs = format!("{}{}", text(&illust.stderr), text(&download.stderr));
+    assert!(logs.lines().count() > 5, "-v logs something:\n{logs}");
+    for token in access_tokens
+        .iter()
+        .map(String::as_str)
+        .chain([DEMO_REFRESH_TOKEN])
+    {
+        assert!(!logs.contains(token), "a token in the logs:\n{logs}");
+        assert!(!text(&download.stdout).contains(token));
+    }
+}
