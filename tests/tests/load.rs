@@ -184,11 +184,15 @@ async fn sixty_four_tasks_share_one_client_under_faults() {
         );
         phases.push(f);
     }
-    // Memory: the second phase keeps nothing the first did not.
+    // Memory: the second phase keeps nothing the first did not. The first phase's growth is
+    // the allocator keeping what it was given (and the mock's request log); a leak that outlives
+    // the dropped client would grow the second phase by as much again.
     let (first, second) = (phases[0].rss_after, phases[1].rss_after);
+    let allowed = (8 * 1024).max(first.saturating_sub(rss_before) / 10);
     assert!(
-        second <= first + 8 * 1024,
-        "VmRSS grew from {first} KiB to {second} KiB over an identical second phase"
+        second <= first + allowed,
+        "VmRSS grew from {first} KiB to {second} KiB over an identical second phase \
+         (allowed {allowed} KiB)"
     );
 }
 
