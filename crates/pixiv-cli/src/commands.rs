@@ -257,10 +257,7 @@ pub(crate) async fn demo(global: &Global, args: &DemoArgs) -> Result<Status, Cli
         .await
         .map_err(|e| CliError::about("starting the local server", PixivError::from(e)))?;
     let base = mock.base_url();
-    let mut out = io::stdout().lock();
-    let mut say = |line: String| {
-        let _ = writeln!(out, "{line}");
-    };
+    let say = |line: String| println!("{line}");
     say(format!(
         "Local Pixiv-compatible server (pixiv-mock) on {base}, HTTPS with its own CA"
     ));
@@ -346,9 +343,7 @@ pub(crate) async fn demo(global: &Global, args: &DemoArgs) -> Result<Status, Cli
         viewable.len(),
         args.dir.display()
     ));
-    drop(say);
-    let _ = out.flush();
-    drop(out);
+    let _ = io::stdout().flush();
 
     let display = Display::new(global.no_progress, false, false);
     let ui = Ui::new(display, items.iter().map(|i| i.url.clone()).collect());

@@ -1,6 +1,6 @@
 //! Running the built `pixiv` binary against a pixiv-mock started in the test (TLS, its CA in a
 //! temporary file), and a real tinyproxy for the proxy tests.
-#![allow(dead_code, unreachable_pub)]
+#![allow(dead_code, unreachable_pub, clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::Read as _;
 use std::net::{TcpListener, TcpStream};
