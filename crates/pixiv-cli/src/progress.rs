@@ -75,8 +75,8 @@ pub(crate) struct Ui {
 
 /// Bar templates (indicatif's syntax).
 const TRANSFER_TEMPLATE: &str =
-    "{prefix:>24.dim} [{bar:30.cyan/blue}] {bytes:>10}/{total_bytes:<10} {bytes_per_sec:>12}";
-const TOTAL_TEMPLATE: &str = "{msg:>24.bold} [{bar:30.green/white}] {bytes:>10}/{total_bytes:<10} {bytes_per_sec:>12} ETA {eta}";
+    "{prefix:>20.dim} [{bar:25.cyan/blue}] {bytes:>10}/{total_bytes:<10} {bytes_per_sec:>12}";
+const TOTAL_TEMPLATE: &str = "{msg:>20.bold} [{bar:25.green/white}] {bytes:>10}/{total_bytes:<10} {bytes_per_sec:>12} ETA {eta}";
 
 fn style(template: &str) -> ProgressStyle {
     ProgressStyle::with_template(template)
@@ -270,7 +270,10 @@ impl Ui {
     }
 }
 
-/// The last path segment of a URL, for a bar's label (at most 24 characters).
+/// The width of a bar's label (the templates' `{prefix:>20}`): the bars fit 100 columns.
+const LABEL_WIDTH: usize = 20;
+
+/// The last path segment of a URL, for a bar's label (at most [`LABEL_WIDTH`] characters).
 fn short_name(url: &str) -> String {
     let name = url
         .split(['?', '#'])
@@ -280,8 +283,8 @@ fn short_name(url: &str) -> String {
         .next()
         .unwrap_or(url);
     let chars: Vec<char> = name.chars().collect();
-    if chars.len() > 24 {
-        let tail: String = chars[chars.len() - 23..].iter().collect();
+    if chars.len() > LABEL_WIDTH {
+        let tail: String = chars[chars.len() - (LABEL_WIDTH - 1)..].iter().collect();
         format!("…{tail}")
     } else {
         name.to_owned()
@@ -318,7 +321,7 @@ mod tests {
             short_name(&format!("https://h/{}", "x".repeat(40)))
                 .chars()
                 .count(),
-            24
+            LABEL_WIDTH
         );
         let stats = Stats {
             saved: 2,
