@@ -351,10 +351,10 @@ fn an_honest_content_range_resumes_with_a_range_request() {
     assert_eq!(ranges, [None, Some("bytes=100-".to_owned())]);
 }
 
-/// BUG (reported to the pixiv-download engineer, not fixed here: that crate is still being
-/// written): `Content-Range: bytes 100-18446744073709551615/...` on a resume makes
-/// `transfer.rs` compute `last + 1` and overflow: a panic in debug builds (a server can crash
-/// the caller's task), a wrap to 0 in release. Fix: `last.checked_add(1) == Some(total)`.
+/// Found by this file: `Content-Range: bytes 100-18446744073709551615/...` on a resume made
+/// `transfer.rs` compute `last + 1` and overflow: a panic in debug builds (a server could crash
+/// the caller's task), a wrap to 0 in release. Reported; fixed in pixiv-download with
+/// `checked_add` (commit 0e9df59).
 #[test]
 fn a_content_range_ending_at_u64_max_is_refused_without_overflow() {
     let rt = runtime();
