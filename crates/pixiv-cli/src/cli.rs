@@ -26,6 +26,7 @@ pub(crate) struct Cli {
 
 /// Options that apply to every command (they may come before or after the command name).
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub(crate) struct Global {
     /// App API base URL (another server, e.g. `pixiv mock`'s).
     #[arg(long, global = true, value_name = "URL", env = "PIXIV_API_URL")]
@@ -52,6 +53,7 @@ pub(crate) struct Global {
 
 /// How to reach the servers.
 #[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Network options (global)")]
 pub(crate) struct Net {
     /// Send everything through this proxy (http:// or https://, user:password@ allowed); wins
     /// over HTTP_PROXY / HTTPS_PROXY / ALL_PROXY.
