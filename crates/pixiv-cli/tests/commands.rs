@@ -259,3 +259,77 @@ async fn verbose_output_holds_no_token() {
         assert!(!text(&download.stdout).contains(token));
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pkce_login_prints_the_url_reads_the_code_and_stores_the_token() {
+    use tokio::io::{AsyncBufReadExt as _, AsyncReadExt as _, AsyncWriteExt as _};
+    // Plain HTTP, so the test can play the browser with a bare TCP request.
+    let mock = pixiv_mock::MockPixiv::builder()
+        .tls(false)
+        .start()
+        .await
+        .unwrap();
+    let env = Env::start().await;
+    let base = mock.base_url();
+    let mut child = env
+        .bare()
+        .args(["--api-url", &base, "--oauth-url", &base, "login"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = tokio::io::BufReader::new(child.stderr.take().unwrap());
+    let mut login_url = None;
+    let mut line = String::new();
+    while login_url.is_none() {
+        line.clear();
+        assert!(
+            stderr.read_line(&mut line).await.unwrap() > 0,
+            "no login URL printed"
+        );
+        if let Some(url) = line.trim().strip_prefix(&format!("{base}/web/v1/login?")) {
+            login_url = Some(format!("/web/v1/login?{url}"));
+        }
+    }
+    // The "browser": the login page redirects to pixiv://account/login?code=...
+    let mut tcp = tokio::net::TcpStream::connect(mock.addr()).await.unwrap();
+    let request = format!(
+        "GET {} HTTP/1.1\r\nHost: app-api.pixiv.net\r\nConnection: close\r\n\r\n",
+        login_url.unwrap()
+    );
+    tcp.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = String::new();
+    tcp.read_to_string(&mut answer).await.unwrap();
+    let location = answer
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("location: ")
+                .or_else(|| l.strip_prefix("Location: "))
+        })
+        .unwrap_or_else(|| panic!("no redirect: {answer}"))
+        .trim()
+        .to_owned();
+    assert!(
+        location.starts_with("pixiv://account/login?code="),
+        "{location}"
+    );
+    // Pasting the whole redirect URL works as well as the bare code.
+    let mut stdin = child.stdin.take().unwrap();
+    stdin
+        .write_all(format!("{location}\n").as_bytes())
+        .await
+        .unwrap();
+    drop(stdin);
+    let mut rest = String::new();
+    stderr.read_to_string(&mut rest).await.unwrap();
+    let status = child.wait().await.unwrap();
+    assert_eq!(status.code(), Some(0), "{rest}");
+    assert!(rest.contains("logged in as"), "{rest}");
+    let stored = std::fs::read_to_string(env.config_dir().join("refresh_token")).unwrap();
+    assert!(!stored.trim().is_empty());
+    let exchange = mock.requests_to("/auth/token").into_iter().next().unwrap();
+    let form = String::from_utf8_lossy(&exchange.body).into_owned();
+    assert!(form.contains("grant_type=authorization_code"), "{form}");
+    assert!(form.contains("code_verifier="), "{form}");
+}
