@@ -346,10 +346,16 @@ pub(crate) async fn demo(global: &Global, args: &DemoArgs) -> Result<Status, Cli
     let _ = io::stdout().flush();
 
     let display = Display::new(global.no_progress, false, false);
-    let ui = Ui::new(display, items.iter().map(|i| i.url.clone()).collect());
+    let mut ui = Ui::new(display, items.iter().map(|i| i.url.clone()).collect());
     let downloader = client.downloader();
-    let (stats, elapsed) =
-        run_batch(&downloader, items, pixiv::download::DEFAULT_CONCURRENCY, ui).await;
+    run_batch(
+        &downloader,
+        items,
+        pixiv::download::DEFAULT_CONCURRENCY,
+        &mut ui,
+    )
+    .await;
+    let (stats, elapsed) = ui.finish();
     let retries = client.api_transport().metrics().retries
         + client.plain_transport().metrics().retries
         + stats.restarts;

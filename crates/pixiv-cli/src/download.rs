@@ -8,10 +8,10 @@ use futures_util::stream::{self, StreamExt as _};
 use pixiv::download::{BatchItem, BatchOptions, NOT_VIEWABLE, Target, is_placeholder};
 use pixiv::transport::Transport;
 use pixiv::transport::retry::RetryPolicy;
-use pixiv::{Client, Downloader, Illust, PixivError};
+use pixiv::{Client, Downloader, Illust, IllustType, PixivError};
 
 use crate::cli::{DownloadArgs, Global};
-use crate::progress::{Display, Stats, Ui, summary};
+use crate::progress::{Display, Ui, summary};
 use crate::{CliError, Status, settings};
 
 /// One thing to download, as the user wrote it.
@@ -111,15 +111,18 @@ pub(crate) async fn run(global: &Global, args: &DownloadArgs) -> Result<Status, 
     let mut batch = Vec::new();
     let mut early_failures = Vec::new();
     let jobs = usize::from(args.jobs);
-    let looked_up: Vec<(Item, Result<Vec<BatchItem>, PixivError>)> = stream::iter(items)
+    let mut ugoira = Vec::new();
+    type Looked = (Item, Result<(Vec<BatchItem>, bool), PixivError>);
+    let looked_up: Vec<Looked> = stream::iter(items)
         .map(|item| {
             let client = client.clone();
             let target = target.clone();
             async move {
                 let pages = match (&item, &client) {
-                    (Item::Url(url), _) => Ok(vec![BatchItem::new(url.clone(), target)]),
+                    (Item::Url(url), _) => Ok((vec![BatchItem::new(url.clone(), target)], false)),
                     (Item::Illust(id), Some(client)) => match client.illust_detail(*id).await {
-                        Ok(illust) => pages(client, &illust, &target),
+                        Ok(illust) => pages(client, &illust, &target)
+                            .map(|p| (p, illust.kind == IllustType::Ugoira)),
                         Err(e) => Err(e),
                     },
                     (Item::Illust(_), None) => Err(PixivError::invalid_input("login", "none")),
@@ -132,7 +135,12 @@ pub(crate) async fn run(global: &Global, args: &DownloadArgs) -> Result<Status, 
         .await;
     for (item, pages) in looked_up {
         match pages {
-            Ok(pages) => batch.extend(pages),
+            Ok((pages, is_ugoira)) => {
+                batch.extend(pages);
+                if let (true, Item::Illust(id)) = (is_ugoira, &item) {
+                    ugoira.push(*id);
+                }
+            }
             Err(e) => early_failures.push((item, e)),
         }
     }
@@ -146,7 +154,22 @@ pub(crate) async fn run(global: &Global, args: &DownloadArgs) -> Result<Status, 
         };
         ui.failed(&label, e);
     }
-    let (stats, elapsed) = run_batch(&downloader, batch, jobs, ui).await;
+    run_batch(&downloader, batch, jobs, &mut ui).await;
+    // An animation's frames come as a zip plus a frame list (the facade's download_ugoira);
+    // the batch above saved its first frame, as Pixiv's original URL names it.
+    if let Some(client) = &client {
+        for id in ugoira {
+            match client.download_ugoira(id, &args.dir).await {
+                Ok(done) => {
+                    ui.saved(&done.zip.path, done.zip.bytes);
+                    let frames = std::fs::metadata(&done.frames_path).map_or(0, |m| m.len());
+                    ui.saved(&done.frames_path, frames);
+                }
+                Err(e) => ui.failed(&format!("ugoira {id}"), &e),
+            }
+        }
+    }
+    let (stats, elapsed) = ui.finish();
     let retries = downloader.service().metrics().retries
         + client
             .as_ref()
@@ -167,8 +190,8 @@ pub(crate) async fn run_batch(
     downloader: &Downloader<Transport>,
     items: Vec<BatchItem>,
     jobs: usize,
-    mut ui: Ui,
-) -> (Stats, std::time::Duration) {
+    ui: &mut Ui,
+) {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let options = BatchOptions::new()
         .concurrency(jobs)
@@ -187,7 +210,6 @@ pub(crate) async fn run_batch(
         ui.on_event(&event);
     }
     let _ = io::stdout().flush();
-    ui.finish()
 }
 
 /// Every original page of `illust` as a batch item on the configured image host.

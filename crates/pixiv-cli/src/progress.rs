@@ -186,6 +186,15 @@ impl Ui {
         }
     }
 
+    /// A file saved outside the batch (an ugoira's zip and frame list).
+    pub(crate) fn saved(&mut self, path: &Path, bytes: u64) {
+        self.stats.saved += 1;
+        self.stats.bytes += bytes;
+        if !self.display.quiet {
+            self.result_line(&path.display().to_string(), Some(path), "ok", bytes, None);
+        }
+    }
+
     /// An item that failed outside the batch (a work that could not be looked up).
     pub(crate) fn failed(&mut self, item: &str, error: &PixivError) {
         self.stats.failed += 1;

@@ -58,6 +58,9 @@ pub(crate) fn describe(err: &PixivError) -> String {
             with_causes(err)
         ),
         PixivError::Connect { .. } | PixivError::Io { .. } => with_causes(err),
+        PixivError::InvalidInput { why, .. } if pixiv::download::is_not_viewable(err) => {
+            why.clone()
+        }
         _ => err.to_string(),
     }
 }

@@ -309,3 +309,50 @@ async fn usage_errors_exit_2() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ugoira_gets_its_zip_and_a_restricted_work_fails_alone() {
+    let env = Env::start().await;
+    let out = env.out();
+    // 7 is an ugoira (7 % 7 == 0), 22 is restricted (22 % 11 == 0), 12 is an ordinary work.
+    let output = run(
+        env.pixiv()
+            .args(["download", "--no-progress", "-d"])
+            .arg(&out)
+            .args(["7", "22", "12"]),
+        "",
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("error: illust 22: not viewable by this account (restricted): work 22"),
+        "{stderr}"
+    );
+    let names: Vec<String> = files(&out)
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "12_p0.png",
+            "12_p1.png",
+            "12_p2.png",
+            "7_p0.png",
+            "7_ugoira600x600.zip",
+            "7_ugoira_frames.json"
+        ]
+    );
+    let zip = env
+        .mock
+        .requests()
+        .into_iter()
+        .find(|r| r.path.ends_with(".zip"))
+        .unwrap();
+    assert_content(&out.join("7_ugoira600x600.zip"), &zip.path);
+    let frames: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("7_ugoira_frames.json")).unwrap()).unwrap();
+    assert!(!frames.as_array().unwrap().is_empty());
+    assert!(stderr.contains("6 saved, 0 skipped, 1 failed"), "{stderr}");
+}
