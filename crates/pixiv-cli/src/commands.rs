@@ -167,11 +167,14 @@ async fn pkce_login(global: &Global) -> Result<String, CliError> {
     );
     eprint!("code: ");
     let _ = io::stderr().flush();
-    let mut line = String::new();
-    io::stdin()
-        .lock()
-        .read_line(&mut line)
-        .map_err(|e| CliError::from(PixivError::from(e)))?;
+    // On a blocking thread, so Ctrl-C at the prompt still stops the command.
+    let line = tokio::task::spawn_blocking(|| {
+        let mut line = String::new();
+        io::stdin().lock().read_line(&mut line).map(|_| line)
+    })
+    .await
+    .map_err(|e| CliError::from(PixivError::from(io::Error::other(e))))?
+    .map_err(|e| CliError::from(PixivError::from(e)))?;
     let code = line.trim();
     // Accept the whole redirect URL as well as the bare code.
     let code = code

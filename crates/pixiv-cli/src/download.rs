@@ -2,7 +2,7 @@
 //! `download_batch` with events drawn by [`Ui`], a summary.
 
 use std::io::{self, BufRead as _, Write as _};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use futures_util::stream::{self, StreamExt as _};
 use pixiv::download::{BatchItem, BatchOptions, NOT_VIEWABLE, Target, is_placeholder};
@@ -49,10 +49,11 @@ fn parse_item(text: &str) -> Result<Item, CliError> {
     Ok(Item::Url(text.to_owned()))
 }
 
-/// The command line's items, then those of every `--input` file (`-` is stdin).
-fn collect_items(args: &DownloadArgs) -> Result<Vec<Item>, CliError> {
-    let mut texts: Vec<String> = args.items.clone();
-    for input in &args.input {
+/// The command line's items, then those of every `--input` file (`-` is stdin). Blocking: run
+/// it on a blocking thread, so Ctrl-C still stops a command waiting for stdin.
+fn collect_items(items: Vec<String>, inputs: Vec<PathBuf>) -> Result<Vec<Item>, CliError> {
+    let mut texts: Vec<String> = items;
+    for input in &inputs {
         let lines: Vec<String> = if input == Path::new("-") {
             io::stdin().lock().lines().collect::<Result<_, _>>()
         } else {
@@ -72,7 +73,10 @@ fn collect_items(args: &DownloadArgs) -> Result<Vec<Item>, CliError> {
 
 /// `pixiv download`.
 pub(crate) async fn run(global: &Global, args: &DownloadArgs) -> Result<Status, CliError> {
-    let items = collect_items(args)?;
+    let (items, inputs) = (args.items.clone(), args.input.clone());
+    let items = tokio::task::spawn_blocking(move || collect_items(items, inputs))
+        .await
+        .map_err(|e| CliError::from(PixivError::from(io::Error::other(e))))??;
     if items.is_empty() {
         return Err(CliError::Usage(
             "nothing to download: give URLs or work ids, or --input FILE".into(),

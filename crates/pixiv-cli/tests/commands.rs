@@ -333,3 +333,39 @@ async fn pkce_login_prints_the_url_reads_the_code_and_stores_the_token() {
     assert!(form.contains("grant_type=authorization_code"), "{form}");
     assert!(form.contains("code_verifier="), "{form}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_at_the_login_prompt_exits_130() {
+    use tokio::io::AsyncReadExt as _;
+    let env = Env::start().await;
+    let mut child = env
+        .bare()
+        .args(["--api-url", &env.base(), "login"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let mut seen = Vec::new();
+    let mut buf = [0_u8; 256];
+    while !text(&seen).contains("code: ") {
+        let n = stderr.read(&mut buf).await.unwrap();
+        assert!(n > 0, "no prompt: {}", text(&seen));
+        seen.extend_from_slice(&buf[..n]);
+    }
+    let pid = child.id().unwrap().to_string();
+    assert!(
+        std::process::Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let status = tokio::time::timeout(std::time::Duration::from_secs(20), child.wait())
+        .await
+        .expect("pixiv login ignored Ctrl-C")
+        .unwrap();
+    assert_eq!(status.code(), Some(130));
+    assert!(!env.config_dir().join("refresh_token").exists());
+}
