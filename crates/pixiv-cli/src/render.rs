@@ -53,11 +53,11 @@ pub(crate) fn describe(err: &PixivError) -> String {
         PixivError::CloudflareChallenge { .. } => format!(
             "{err}; Pixiv's front door wants a browser check: try again later or from another network"
         ),
-        PixivError::Tls { .. } => format!(
-            "{}; if the server uses your own CA, pass it with --ca-cert",
-            with_causes(err)
-        ),
-        PixivError::Connect { .. } | PixivError::Io { .. } => with_causes(err),
+        // The transport's text already carries the cause (`tcp connect error: Connection
+        // refused`); the source chain below it only repeats it in hyper-util's words.
+        PixivError::Tls { .. } => {
+            format!("{err}; if the server uses your own CA, pass it with --ca-cert")
+        }
         PixivError::InvalidInput { why, .. } if pixiv::download::is_not_viewable(err) => {
             why.clone()
         }
@@ -69,22 +69,6 @@ pub(crate) fn describe(err: &PixivError) -> String {
 fn said(message: &str, reason: Option<&str>) -> Option<String> {
     let message = message.trim();
     (!message.is_empty() && Some(message) != reason).then(|| format!("{message:?}"))
-}
-
-/// The error's `Display` followed by its sources' (each redacted the way the error's own text
-/// is, see `pixiv_errors::redact`), skipping a cause the text already holds.
-fn with_causes(err: &PixivError) -> String {
-    let mut text = err.to_string();
-    let mut source = std::error::Error::source(err);
-    while let Some(cause) = source {
-        let shown = pixiv_errors::redact::redact_text(&cause.to_string());
-        if !text.contains(&shown) {
-            text.push_str(": ");
-            text.push_str(&shown);
-        }
-        source = cause.source();
-    }
-    text
 }
 
 /// Prints a JSON value to stdout: pretty on a terminal unless `compact`.
