@@ -8,6 +8,8 @@
 //! usage error, 130 after Ctrl-C.
 // A command-line program prints to stdout by design.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
+// The clap structs' doc comments are the `--help` text, where a URL is shown as written.
+#![allow(rustdoc::bare_urls)]
 
 mod cli;
 mod commands;
