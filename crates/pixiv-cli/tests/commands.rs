@@ -355,13 +355,7 @@ async fn ctrl_c_at_the_login_prompt_exits_130() {
         seen.extend_from_slice(&buf[..n]);
     }
     let pid = child.id().unwrap().to_string();
-    assert!(
-        std::process::Command::new("kill")
-            .args(["-INT", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
+    assert!(common::interrupt(&pid).status().unwrap().success());
     let status = tokio::time::timeout(std::time::Duration::from_secs(20), child.wait())
         .await
         .expect("pixiv login ignored Ctrl-C")

@@ -275,10 +275,7 @@ async fn ctrl_c_exits_130_and_leaves_no_file() {
     }
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     let pid = child.id().unwrap().to_string();
-    let killed = std::process::Command::new("kill")
-        .args(["-INT", &pid])
-        .status()
-        .unwrap();
+    let killed = common::interrupt(&pid).status().unwrap();
     assert!(killed.success());
     let status = tokio::time::timeout(std::time::Duration::from_secs(20), child.wait())
         .await

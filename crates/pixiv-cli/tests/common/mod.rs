@@ -231,3 +231,10 @@ impl Drop for TinyProxy {
         let _ = std::fs::remove_file(&self.log);
     }
 }
+
+/// Sends SIGINT (what Ctrl-C sends) to `pid`, with the shell's builtin `kill` (no procps needed).
+pub fn interrupt(pid: &str) -> std::process::Command {
+    let mut cmd = std::process::Command::new("sh");
+    cmd.args(["-c", &format!("kill -INT {pid}")]);
+    cmd
+}
