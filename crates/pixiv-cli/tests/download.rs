@@ -353,3 +353,73 @@ async fn ugoira_gets_its_zip_and_a_restricted_work_fails_alone() {
     assert!(!frames.as_array().unwrap().is_empty());
     assert!(stderr.contains("6 saved, 0 skipped, 1 failed"), "{stderr}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bars_on_a_terminal_and_clean_lines_on_the_pipe() {
+    // `script` (util-linux, Debian's essential bsdutils) gives the command a terminal; stdout is
+    // redirected to a file inside it, as `pixiv download ... > list.txt` would be.
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        panic!("this test needs `script` (Debian package bsdutils)");
+    }
+    let env = Env::start().await;
+    let out = env.out();
+    let list = env.tmp.path().join("list.txt");
+    let pixiv = format!(
+        "{} --api-url {base} --oauth-url {base} --image-url {base} --ca-cert {ca} \
+         download -d {out} 12 {base}/size/3000000/big.bin > {list}",
+        env!("CARGO_BIN_EXE_pixiv"),
+        base = env.base(),
+        ca = env.ca.display(),
+        out = out.display(),
+        list = list.display(),
+    );
+    let mut script = tokio::process::Command::new("script");
+    script
+        .env("PIXIV_REFRESH_TOKEN", pixiv_mock::DEMO_REFRESH_TOKEN)
+        .env("PIXIV_CONFIG_DIR", env.config_dir())
+        .env("TERM", "xterm")
+        .args(["-qec", &pixiv, "/dev/null"])
+        .kill_on_drop(true);
+    for var in [
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "ALL_PROXY",
+        "NO_PROXY",
+        "http_proxy",
+        "https_proxy",
+        "all_proxy",
+        "no_proxy",
+        "RUST_LOG",
+    ] {
+        script.env_remove(var);
+    }
+    let output = run(&mut script, "").await;
+    let terminal = text(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{terminal}");
+    assert!(
+        terminal.contains("files"),
+        "no total bar on the terminal:\n{terminal}"
+    );
+    assert!(
+        terminal.contains("ETA"),
+        "no total bar on the terminal:\n{terminal}"
+    );
+    assert!(
+        terminal.contains("4 saved, 0 skipped, 0 failed"),
+        "{terminal}"
+    );
+    let listed = std::fs::read_to_string(&list).unwrap();
+    let lines: Vec<&str> = listed.lines().collect();
+    assert_eq!(lines.len(), 4, "{listed:?}");
+    for line in lines {
+        assert!(line.starts_with("saved "), "{line:?}");
+        assert!(
+            !line.contains('\u{1b}'),
+            "escape codes in the piped output: {line:?}"
+        );
+    }
+}
