@@ -317,6 +317,12 @@ const MUTANT_FILES: &[&str] = &[
 /// cargo-mutants over [`MUTANT_FILES`]; extra ARGS (e.g. `--timeout 120`, `-f <file>` to narrow
 /// further, `--list`) go to `cargo mutants`. Not part of CI: a full run takes hours on 2 cores.
 fn mutants(rest: &[String]) -> Step {
+    // `cargo xtask mutants -- --timeout 120` works too: cargo-mutants would read a leading `--`
+    // as the start of arguments for `cargo test`.
+    let rest = match rest.split_first() {
+        Some((first, tail)) if first == "--" => tail,
+        _ => rest,
+    };
     let root = workspace_root();
     env::set_current_dir(&root).map_err(|e| fail("setup", e))?;
     let installed = Command::new(cargo())
