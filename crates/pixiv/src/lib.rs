@@ -23,7 +23,10 @@ pub use api::{
     RankingMode, RankingRequest, Restrict, SearchDuration, SearchIllustRequest, SearchSort,
     SearchTarget, UserBookmarksRequest, UserIllustType, UserIllustsRequest,
 };
-pub use client::{Client, ClientBuilder, DEFAULT_API_BASE, DEFAULT_IMAGE_BASE, DEFAULT_OAUTH_BASE};
+pub use client::{
+    Client, ClientBuilder, DEFAULT_API_BASE, DEFAULT_IMAGE_BASE, DEFAULT_IMAGE_RATE_LIMIT,
+    DEFAULT_IMAGE_RATE_WINDOW, DEFAULT_OAUTH_BASE,
+};
 pub use models::{AuthUser, Illust, IllustType, UgoiraMetadata, User, UserDetail};
 pub use page::Page;
 

@@ -1,5 +1,5 @@
-//! The client as a whole: shareable across tasks, one rate-limit budget for OAuth, API and
-//! images, nothing secret in `Debug`.
+//! The client as a whole: shareable across tasks, the image host's rate-limit budget apart from
+//! the App API's (or shared, when asked), nothing secret in `Debug`.
 
 mod common;
 
@@ -24,10 +24,33 @@ fn client_is_send_sync_clone_static() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn oauth_api_and_images_share_one_rate_limit_budget() {
+async fn images_have_a_rate_limit_budget_of_their_own() {
+    let mock = common::mock().await;
+    let client = common::builder(&mock)
+        .transport(|c| c.rate_limit(Some(RateLimiter::new(1, Duration::from_secs(60)))))
+        .image_rate_limit(RateLimiter::new(2, Duration::from_secs(60)))
+        .build()
+        .unwrap();
+    let illust = client.illust_detail(10).await.unwrap(); // OAuth (images' 1st) + API (API's 1st)
+    let dir = tempfile::tempdir().unwrap();
+    client
+        .download_illust(&illust, dir.path(), &Default::default())
+        .await
+        .unwrap(); // the images' 2nd start: no wait, the API's budget is untouched
+    client.illust_detail(11).await.unwrap(); // the API's 2nd waits for its window
+    let log = mock.requests();
+    assert_eq!(log.len(), 4);
+    assert!(log[2].at - log[0].at < Duration::from_secs(1));
+    let waited = log[3].at - log[1].at;
+    assert!(waited >= Duration::from_secs(60), "{waited:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn shared_rate_limit_puts_oauth_api_and_images_in_one_budget() {
     let mock = common::mock().await;
     let client = common::builder(&mock)
         .transport(|c| c.rate_limit(Some(RateLimiter::new(3, Duration::from_secs(60)))))
+        .shared_rate_limit()
         .build()
         .unwrap();
     let illust = client.illust_detail(10).await.unwrap(); // OAuth + API: 2 starts
