@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use futures_util::stream::{self, StreamExt as _};
 use pixiv::download::{BatchItem, BatchOptions, NOT_VIEWABLE, Target, is_placeholder};
 use pixiv::transport::Transport;
+use pixiv::transport::ratelimit::RateLimiter;
 use pixiv::transport::retry::RetryPolicy;
 use pixiv::{Client, Downloader, Illust, IllustType, PixivError};
 
@@ -97,11 +98,17 @@ pub(crate) async fn run(global: &Global, args: &DownloadArgs) -> Result<Status, 
     };
     let mut downloader = match &client {
         Some(c) => c.downloader(),
-        None => Downloader::new(
-            Transport::builder()
-                .config(settings::transport_config(&global.net)?)
-                .build()?,
-        ),
+        None => {
+            let mut config = settings::transport_config(&global.net)?;
+            if global.net.rate_limit.is_none() {
+                // Only the image host is asked: its budget, as the client gives it.
+                config = config.rate_limit(Some(RateLimiter::new(
+                    pixiv::DEFAULT_IMAGE_RATE_LIMIT,
+                    pixiv::DEFAULT_IMAGE_RATE_WINDOW,
+                )));
+            }
+            Downloader::new(Transport::builder().config(config).build()?)
+        }
     };
     if let Some(retries) = global.net.retries {
         downloader = downloader.retry_policy(RetryPolicy::new().max_retries(retries));

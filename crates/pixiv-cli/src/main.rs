@@ -87,10 +87,14 @@ fn main() -> ExitCode {
             return Some(commands::mock(args).await);
         }
         tokio::select! {
-            result = run(&cli) => Some(result),
+            // Polled first (`biased`): the handler is installed by the first poll of `ctrl_c()`,
+            // so it must be in place before `run` can print a prompt that invites a Ctrl-C
+            // (otherwise the default action kills the process instead of exiting 130).
+            biased;
             // Dropping `run` drops any batch in flight: the downloader removes what it was
             // writing, so no partial file is left at a final path.
             _ = tokio::signal::ctrl_c() => None,
+            result = run(&cli) => Some(result),
         }
     });
     // Don't wait for the connection pool's background tasks.

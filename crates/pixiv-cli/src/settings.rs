@@ -93,6 +93,10 @@ pub(crate) fn client(global: &Global) -> Result<Client, PixivError> {
 /// A client builder with the options' servers and transport settings (no token yet).
 pub(crate) fn client_builder(global: &Global) -> Result<pixiv::ClientBuilder, PixivError> {
     let mut builder = Client::builder().config(transport_config(&global.net)?);
+    if global.net.rate_limit.is_some() {
+        // `--rate-limit` is one budget for every request of the run, images included.
+        builder = builder.shared_rate_limit();
+    }
     if let Some(url) = &global.api_url {
         builder = builder.api_base(url);
     }
