@@ -211,6 +211,9 @@ async fn run_phase(
                 .connect(ConnectConfig::new().max_connections_per_host(Some(MAX_CONNECTIONS))),
         )
         .add_root_certificate_pem(mock.ca_pem())
+        // One budget for API calls, OAuth and images, so the server-side check covers every
+        // request (the facade gives images a 300 per 60 s budget of their own by default).
+        .shared_rate_limit()
         .build()
         .unwrap();
     client.login().await.unwrap();
