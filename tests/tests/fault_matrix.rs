@@ -297,7 +297,7 @@ async fn run(row: &Row, dir: &Path) -> (String, usize, Duration) {
         WrongName => {}
         UntrustedCa => ca = other.ca_pem().to_owned(),
         ProxyNoConnect => {
-            let p = TinyProxy::start(ProxyOptions {
+            let p = common::start_proxy(ProxyOptions {
                 connect_ports: &[1],
                 auth: None,
             });
@@ -305,7 +305,7 @@ async fn run(row: &Row, dir: &Path) -> (String, usize, Duration) {
             _tinyproxy = p;
         }
         ProxyAuth => {
-            let p = TinyProxy::start(ProxyOptions {
+            let p = common::start_proxy(ProxyOptions {
                 connect_ports: &[mock.addr().port()],
                 auth: Some(("user", "pass")),
             });

@@ -303,7 +303,7 @@ fn a_proxy_password_never_shows_whether_the_proxy_accepts_it_or_not() {
     const BAD: &str = "px-bad-pass-S3CRET";
     let (_tls_rt, mock) = server(MockPixiv::builder());
     let (_plain_rt, plain) = server(MockPixiv::builder().tls(false));
-    let proxy = TinyProxy::start(ProxyOptions {
+    let proxy = common::start_proxy(ProxyOptions {
         connect_ports: &[mock.addr().port()],
         auth: Some(("pxuser", GOOD)),
     });

@@ -360,6 +360,7 @@ async fn ctrl_c_at_the_login_prompt_exits_130() {
         .await
         .expect("pixiv login ignored Ctrl-C")
         .unwrap();
-    assert_eq!(status.code(), Some(130));
+    let _ = stderr.read_to_end(&mut seen).await;
+    assert_eq!(status.code(), Some(130), "stderr: {}", text(&seen));
     assert!(!env.config_dir().join("refresh_token").exists());
 }

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Env, IMG_DIR, TinyProxy, assert_content, files, json_lines, run, text};
+use common::{Env, IMG_DIR, assert_content, files, json_lines, run, text};
 use pixiv_mock::{Fault, RouteMatch};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -184,7 +184,7 @@ async fn prefix_and_ext_name_the_files() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn explicit_proxy_carries_everything() {
     let env = Env::start().await;
-    let proxy = TinyProxy::start(env.mock.addr().port());
+    let proxy = common::start_proxy(env.mock.addr().port());
     let out = env.out();
     let output = run(
         env.pixiv()
@@ -209,7 +209,7 @@ async fn explicit_proxy_carries_everything() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn proxy_from_the_environment_unless_no_proxy() {
     let env = Env::start().await;
-    let proxy = TinyProxy::start(env.mock.addr().port());
+    let proxy = common::start_proxy(env.mock.addr().port());
     let url = format!("{}/size/900/e.bin", env.base());
     let connect = format!("CONNECT 127.0.0.1:{}", env.mock.addr().port());
 

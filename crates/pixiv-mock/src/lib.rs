@@ -69,6 +69,7 @@ mod mock;
 pub mod oauth;
 mod server;
 mod state;
+pub mod tinyproxy;
 mod tls;
 
 pub use faults::{Fault, RetryAfter, RouteMatch};

@@ -3,12 +3,7 @@
 //! The tests FAIL (not skip) when `tinyproxy` is missing: `apt-get install -y tinyproxy`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::Read;
-use std::net::{TcpListener, TcpStream};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::{Duration, Instant};
+use std::net::TcpListener;
 
 use http::{Request, Version};
 use http_body_util::BodyExt;
@@ -19,115 +14,11 @@ use pixiv_transport::connect::{
 use pixiv_transport::{PixivError, RequestBody};
 use tower::ServiceExt;
 
-/// A tinyproxy process on 127.0.0.1, killed on drop.
-struct TinyProxy {
-    child: Child,
-    port: u16,
-    conf: PathBuf,
-    log: PathBuf,
-}
+use pixiv_mock::tinyproxy::{ProxyOptions, TinyProxy};
 
-struct ProxyOptions<'a> {
-    connect_ports: &'a [u16],
-    auth: Option<(&'a str, &'a str)>,
-}
-
-static NEXT: AtomicU32 = AtomicU32::new(0);
-
-impl TinyProxy {
-    fn start(options: ProxyOptions<'_>) -> TinyProxy {
-        if let Err(e) = Command::new("tinyproxy").arg("-v").output() {
-            panic!(
-                "the proxy tests need the `tinyproxy` program (Debian package `tinyproxy`: \
-                 apt-get install -y tinyproxy), and it could not be run: {e}"
-            );
-        }
-        let mut last_log = String::new();
-        for _ in 0..5 {
-            // tinyproxy cannot bind port 0: take a free port and release it (retrying on a race).
-            let port = TcpListener::bind("127.0.0.1:0")
-                .unwrap()
-                .local_addr()
-                .unwrap()
-                .port();
-            let n = NEXT.fetch_add(1, Ordering::Relaxed);
-            let base =
-                std::env::temp_dir().join(format!("pixiv-tinyproxy-{}-{n}", std::process::id()));
-            let conf = base.with_extension("conf");
-            let log = base.with_extension("log");
-            let mut text = format!(
-                "Port {port}\nListen 127.0.0.1\nTimeout 30\nAllow 127.0.0.1\nMaxClients 100\n\
-                 LogLevel Info\nLogFile \"{}\"\n",
-                log.display()
-            );
-            for p in options.connect_ports {
-                text.push_str(&format!("ConnectPort {p}\n"));
-            }
-            if let Some((user, pass)) = options.auth {
-                text.push_str(&format!("BasicAuth {user} {pass}\n"));
-            }
-            std::fs::write(&conf, text).unwrap();
-            let mut child = Command::new("tinyproxy")
-                .arg("-d")
-                .arg("-c")
-                .arg(&conf)
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap();
-            let deadline = Instant::now() + Duration::from_secs(5);
-            while Instant::now() < deadline {
-                if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                    return TinyProxy {
-                        child,
-                        port,
-                        conf,
-                        log,
-                    };
-                }
-                if child.try_wait().unwrap().is_some() {
-                    break;
-                }
-                std::thread::sleep(Duration::from_millis(20));
-            }
-            let _ = child.kill();
-            let _ = child.wait();
-            let mut stderr = String::new();
-            if let Some(mut e) = child.stderr.take() {
-                let _ = e.read_to_string(&mut stderr);
-            }
-            last_log = format!(
-                "{stderr}{}",
-                std::fs::read_to_string(&log).unwrap_or_default()
-            );
-            let _ = std::fs::remove_file(&conf);
-            let _ = std::fs::remove_file(&log);
-        }
-        panic!("tinyproxy did not start listening after 5 attempts:\n{last_log}");
-    }
-
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
-    fn url_with(&self, user: &str, pass: &str) -> String {
-        format!("http://{user}:{pass}@127.0.0.1:{}", self.port)
-    }
-
-    /// tinyproxy's log: what it was asked, as it saw it.
-    fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-}
-
-impl Drop for TinyProxy {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_file(&self.conf);
-        let _ = std::fs::remove_file(&self.log);
-    }
+/// A tinyproxy for one test; the test fails (not skips) when it cannot start.
+fn start_proxy(options: ProxyOptions<'_>) -> TinyProxy {
+    TinyProxy::start(options).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn get(url: &str) -> Request<RequestBody> {
@@ -179,7 +70,7 @@ fn expect_proxy_error(result: Result<(Version, usize), PixivError>, needle: &str
 #[tokio::test]
 async fn plain_http_goes_to_the_proxy_in_absolute_form() {
     let mock = MockPixiv::builder().tls(false).start().await.unwrap();
-    let proxy = TinyProxy::start(ProxyOptions {
+    let proxy = start_proxy(ProxyOptions {
         connect_ports: &[],
         auth: None,
     });
@@ -200,7 +91,7 @@ async fn plain_http_goes_to_the_proxy_in_absolute_form() {
 #[tokio::test]
 async fn plain_http_with_proxy_credentials() {
     let mock = MockPixiv::builder().tls(false).start().await.unwrap();
-    let proxy = TinyProxy::start(ProxyOptions {
+    let proxy = start_proxy(ProxyOptions {
         connect_ports: &[],
         auth: Some(("pixiv", "s3cret")),
     });
@@ -242,7 +133,7 @@ async fn plain_http_with_proxy_credentials() {
 async fn https_goes_through_a_connect_tunnel_with_h2_inside() {
     let mock = MockPixiv::builder().start().await.unwrap();
     let port = mock.addr().port();
-    let proxy = TinyProxy::start(ProxyOptions {
+    let proxy = start_proxy(ProxyOptions {
         connect_ports: &[port],
         auth: None,
     });
@@ -273,7 +164,7 @@ async fn https_goes_through_a_connect_tunnel_with_h2_inside() {
 async fn connect_tunnel_with_credentials_and_a_wrong_password() {
     let mock = MockPixiv::builder().start().await.unwrap();
     let port = mock.addr().port();
-    let proxy = TinyProxy::start(ProxyOptions {
+    let proxy = start_proxy(ProxyOptions {
         connect_ports: &[port],
         // tinyproxy's config accepts only simple passwords.
         auth: Some(("pixiv", "pass-word")),
@@ -311,7 +202,7 @@ async fn connect_tunnel_with_credentials_and_a_wrong_password() {
 async fn proxy_refusing_connect_is_a_proxy_error_with_its_answer() {
     let mock = MockPixiv::builder().start().await.unwrap();
     // CONNECT allowed only to port 443: the mock's port is refused.
-    let proxy = TinyProxy::start(ProxyOptions {
+    let proxy = start_proxy(ProxyOptions {
         connect_ports: &[443],
         auth: None,
     });
@@ -343,7 +234,7 @@ async fn unreachable_proxy_is_a_proxy_error() {
 async fn no_proxy_from_the_environment_is_respected() {
     let mock = MockPixiv::builder().start().await.unwrap();
     let port = mock.addr().port();
-    let proxy = TinyProxy::start(ProxyOptions {
+    let proxy = start_proxy(ProxyOptions {
         connect_ports: &[port],
         auth: None,
     });

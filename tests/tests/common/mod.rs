@@ -4,13 +4,8 @@
 //! Each test file uses a subset, hence the `dead_code` allowance.
 #![allow(dead_code, unreachable_pub, clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::Read as _;
-use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::{Duration, Instant};
 
 use http::Request;
 use pixiv_mock::MockPixiv;
@@ -89,119 +84,9 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// A tinyproxy process on 127.0.0.1, killed on drop. Copied from
-/// `crates/pixiv-transport/tests/proxy.rs` (test helpers are not exported).
-pub struct TinyProxy {
-    child: Child,
-    pub port: u16,
-    conf: PathBuf,
-    log: PathBuf,
-}
+pub use pixiv_mock::tinyproxy::{ProxyOptions, TinyProxy};
 
-/// What the proxy allows.
-pub struct ProxyOptions<'a> {
-    /// Ports CONNECT may reach (none: tinyproxy's default, 443 and 563 only).
-    pub connect_ports: &'a [u16],
-    /// `BasicAuth user pass`.
-    pub auth: Option<(&'a str, &'a str)>,
-}
-
-static NEXT: AtomicU32 = AtomicU32::new(0);
-
-impl TinyProxy {
-    /// Starts one; panics (the test fails) when `tinyproxy` is missing.
-    pub fn start(options: ProxyOptions<'_>) -> TinyProxy {
-        if let Err(e) = Command::new("tinyproxy").arg("-v").output() {
-            panic!(
-                "the proxy rows need the `tinyproxy` program (Debian package `tinyproxy`), \
-                 and it could not be run: {e}"
-            );
-        }
-        let mut last_log = String::new();
-        for _ in 0..5 {
-            let port = TcpListener::bind("127.0.0.1:0")
-                .unwrap()
-                .local_addr()
-                .unwrap()
-                .port();
-            let n = NEXT.fetch_add(1, Ordering::Relaxed);
-            let base = std::env::temp_dir()
-                .join(format!("pixiv-tests-tinyproxy-{}-{n}", std::process::id()));
-            let conf = base.with_extension("conf");
-            let log = base.with_extension("log");
-            let mut text = format!(
-                "Port {port}\nListen 127.0.0.1\nTimeout 30\nAllow 127.0.0.1\nMaxClients 100\n\
-                 LogLevel Info\nLogFile \"{}\"\n",
-                log.display()
-            );
-            for p in options.connect_ports {
-                text.push_str(&format!("ConnectPort {p}\n"));
-            }
-            if let Some((user, pass)) = options.auth {
-                text.push_str(&format!("BasicAuth {user} {pass}\n"));
-            }
-            std::fs::write(&conf, text).unwrap();
-            let mut child = Command::new("tinyproxy")
-                .arg("-d")
-                .arg("-c")
-                .arg(&conf)
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap();
-            let deadline = Instant::now() + Duration::from_secs(5);
-            while Instant::now() < deadline {
-                if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                    return TinyProxy {
-                        child,
-                        port,
-                        conf,
-                        log,
-                    };
-                }
-                if child.try_wait().unwrap().is_some() {
-                    break;
-                }
-                std::thread::sleep(Duration::from_millis(20));
-            }
-            let _ = child.kill();
-            let _ = child.wait();
-            let mut stderr = String::new();
-            if let Some(mut e) = child.stderr.take() {
-                let _ = e.read_to_string(&mut stderr);
-            }
-            last_log = format!(
-                "{stderr}{}",
-                std::fs::read_to_string(&log).unwrap_or_default()
-            );
-            let _ = std::fs::remove_file(&conf);
-            let _ = std::fs::remove_file(&log);
-        }
-        panic!("tinyproxy did not start listening after 5 attempts:\n{last_log}");
-    }
-
-    /// `http://127.0.0.1:PORT`.
-    pub fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
-    /// `http://user:pass@127.0.0.1:PORT`.
-    pub fn url_with(&self, user: &str, pass: &str) -> String {
-        format!("http://{user}:{pass}@127.0.0.1:{}", self.port)
-    }
-
-    /// tinyproxy's log.
-    pub fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-}
-
-impl Drop for TinyProxy {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_file(&self.conf);
-        let _ = std::fs::remove_file(&self.log);
-    }
+/// A tinyproxy for one test; the test fails (not skips) when it cannot start.
+pub fn start_proxy(options: ProxyOptions<'_>) -> TinyProxy {
+    TinyProxy::start(options).unwrap_or_else(|e| panic!("{e}"))
 }

@@ -2,12 +2,9 @@
 //! temporary file), and a real tinyproxy for the proxy tests.
 #![allow(dead_code, unreachable_pub, clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::Read as _;
-use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Output, Stdio};
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::{Duration, Instant};
+use std::process::{Output, Stdio};
+use std::time::Duration;
 
 use pixiv_mock::{DEMO_REFRESH_TOKEN, MockPixiv};
 use tokio::io::AsyncWriteExt as _;
@@ -136,100 +133,15 @@ pub fn assert_content(file: &Path, url_path: &str) {
     assert!(got == want, "{} differs from {url_path}", file.display());
 }
 
-/// A tinyproxy process on 127.0.0.1, killed on drop (the approach of
-/// crates/pixiv-transport/tests/proxy.rs; test helpers are not exported).
-pub struct TinyProxy {
-    child: Child,
-    pub port: u16,
-    conf: PathBuf,
-    log: PathBuf,
-}
+pub use pixiv_mock::tinyproxy::TinyProxy;
 
-static NEXT: AtomicU32 = AtomicU32::new(0);
-
-impl TinyProxy {
-    /// Starts one allowing CONNECT to `connect_port`; panics (the test fails) without tinyproxy.
-    pub fn start(connect_port: u16) -> TinyProxy {
-        if let Err(e) = std::process::Command::new("tinyproxy").arg("-v").output() {
-            panic!(
-                "the proxy tests need the `tinyproxy` program (Debian package `tinyproxy`), \
-                 and it could not be run: {e}"
-            );
-        }
-        let mut last_log = String::new();
-        for _ in 0..5 {
-            let port = TcpListener::bind("127.0.0.1:0")
-                .unwrap()
-                .local_addr()
-                .unwrap()
-                .port();
-            let n = NEXT.fetch_add(1, Ordering::Relaxed);
-            let base = std::env::temp_dir()
-                .join(format!("pixiv-cli-tinyproxy-{}-{n}", std::process::id()));
-            let conf = base.with_extension("conf");
-            let log = base.with_extension("log");
-            let text = format!(
-                "Port {port}\nListen 127.0.0.1\nTimeout 30\nAllow 127.0.0.1\nMaxClients 100\n\
-                 LogLevel Info\nLogFile \"{}\"\nConnectPort {connect_port}\n",
-                log.display()
-            );
-            std::fs::write(&conf, text).unwrap();
-            let mut child = std::process::Command::new("tinyproxy")
-                .arg("-d")
-                .arg("-c")
-                .arg(&conf)
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap();
-            let deadline = Instant::now() + Duration::from_secs(5);
-            while Instant::now() < deadline {
-                if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                    return TinyProxy {
-                        child,
-                        port,
-                        conf,
-                        log,
-                    };
-                }
-                if child.try_wait().unwrap().is_some() {
-                    break;
-                }
-                std::thread::sleep(Duration::from_millis(20));
-            }
-            let _ = child.kill();
-            let _ = child.wait();
-            let mut stderr = String::new();
-            if let Some(mut e) = child.stderr.take() {
-                let _ = e.read_to_string(&mut stderr);
-            }
-            last_log = format!(
-                "{stderr}{}",
-                std::fs::read_to_string(&log).unwrap_or_default()
-            );
-            let _ = std::fs::remove_file(&conf);
-            let _ = std::fs::remove_file(&log);
-        }
-        panic!("tinyproxy did not start listening after 5 attempts:\n{last_log}");
-    }
-
-    pub fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
-    pub fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-}
-
-impl Drop for TinyProxy {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_file(&self.conf);
-        let _ = std::fs::remove_file(&self.log);
-    }
+/// A tinyproxy allowing CONNECT to `connect_port`; the test fails (not skips) without it.
+pub fn start_proxy(connect_port: u16) -> TinyProxy {
+    let options = pixiv_mock::tinyproxy::ProxyOptions {
+        connect_ports: &[connect_port],
+        auth: None,
+    };
+    TinyProxy::start(options).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Sends SIGINT (what Ctrl-C sends) to `pid`, with the shell's builtin `kill` (no procps needed).
