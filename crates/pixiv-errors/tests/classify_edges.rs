@@ -1,0 +1,78 @@
+//! Edges of `classify` that mutation testing showed no test pinned down (docs/reliability.md).
+
+use http::header::{CONTENT_TYPE, SERVER};
+use http::{HeaderMap, HeaderValue, StatusCode};
+use pixiv_errors::{MAX_JSON_DEPTH, PixivError, classify};
+
+fn cloudflare_headers(content_type: Option<&'static str>) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    headers.insert(SERVER, HeaderValue::from_static("cloudflare"));
+    if let Some(ct) = content_type {
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static(ct));
+    }
+    headers
+}
+
+#[test]
+fn a_plain_text_cloudflare_403_that_says_just_a_moment_is_no_challenge() {
+    // Not HTML (declared text/plain, no <html>): the challenge signs are for pages.
+    let err = classify(
+        StatusCode::FORBIDDEN,
+        &cloudflare_headers(Some("text/plain")),
+        b"Just a moment... _cf_chl_opt",
+    )
+    .unwrap();
+    assert!(matches!(err, PixivError::Http { .. }), "{err:?}");
+}
+
+#[test]
+fn an_html_challenge_is_recognised_by_its_markup_without_a_content_type() {
+    for body in [
+        &b"<HTML><head><title>Just a moment...</title></head></html>"[..],
+        &b"<!DOCTYPE html><p>_cf_chl_opt</p>"[..],
+    ] {
+        let err = classify(
+            StatusCode::SERVICE_UNAVAILABLE,
+            &cloudflare_headers(None),
+            body,
+        )
+        .unwrap();
+        assert!(
+            matches!(err, PixivError::CloudflareChallenge { .. }),
+            "{err:?}"
+        );
+    }
+}
+
+/// A Pixiv "Rate Limit" body with `extra` nesting of arrays beside the error object.
+fn rate_limit_body_nested(extra: usize) -> Vec<u8> {
+    let mut body = br#"{"error":{"message":"Rate Limit"},"x":"#.to_vec();
+    body.extend(std::iter::repeat_n(b'[', extra));
+    body.extend(std::iter::repeat_n(b']', extra));
+    body.push(b'}');
+    body
+}
+
+#[test]
+fn an_error_body_nested_exactly_to_the_depth_limit_is_read_and_one_deeper_is_not() {
+    // The object itself is one level: `extra` arrays make the depth 1 + extra.
+    let at_limit = rate_limit_body_nested(MAX_JSON_DEPTH - 1);
+    let err = classify(StatusCode::FORBIDDEN, &HeaderMap::new(), &at_limit).unwrap();
+    assert!(matches!(err, PixivError::RateLimited { .. }), "{err:?}");
+
+    let too_deep = rate_limit_body_nested(MAX_JSON_DEPTH);
+    let err = classify(StatusCode::FORBIDDEN, &HeaderMap::new(), &too_deep).unwrap();
+    assert!(matches!(err, PixivError::Http { .. }), "{err:?}");
+}
+
+#[test]
+fn closing_brackets_bring_the_depth_back_down() {
+    // 200 sibling arrays at depth 2: never deeper than 3, however many there are.
+    let mut body = br#"{"error":{"message":"Rate Limit"},"x":["#.to_vec();
+    for _ in 0..200 {
+        body.extend_from_slice(b"[],");
+    }
+    body.extend_from_slice(b"[]]}");
+    let err = classify(StatusCode::FORBIDDEN, &HeaderMap::new(), &body).unwrap();
+    assert!(matches!(err, PixivError::RateLimited { .. }), "{err:?}");
+}
