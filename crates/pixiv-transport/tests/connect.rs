@@ -23,10 +23,10 @@ fn get(url: &str) -> Request<RequestBody> {
 
 #[tokio::test]
 async fn refused_port_is_a_connect_error() {
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
+    // Bound but never listening: refused, and the port cannot be taken by another test meanwhile.
+    let closed = tokio::net::TcpSocket::new_v4().unwrap();
+    closed.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let port = closed.local_addr().unwrap().port();
     let client = HttpClient::new(ConnectConfig::new()).unwrap();
     let err = client
         .oneshot(get(&format!("http://127.0.0.1:{port}/")))

@@ -200,10 +200,12 @@ async fn json_over_the_cap_is_body_too_large() {
 
 #[tokio::test]
 async fn connection_refused_is_connect() {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    drop(listener);
     let mock = mock().await;
+    // Bound but never listening: connections are refused, and no other socket (another test's
+    // mock, say) can take the port while this one holds it.
+    let closed = tokio::net::TcpSocket::new_v4().unwrap();
+    closed.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let addr = closed.local_addr().unwrap();
     let err = ErrorMap::new(raw_client(&mock))
         .oneshot(get(&format!("https://{addr}/v1/illust/detail")))
         .await
