@@ -268,6 +268,7 @@ async fn run(row: &Row, dir: &Path) -> (String, usize, Duration) {
     let mut ca = mock.ca_pem().to_owned();
     let mut proxy = None;
     let _tinyproxy;
+    let mut _closed_port = None;
     match &row.fault {
         F::Mock(faults) => {
             mock.push_faults(
@@ -290,8 +291,11 @@ async fn run(row: &Row, dir: &Path) -> (String, usize, Duration) {
             );
         }
         Refused => {
-            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-            base = format!("https://127.0.0.1:{}", l.local_addr().unwrap().port());
+            // Bound but never listening: refused, and no other test's server can take the port.
+            let closed = tokio::net::TcpSocket::new_v4().unwrap();
+            closed.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+            base = format!("https://127.0.0.1:{}", closed.local_addr().unwrap().port());
+            _closed_port = Some(closed);
         }
         ExpiredToken => {}
         WrongName => {}
