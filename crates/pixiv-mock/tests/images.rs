@@ -241,25 +241,3 @@ async fn huge_files_are_addressable_without_sending_them() {
         .collect();
     assert_eq!(tail.bytes()[..], expected[..]);
 }
-
-/// 1 GiB through a real client: run by hand (`cargo test -p pixiv-mock --test images -- --ignored`)
-/// to check that big bodies stream fast from one 64 KiB block.
-#[tokio::test]
-#[ignore = "streams 1 GiB; run by hand"]
-async fn streams_one_gib() {
-    use http_body_util::BodyExt as _;
-    let mock = MockPixiv::builder().tls(false).start().await.unwrap();
-    let client = plain_client(false);
-    let req = http::Request::get(format!("{}/size/1073741824/x", mock.base_url()))
-        .header("referer", REFERER)
-        .body(http_body_util::Full::new(bytes::Bytes::new()))
-        .unwrap();
-    let start = std::time::Instant::now();
-    let mut body = client.request(req).await.unwrap().into_body();
-    let mut total = 0u64;
-    while let Some(frame) = body.frame().await {
-        total += frame.unwrap().into_data().map_or(0, |d| d.len() as u64);
-    }
-    assert_eq!(total, 1 << 30);
-    eprintln!("1 GiB in {:?}", start.elapsed());
-}
