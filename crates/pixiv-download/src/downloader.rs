@@ -14,7 +14,7 @@ use tokio::io::AsyncWrite;
 use tower_service::Service;
 
 use crate::progress::{Event, EventSink, Reporter};
-use crate::sink::{FileSink, MemorySink, WriterSink};
+use crate::sink::{FileSink, MemorySink, Sink, WriterSink};
 use crate::target::{DEFAULT_REFERER, Target};
 use crate::transfer::{Job, transfer};
 
@@ -233,38 +233,12 @@ impl<S: DownloadService> Downloader<S> {
         let this = self.clone();
         let url = url.to_owned();
         async move {
-            let reporter = this.reporter(None, 0);
-            reporter.emit(|index| Event::Queued {
-                index,
-                url: url.clone(),
-            });
-            let prepared = parse_url(&url).and_then(|uri| Ok((uri, this.referer_for(None)?)));
-            let (uri, referer) = match prepared {
-                Ok(p) => p,
-                Err(e) => return Err(report_unfiled(&reporter, e)),
-            };
             let mut sink = WriterSink::new(writer);
-            let mut job = Job {
-                service: this.service.clone(),
-                uri,
-                referer,
-                policy: this.config.policy.clone(),
-                reporter,
-            };
-            match transfer(&mut job, &mut sink).await {
-                Ok(done) => {
-                    job.reporter.emit(|index| Event::Finished {
-                        index,
-                        path: PathBuf::new(),
-                        bytes: done.bytes,
-                    });
-                    Ok(done.bytes)
-                }
-                Err(e) => {
-                    tracing::debug!(written = sink.written(), error = %e, "download to writer failed");
-                    Err(report_unfiled(&job.reporter, e))
-                }
+            let result = this.transfer_unfiled(&url, &mut sink).await;
+            if let Err(e) = &result {
+                tracing::debug!(written = sink.written(), error = %e, "download to writer failed");
             }
+            result
         }
     }
 
@@ -277,35 +251,43 @@ impl<S: DownloadService> Downloader<S> {
         let this = self.clone();
         let url = url.to_owned();
         async move {
-            let reporter = this.reporter(None, 0);
-            reporter.emit(|index| Event::Queued {
-                index,
-                url: url.clone(),
-            });
-            let prepared = parse_url(&url).and_then(|uri| Ok((uri, this.referer_for(None)?)));
-            let (uri, referer) = match prepared {
-                Ok(p) => p,
-                Err(e) => return Err(report_unfiled(&reporter, e)),
-            };
             let mut sink = MemorySink::new(this.config.max_bytes);
-            let mut job = Job {
-                service: this.service.clone(),
-                uri,
-                referer,
-                policy: this.config.policy.clone(),
-                reporter,
-            };
-            match transfer(&mut job, &mut sink).await {
-                Ok(done) => {
-                    job.reporter.emit(|index| Event::Finished {
-                        index,
-                        path: PathBuf::new(),
-                        bytes: done.bytes,
-                    });
-                    Ok(sink.into_bytes())
-                }
-                Err(e) => Err(report_unfiled(&job.reporter, e)),
+            this.transfer_unfiled(&url, &mut sink).await?;
+            Ok(sink.into_bytes())
+        }
+    }
+
+    /// One transfer with no file behind it (a writer, memory): reports `Queued`, then
+    /// `Finished` (with an empty path) or `Failed`; returns the bytes transferred. Takes `self`
+    /// (a clone) because a `&self` would make the caller's future need `S: Sync`.
+    async fn transfer_unfiled<K: Sink>(self, url: &str, sink: &mut K) -> Result<u64, PixivError> {
+        let reporter = self.reporter(None, 0);
+        reporter.emit(|index| Event::Queued {
+            index,
+            url: url.to_owned(),
+        });
+        let prepared = parse_url(url).and_then(|uri| Ok((uri, self.referer_for(None)?)));
+        let (uri, referer) = match prepared {
+            Ok(p) => p,
+            Err(e) => return Err(report_unfiled(&reporter, e)),
+        };
+        let mut job = Job {
+            service: self.service.clone(),
+            uri,
+            referer,
+            policy: self.config.policy.clone(),
+            reporter,
+        };
+        match transfer(&mut job, sink).await {
+            Ok(done) => {
+                job.reporter.emit(|index| Event::Finished {
+                    index,
+                    path: PathBuf::new(),
+                    bytes: done.bytes,
+                });
+                Ok(done.bytes)
             }
+            Err(e) => Err(report_unfiled(&job.reporter, e)),
         }
     }
 
