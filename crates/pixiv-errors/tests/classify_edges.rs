@@ -2,7 +2,8 @@
 
 use http::header::{CONTENT_TYPE, SERVER};
 use http::{HeaderMap, HeaderValue, StatusCode};
-use pixiv_errors::{MAX_JSON_DEPTH, PixivError, classify};
+use pixiv_errors::redact::SNIPPET_LIMIT;
+use pixiv_errors::{AuthErrorKind, MAX_JSON_DEPTH, PixivError, classify};
 
 fn cloudflare_headers(content_type: Option<&'static str>) -> HeaderMap {
     let mut headers = HeaderMap::new();
@@ -75,4 +76,41 @@ fn closing_brackets_bring_the_depth_back_down() {
     body.extend_from_slice(b"[]]}");
     let err = classify(StatusCode::FORBIDDEN, &HeaderMap::new(), &body).unwrap();
     assert!(matches!(err, PixivError::RateLimited { .. }), "{err:?}");
+}
+
+#[test]
+fn an_oauth_system_error_counts_without_has_error() {
+    // Some OAuth answers carry `errors.system` alone; the block itself marks an error body.
+    let body = br#"{"errors":{"system":{"message":"Invalid refresh token","code":1508}}}"#;
+    let err = classify(StatusCode::BAD_REQUEST, &HeaderMap::new(), body).unwrap();
+    assert_eq!(
+        err.auth_kind(),
+        Some(AuthErrorKind::InvalidRefreshToken),
+        "{err:?}"
+    );
+    assert_eq!(err.details().unwrap().code(), Some(1508));
+}
+
+/// The `message` a 400 with an App API error carrying `message` gets.
+fn http_message(message: &str) -> String {
+    let body = serde_json::json!({ "error": { "message": message } }).to_string();
+    match classify(StatusCode::BAD_REQUEST, &HeaderMap::new(), body.as_bytes()).unwrap() {
+        PixivError::Http { message, .. } => message,
+        other => panic!("not Http: {other:?}"),
+    }
+}
+
+#[test]
+fn a_server_message_of_exactly_the_snippet_limit_is_shown_whole() {
+    let exact = "m".repeat(SNIPPET_LIMIT);
+    assert_eq!(http_message(&exact), exact);
+}
+
+#[test]
+fn a_longer_server_message_is_cut_to_the_snippet_limit() {
+    let shown = http_message(&"m".repeat(SNIPPET_LIMIT + 1));
+    assert!(shown.len() <= SNIPPET_LIMIT, "{}", shown.len());
+    assert!(shown.ends_with('…'), "{shown}");
+    let shown = http_message(&"m".repeat(4 * SNIPPET_LIMIT));
+    assert!(shown.len() <= SNIPPET_LIMIT, "{}", shown.len());
 }
