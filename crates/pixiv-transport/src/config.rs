@@ -5,6 +5,7 @@
 //! | timeouts | connect 10 s, headers 10 s, body idle 10 s, no total | the seed's `timeout=10` |
 //! | retry | 3 retries, backoff factor 1, on 429/500/502/503/504, GET/POST/DELETE | the seed's `Retry(...)` |
 //! | rate limit | 100 request starts per 60 s | the seed's `RateLimiter(calls=100, period=60)` |
+//! | rate-limit cool-down | 60 s after a "Rate Limit" answer without `Retry-After` | PROTOCOL.md |
 //! | pool | 10 idle connections per host, 60 s idle timeout | the seed's `HTTPAdapter(pool_maxsize=10)` |
 //! | redirects | 5 hops | the seed's `Policy::limited(5)` |
 //! | headers | Pixiv's iOS client headers, `Accept-Language: en-us` | PROTOCOL.md, the seed |
@@ -27,7 +28,7 @@ use http::{HeaderName, HeaderValue};
 use crate::connect::{ConnectConfig, ProxyConfig, TlsConfig};
 pub use crate::error_map::{DEFAULT_MAX_ERROR_BODY, DEFAULT_MAX_JSON_BODY};
 use crate::headers::DefaultHeadersLayer;
-use crate::ratelimit::RateLimiter;
+use crate::ratelimit::{DEFAULT_RATE_LIMIT_COOLDOWN, RateLimiter};
 pub use crate::redirect::DEFAULT_MAX_REDIRECTS;
 use crate::retry::RetryPolicy;
 use crate::timeout::TimeoutLayer;
@@ -41,6 +42,7 @@ pub struct TransportConfig {
     pub(crate) retry: RetryPolicy,
     pub(crate) rate_limit: Option<RateLimiter>,
     pub(crate) host_rate_limits: Vec<(Vec<String>, RateLimiter)>,
+    pub(crate) rate_limit_cooldown: Duration,
     pub(crate) max_redirects: usize,
     pub(crate) headers: DefaultHeadersLayer,
     pub(crate) max_json_body: usize,
@@ -59,6 +61,7 @@ impl Default for TransportConfig {
             retry: RetryPolicy::default(),
             rate_limit: Some(RateLimiter::default()),
             host_rate_limits: Vec::new(),
+            rate_limit_cooldown: DEFAULT_RATE_LIMIT_COOLDOWN,
             max_redirects: DEFAULT_MAX_REDIRECTS,
             headers: DefaultHeadersLayer::new(),
             max_json_body: DEFAULT_MAX_JSON_BODY,
@@ -130,6 +133,16 @@ impl TransportConfig {
             .map(|h| h.into().to_ascii_lowercase())
             .collect();
         self.host_rate_limits.push((hosts, limiter));
+        self
+    }
+
+    /// How long every limiter holds all starts back after a "Rate Limit" answer (429, or
+    /// Pixiv's "Rate Limit" body) that does not say how long to wait; an answer with
+    /// `Retry-After` pauses for what it says instead.
+    ///
+    /// Default: [`DEFAULT_RATE_LIMIT_COOLDOWN`] (60 s).
+    pub fn rate_limit_cooldown(mut self, cooldown: Duration) -> Self {
+        self.rate_limit_cooldown = cooldown;
         self
     }
 

@@ -290,6 +290,13 @@ impl TransportBuilder {
         self
     }
 
+    /// The pause every limiter imposes after a "Rate Limit" answer that gives no
+    /// `Retry-After`. Default: 60 s ([`TransportConfig::rate_limit_cooldown`]).
+    pub fn rate_limit_cooldown(mut self, cooldown: std::time::Duration) -> Self {
+        self.config = self.config.rate_limit_cooldown(cooldown);
+        self
+    }
+
     /// The seed's single timeout: connect, headers and body idle. Default: 10 s.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.config = self.config.timeout(timeout);
@@ -426,6 +433,7 @@ fn rate_limited(config: &TransportConfig, below: BoxedStack, metrics: &Arc<Metri
         let metrics = Arc::clone(metrics);
         BoxCloneSyncService::new(
             RateLimitLayer::new(limiter.clone())
+                .cooldown(config.rate_limit_cooldown)
                 .on_wait(move |waited| metrics.rate_limit_wait(waited))
                 .layer(below.clone()),
         )

@@ -550,3 +550,28 @@ async fn gzip_answers_are_decompressed_before_errors_are_classified() {
         .to_owned();
     assert!(accept.contains("gzip") && accept.contains("br"), "{accept}");
 }
+
+#[tokio::test(start_paused = true)]
+async fn the_rate_limit_cooldown_is_configurable() {
+    let mock = mock().await;
+    let cooldown = Duration::from_secs(7);
+    let t = builder(&mock)
+        .retry(RetryPolicy::new().jitter(false))
+        .rate_limit_cooldown(cooldown)
+        .build()
+        .unwrap();
+    mock.push_faults(
+        RouteMatch::path_prefix("/v1/illust/detail"),
+        [Fault::RateLimitBody],
+    );
+    let url = format!("{}?illust_id=3", detail_url(&mock));
+    let d: Detail = t
+        .json(Request::get(url).body(RequestBody::default()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(d.illust.id, 3);
+    let log = mock.requests();
+    assert_eq!(log.len(), 2);
+    // The retry's 1 s backoff ends inside the pause: the replay starts when the cool-down ends.
+    assert_eq!(log[1].at - log[0].at, cooldown);
+}
