@@ -16,6 +16,11 @@
 //! time (backoff, Retry-After, the limiter's 60 s cool-down and 10 s timeouts take no real
 //! time), except the rows that wait on something outside the process (tinyproxy, the system
 //! resolver), which run in real time and fail without waiting.
+//!
+//! Every row runs twice: straight to the mock (`fault_matrix`), and through a real tinyproxy's
+//! CONNECT tunnel (`fault_matrix_through_a_proxy`), where the outcome and request count must be
+//! the same unless the row says otherwise (`via_proxy`). Through the proxy, time is real, so
+//! timeouts are 1 s, backoff steps 10 ms and the cool-down 200 ms; a row takes at most about 2 s.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -86,16 +91,61 @@ struct Row {
     expect: &'static str,
     /// Requests the mock saw on the operation's route.
     requests: usize,
+    /// The outcome and request count when the same row runs through a real tinyproxy (CONNECT
+    /// tunnel), where they differ from the direct ones.
+    proxied: Option<(&'static str, usize)>,
 }
 
+/// A row whose outcome is the same directly and through the proxy.
 const fn row(fault: F, op: Op, expect: &'static str, requests: usize) -> Row {
     Row {
         fault,
         op,
         expect,
         requests,
+        proxied: None,
     }
 }
+
+impl Row {
+    /// What the row gives through the proxy instead.
+    const fn via_proxy(mut self, expect: &'static str, requests: usize) -> Row {
+        self.proxied = Some((expect, requests));
+        self
+    }
+}
+
+/// How a row reaches the mock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Via {
+    /// Straight to the mock, in paused tokio time (unless the fault needs real time).
+    Direct,
+    /// Through a real tinyproxy (CONNECT), in real time with short timeouts and waits.
+    Proxy,
+}
+
+impl Row {
+    fn runs_via(&self, via: Via) -> bool {
+        // The proxy faults are proxied already; the others run both ways.
+        via == Via::Direct || !matches!(self.fault, F::ProxyNoConnect | F::ProxyAuth)
+    }
+
+    fn expected(&self, via: Via) -> (&'static str, usize) {
+        match (via, self.proxied) {
+            (Via::Proxy, Some(p)) => p,
+            _ => (self.expect, self.requests),
+        }
+    }
+
+    fn real_time(&self, via: Via) -> bool {
+        via == Via::Proxy || self.fault.real_time()
+    }
+}
+
+/// Through the proxy time is real: timeouts, backoff and the rate-limit cool-down are cut so
+/// that a stalled row waits about a second, not the seed's 10 s (or 60 s).
+const PROXIED_TIMEOUT: Duration = Duration::from_secs(1);
+const PROXIED_COOLDOWN: Duration = Duration::from_millis(200);
 
 const STALL: Duration = Duration::from_secs(30);
 const RESET_BEFORE: &[Fault] = &[Fault::ResetBeforeHeaders];
@@ -107,7 +157,7 @@ const STALLED_BODY: &[Fault] = &[Fault::StallBody {
     stall: STALL,
 }];
 const TOO_MANY_WITH: &[Fault] = &[Fault::TooManyRequests {
-    retry_after: Some(RetryAfter::Seconds(5)),
+    retry_after: Some(RetryAfter::Seconds(1)),
 }];
 const TOO_MANY_WITHOUT: &[Fault] = &[Fault::TooManyRequests { retry_after: None }];
 const RATE_LIMIT_BODY: &[Fault] = &[Fault::RateLimitBody];
@@ -127,10 +177,11 @@ use Op::*;
 /// THE matrix. Fault, operation, outcome, requests seen on the operation's route.
 const ROWS: &[Row] = &[
     // connection refused: retried (Connect is transient), then the typed error; nothing reached.
-    row(Refused, Json, "Connect", 0),
-    row(Refused, Download, "Connect", 0),
-    row(Refused, Batch, "Connect", 0),
-    row(Refused, Paginate, "Connect", 0),
+    // Through the proxy it is the proxy that cannot connect, and says so: `Proxy`.
+    row(Refused, Json, "Connect", 0).via_proxy("Proxy", 0),
+    row(Refused, Download, "Connect", 0).via_proxy("Proxy", 0),
+    row(Refused, Batch, "Connect", 0).via_proxy("Proxy", 0),
+    row(Refused, Paginate, "Connect", 0).via_proxy("Proxy", 0),
     // reset before headers: retried and succeeded.
     row(Mock(RESET_BEFORE), Json, "ok", 2),
     row(Mock(RESET_BEFORE), Download, "ok", 2),
@@ -157,7 +208,7 @@ const ROWS: &[Row] = &[
     row(Mock(STALLED_BODY), Download, "ok", 2),
     row(Mock(STALLED_BODY), Batch, "ok", 4),
     row(Mock(STALLED_BODY), Paginate, "ok", 6),
-    // 429 with Retry-After: 5 — waited out, then success.
+    // 429 with Retry-After: 1 — waited out, then success.
     row(Mock(TOO_MANY_WITH), Json, "ok", 2),
     row(Mock(TOO_MANY_WITH), Download, "ok", 2),
     row(Mock(TOO_MANY_WITH), Batch, "ok", 4),
@@ -223,11 +274,12 @@ const ROWS: &[Row] = &[
     row(ProxyAuth, Download, "Proxy", 0),
     row(ProxyAuth, Batch, "Proxy", 0),
     row(ProxyAuth, Paginate, "Proxy", 0),
-    // DNS failure (nonexistent.invalid): Connect after the retries.
-    row(Dns, Json, "Connect", 0),
-    row(Dns, Download, "Connect", 0),
-    row(Dns, Batch, "Connect", 0),
-    row(Dns, Paginate, "Connect", 0),
+    // DNS failure (nonexistent.invalid): Connect after the retries; through the proxy the proxy's
+    // lookup fails, and its answer is the `Proxy` error.
+    row(Dns, Json, "Connect", 0).via_proxy("Proxy", 0),
+    row(Dns, Download, "Connect", 0).via_proxy("Proxy", 0),
+    row(Dns, Batch, "Connect", 0).via_proxy("Proxy", 0),
+    row(Dns, Paginate, "Connect", 0).via_proxy("Proxy", 0),
 ];
 
 /// An error's kind as the table writes it.
@@ -256,7 +308,7 @@ fn original(id: u64) -> String {
 
 /// Runs one row; returns (outcome, requests on the route, tokio time taken), after checking
 /// the files.
-async fn run(row: &Row, dir: &Path) -> (String, usize, Duration) {
+async fn run(row: &Row, via: Via, dir: &Path) -> (String, usize, Duration) {
     let clock = tokio::time::Instant::now();
     let mut builder = MockPixiv::builder();
     if matches!(row.fault, WrongName) {
@@ -267,7 +319,7 @@ async fn run(row: &Row, dir: &Path) -> (String, usize, Duration) {
     let mut base = mock.base_url();
     let mut ca = mock.ca_pem().to_owned();
     let mut proxy = None;
-    let _tinyproxy;
+    let mut _tinyproxy: Option<TinyProxy> = None;
     let mut _closed_port = None;
     match &row.fault {
         F::Mock(faults) => {
@@ -306,7 +358,7 @@ async fn run(row: &Row, dir: &Path) -> (String, usize, Duration) {
                 auth: None,
             });
             proxy = Some(ProxyConfig::url(&p.url()).unwrap());
-            _tinyproxy = p;
+            _tinyproxy = Some(p);
         }
         ProxyAuth => {
             let p = common::start_proxy(ProxyOptions {
@@ -314,9 +366,22 @@ async fn run(row: &Row, dir: &Path) -> (String, usize, Duration) {
                 auth: Some(("user", "pass")),
             });
             proxy = Some(ProxyConfig::url(&p.url()).unwrap());
-            _tinyproxy = p;
+            _tinyproxy = Some(p);
         }
         Dns => base = format!("https://nonexistent.invalid:{}", mock.addr().port()),
+    }
+    if via == Via::Proxy {
+        // CONNECT may reach the mock, and the closed port of the Refused row.
+        let mut ports = vec![mock.addr().port()];
+        if let Some(closed) = &_closed_port {
+            ports.push(closed.local_addr().unwrap().port());
+        }
+        let p = common::start_proxy(ProxyOptions {
+            connect_ports: &ports,
+            auth: None,
+        });
+        proxy = Some(ProxyConfig::url(&p.url()).unwrap());
+        _tinyproxy = Some(p);
     }
     let mut cb = pixiv::Client::builder()
         .refresh_token(pixiv_mock::DEMO_REFRESH_TOKEN)
@@ -325,14 +390,20 @@ async fn run(row: &Row, dir: &Path) -> (String, usize, Duration) {
     if let Some(p) = proxy {
         cb = cb.proxy(p);
     }
-    if row.fault.real_time() {
+    if row.real_time(via) {
         // Real time: the seed's 1-2-4 s backoff would make the DNS rows wait 7 s each for
         // nothing; 10 ms steps give the same outcome and request counts.
-        cb = cb.transport(|c| {
-            c.retry(
+        cb = cb.transport(move |c| {
+            let c = c.retry(
                 pixiv_transport::retry::RetryPolicy::new()
                     .backoff_factor(Duration::from_millis(10)),
-            )
+            );
+            match via {
+                Via::Direct => c,
+                Via::Proxy => c
+                    .timeout(PROXIED_TIMEOUT)
+                    .rate_limit_cooldown(PROXIED_COOLDOWN),
+            }
         });
     }
     let client = cb.build().unwrap();
@@ -417,19 +488,21 @@ async fn run(row: &Row, dir: &Path) -> (String, usize, Duration) {
     (outcome, requests, clock.elapsed())
 }
 
-#[test]
-fn fault_matrix() {
+/// Runs every row that goes `via` this path; fails listing the rows that differ.
+fn run_rows(via: Via) {
     let started = std::time::Instant::now();
     let mut failures = Vec::new();
-    for row in ROWS {
+    let mut count = 0;
+    for row in ROWS.iter().filter(|r| r.runs_via(via)) {
+        count += 1;
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
-            .start_paused(!row.fault.real_time())
+            .start_paused(!row.real_time(via))
             .build()
             .unwrap();
         let dir = tempfile::tempdir().unwrap();
         let row_started = std::time::Instant::now();
-        let (outcome, requests, waited) = rt.block_on(run(row, dir.path()));
+        let (outcome, requests, waited) = rt.block_on(run(row, via, dir.path()));
         let line = format!(
             "{:<40} {:<9} {:<22} {:>2} requests, {:>6.1?} tokio time, {:>6.0?} real",
             format!("{:?}", row.fault)
@@ -443,17 +516,28 @@ fn fault_matrix() {
             row_started.elapsed()
         );
         eprintln!("{line}");
-        if outcome != row.expect || requests != row.requests {
+        let (expect, expect_requests) = row.expected(via);
+        if outcome != expect || requests != expect_requests {
             failures.push(format!(
-                "{line}   (expected {} / {} requests)",
-                row.expect, row.requests
+                "{line}   (expected {expect} / {expect_requests} requests)"
             ));
         }
     }
-    eprintln!("{} rows in {:.1?}", ROWS.len(), started.elapsed());
+    eprintln!("{count} rows {via:?} in {:.1?}", started.elapsed());
     assert!(
         failures.is_empty(),
-        "rows that differ:\n{}",
+        "rows that differ ({via:?}):\n{}",
         failures.join("\n")
     );
+}
+
+#[test]
+fn fault_matrix() {
+    run_rows(Via::Direct);
+}
+
+/// The same rows through a real tinyproxy: a CONNECT tunnel must not change what a fault does.
+#[test]
+fn fault_matrix_through_a_proxy() {
+    run_rows(Via::Proxy);
 }
