@@ -411,4 +411,41 @@ mod tests {
         assert_eq!(RateLimiter::default().max(), Some(DEFAULT_MAX_STARTS));
         assert_eq!(RateLimiter::unlimited().max(), None);
     }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_longer_pause_extends_a_shorter_one() {
+        let limiter = RateLimiter::unlimited();
+        let t0 = Instant::now();
+        limiter.pause_for(2 * SEC);
+        limiter.pause_for(5 * SEC);
+        assert_eq!(limiter.paused_until(), Some(t0 + 5 * SEC));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_pause_is_over_at_its_deadline() {
+        let limiter = RateLimiter::unlimited();
+        limiter.pause_for(5 * SEC);
+        tokio::time::advance(5 * SEC - Duration::from_millis(1)).await;
+        assert!(limiter.paused_until().is_some());
+        tokio::time::advance(Duration::from_millis(1)).await;
+        assert_eq!(limiter.paused_until(), None);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_start_leaves_the_window_exactly_one_window_later() {
+        let limiter = RateLimiter::new(5, 10 * SEC);
+        limiter.acquire().await;
+        tokio::time::advance(10 * SEC - Duration::from_millis(1)).await;
+        assert_eq!(limiter.in_window(), 1);
+        tokio::time::advance(Duration::from_millis(1)).await;
+        assert_eq!(limiter.in_window(), 0);
+    }
+
+    #[test]
+    fn accessors_report_the_configuration_and_clones_share_it() {
+        let limiter = RateLimiter::new(3, 10 * SEC);
+        assert_eq!(limiter.window(), 10 * SEC);
+        assert!(limiter.same_as(&limiter.clone()));
+        assert!(!limiter.same_as(&RateLimiter::new(3, 10 * SEC)));
+    }
 }
