@@ -11,6 +11,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use common::ClosedPort;
 use http::{Request, StatusCode};
 use pixiv_mock::{Fault, MockPixiv, RouteMatch};
 use pixiv_transport::auth::StaticToken;
@@ -31,12 +32,9 @@ fn doh_endpoint(mock: &MockPixiv) -> String {
     format!("{}/dns-query", mock.base_url())
 }
 
-/// An https endpoint on a port nothing listens on.
-fn closed_endpoint() -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    drop(listener);
-    format!("https://127.0.0.1:{port}/dns-query")
+/// An https endpoint where connections are refused while `closed` lives.
+fn closed_endpoint(closed: &ClosedPort) -> String {
+    format!("https://{}/dns-query", closed.addr())
 }
 
 /// A mock whose DoH table maps app-api.pixiv.net and i.pximg.net to 127.0.0.1.
@@ -140,7 +138,8 @@ async fn doh_asks_aaaa_too_when_ipv6_is_on() {
 #[tokio::test]
 async fn doh_picks_the_second_endpoint_when_the_first_is_closed() {
     let mock = mock_with_dns().await;
-    let r = resolver(&[closed_endpoint(), doh_endpoint(&mock)], &[&mock]);
+    let closed = ClosedPort::new();
+    let r = resolver(&[closed_endpoint(&closed), doh_endpoint(&mock)], &[&mock]);
     assert_eq!(r.lookup(API).await.unwrap(), [localhost()]);
     assert_eq!(mock.dns_queries(), 1);
 }
@@ -170,7 +169,8 @@ async fn doh_rejects_a_status_other_than_0_and_asks_the_next_endpoint() {
 #[tokio::test]
 async fn doh_error_lists_every_endpoints_failure() {
     let mock = common::mock().await; // knows no names: NXDOMAIN
-    let closed = closed_endpoint();
+    let closed_port = ClosedPort::new();
+    let closed = closed_endpoint(&closed_port);
     let r = resolver(&[closed.clone(), doh_endpoint(&mock)], &[&mock]);
     let err = r.lookup(API).await.unwrap_err();
     assert_eq!(err.host(), API);

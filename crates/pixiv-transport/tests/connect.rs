@@ -2,9 +2,12 @@
 //! static resolver, absolute URIs required.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::net::TcpStream as StdTcpStream;
 use std::time::Duration;
 
+use common::ClosedPort;
 use http::Request;
 use http_body_util::BodyExt;
 use pixiv_errors::TimeoutPhase;
@@ -23,13 +26,10 @@ fn get(url: &str) -> Request<RequestBody> {
 
 #[tokio::test]
 async fn refused_port_is_a_connect_error() {
-    // Bound but never listening: refused, and the port cannot be taken by another test meanwhile.
-    let closed = tokio::net::TcpSocket::new_v4().unwrap();
-    closed.bind("127.0.0.1:0".parse().unwrap()).unwrap();
-    let port = closed.local_addr().unwrap().port();
+    let closed = ClosedPort::new();
     let client = HttpClient::new(ConnectConfig::new()).unwrap();
     let err = client
-        .oneshot(get(&format!("http://127.0.0.1:{port}/")))
+        .oneshot(get(&format!("http://{}/", closed.addr())))
         .await
         .unwrap_err();
     match &err {

@@ -5,7 +5,9 @@
 mod common;
 
 use bytes::Bytes;
-use common::{get, get_bearer, mock, raw_client, raw_client_with, read_body, tls_config};
+use common::{
+    ClosedPort, get, get_bearer, mock, raw_client, raw_client_with, read_body, tls_config,
+};
 use pixiv_errors::{AuthErrorKind, PixivError};
 use pixiv_mock::{Fault, MockPixiv, RouteMatch};
 use pixiv_transport::error_map::{ErrorMap, ErrorMapLayer};
@@ -201,13 +203,9 @@ async fn json_over_the_cap_is_body_too_large() {
 #[tokio::test]
 async fn connection_refused_is_connect() {
     let mock = mock().await;
-    // Bound but never listening: connections are refused, and no other socket (another test's
-    // mock, say) can take the port while this one holds it.
-    let closed = tokio::net::TcpSocket::new_v4().unwrap();
-    closed.bind("127.0.0.1:0".parse().unwrap()).unwrap();
-    let addr = closed.local_addr().unwrap();
+    let closed = ClosedPort::new();
     let err = ErrorMap::new(raw_client(&mock))
-        .oneshot(get(&format!("https://{addr}/v1/illust/detail")))
+        .oneshot(get(&format!("https://{}/v1/illust/detail", closed.addr())))
         .await
         .unwrap_err();
     assert!(matches!(err, PixivError::Connect { .. }), "{err:?}");

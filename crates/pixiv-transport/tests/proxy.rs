@@ -3,8 +3,9 @@
 //! The tests FAIL (not skip) when `tinyproxy` is missing: `apt-get install -y tinyproxy`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::net::TcpListener;
+mod common;
 
+use common::ClosedPort;
 use http::{Request, Version};
 use http_body_util::BodyExt;
 use pixiv_mock::MockPixiv;
@@ -216,14 +217,10 @@ async fn proxy_refusing_connect_is_a_proxy_error_with_its_answer() {
 #[tokio::test]
 async fn unreachable_proxy_is_a_proxy_error() {
     let mock = MockPixiv::builder().start().await.unwrap();
-    let dead = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let dead = ClosedPort::new();
     let client = client(
         &mock,
-        ProxyConfig::url(&format!("http://u:hidden@127.0.0.1:{dead}")).unwrap(),
+        ProxyConfig::url(&format!("http://u:hidden@{}", dead.addr())).unwrap(),
     );
     let url = format!("https://localhost:{}/size/10/a.bin", mock.addr().port());
     let message = expect_proxy_error(fetch(&client, &url).await, "could not connect to the proxy");

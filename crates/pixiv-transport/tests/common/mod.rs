@@ -1,7 +1,9 @@
-//! Helpers shared by the integration tests: the mock server and a raw hyper-util client that trusts
-//! its CA. Each test file uses a subset, hence the `dead_code` allowance.
+//! Helpers shared by the integration tests: the mock server, a raw hyper-util client that trusts
+//! its CA, and a port where connections are refused. Each test file uses a subset, hence the
+//! `dead_code` allowance.
 #![allow(dead_code, unreachable_pub, clippy::unwrap_used, clippy::expect_used)]
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -83,4 +85,27 @@ pub async fn read_body(resp: Response<Body>) -> Result<Bytes, PixivError> {
 /// The value of `name` in a logged request, if present.
 pub fn header<'a>(req: &'a LoggedRequest, name: &str) -> Option<&'a str> {
     req.headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// A loopback port where every connection is refused, for as long as this value lives: a socket
+/// bound to it that never listens.
+///
+/// Binding a listener to port 0 and dropping it to "free" the port races: a test in another
+/// process (a mock, a proxy) may be given that port before it is used, and then something
+/// answers. A bound socket holds the port, and without `listen` the kernel refuses connections.
+#[derive(Debug)]
+pub struct ClosedPort(tokio::net::TcpSocket);
+
+impl ClosedPort {
+    /// Binds a fresh socket to 127.0.0.1 on a port the kernel picks.
+    pub fn new() -> Self {
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+        Self(socket)
+    }
+
+    /// Its address, `127.0.0.1:port`.
+    pub fn addr(&self) -> SocketAddr {
+        self.0.local_addr().unwrap()
+    }
 }
