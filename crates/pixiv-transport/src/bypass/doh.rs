@@ -38,13 +38,14 @@ use http::header::ACCEPT;
 use http::{HeaderValue, Request, StatusCode, Uri};
 use http_body_util::{BodyExt as _, Limited};
 use pixiv_errors::PixivError;
-use serde::Deserialize;
 use tokio::time::Instant;
 use tower::ServiceExt as _;
 use url::Url;
 
 use crate::RequestBody;
 use crate::connect::{ConnectConfig, HttpClient, Name, Resolve};
+
+mod answer;
 
 /// The endpoints asked by default, in order: PixivPy's `ByPassSniApi` list (Cloudflare's two
 /// resolver addresses, DNS.SB, Cloudflare by name), as PROTOCOL.md records it.
@@ -286,31 +287,7 @@ impl DohResolver {
             .await
             .map_err(|e| format!("reading the answer: {e}"))?
             .to_bytes();
-        let message: DohMessage =
-            serde_json::from_slice(&body).map_err(|e| format!("not a DNS JSON answer ({e})"))?;
-        if message.status != 0 {
-            return Err(format!(
-                "Status {} ({}), not 0",
-                message.status,
-                rcode_name(message.status)
-            ));
-        }
-        let mut ttl = MAX_DOH_CACHE_TTL;
-        let mut ips = Vec::new();
-        // CNAME records (type 5) may come first; only the asked type's addresses count.
-        for record in message.answer.iter().filter(|r| r.rtype == family.code()) {
-            match record.data.parse::<IpAddr>() {
-                Ok(ip) if family.matches(&ip) => {
-                    ips.push(ip);
-                    ttl = ttl.min(Duration::from_secs(u64::from(record.ttl)));
-                }
-                _ => return Err(format!("record data {:?} is not an address", record.data)),
-            }
-        }
-        if ips.is_empty() {
-            return Err(format!("no {} record in the answer", family.name()));
-        }
-        Ok((ips, ttl))
+        answer::parse(&body, family).map_err(|e| e.to_string())
     }
 }
 
@@ -321,36 +298,6 @@ impl Resolve for DohResolver {
             let ips = this.lookup(name.as_str()).await.map_err(io::Error::other)?;
             Ok(ips.into_iter().map(|ip| SocketAddr::new(ip, 0)).collect())
         })
-    }
-}
-
-/// The JSON API's answer (the fields we read).
-#[derive(Deserialize)]
-struct DohMessage {
-    #[serde(rename = "Status")]
-    status: u32,
-    #[serde(rename = "Answer", default)]
-    answer: Vec<DohRecord>,
-}
-
-#[derive(Deserialize)]
-struct DohRecord {
-    #[serde(rename = "type")]
-    rtype: u16,
-    #[serde(rename = "TTL", default)]
-    ttl: u32,
-    data: String,
-}
-
-/// The name of a DNS RCODE (RFC 1035 section 4.1.1, RFC 6895).
-fn rcode_name(code: u32) -> &'static str {
-    match code {
-        1 => "FORMERR",
-        2 => "SERVFAIL",
-        3 => "NXDOMAIN",
-        4 => "NOTIMP",
-        5 => "REFUSED",
-        _ => "error",
     }
 }
 
