@@ -8,26 +8,40 @@ use bytes::Bytes;
 use common::{
     ClosedPort, get, get_bearer, mock, raw_client, raw_client_with, read_body, tls_config,
 };
+use http::Response;
 use pixiv_errors::{AuthErrorKind, PixivError};
 use pixiv_mock::{Fault, MockPixiv, RouteMatch};
+use pixiv_transport::Body;
 use pixiv_transport::error_map::{ErrorMap, ErrorMapLayer};
 use tower::{ServiceBuilder, ServiceExt as _};
 
+const DETAIL_PATH: &str = "/v1/illust/detail";
 const DETAIL: &str = "/v1/illust/detail?illust_id=12345";
 
 fn detail_url(mock: &MockPixiv) -> String {
     format!("{}{DETAIL}", mock.base_url())
 }
 
+/// The detail call with `token`, through a default `ErrorMap` over a raw client trusting `mock`.
+async fn get_detail(mock: &MockPixiv, token: &str) -> Result<Response<Body>, PixivError> {
+    ErrorMap::new(raw_client(mock))
+        .oneshot(get_bearer(&detail_url(mock), token))
+        .await
+}
+
+/// The error of a detail call with a valid token that the mock answers with `fault`.
+async fn detail_error_after(fault: Fault) -> PixivError {
+    let mock = mock().await;
+    mock.push_faults(RouteMatch::path_prefix(DETAIL_PATH), [fault]);
+    get_detail(&mock, &mock.issue_access_token())
+        .await
+        .unwrap_err()
+}
+
 #[tokio::test]
 async fn success_json_passes_through_whole() {
     let mock = mock().await;
-    let token = mock.issue_access_token();
-    let svc = ErrorMap::new(raw_client(&mock));
-    let resp = svc
-        .oneshot(get_bearer(&detail_url(&mock), &token))
-        .await
-        .unwrap();
+    let resp = get_detail(&mock, &mock.issue_access_token()).await.unwrap();
     assert_eq!(resp.status(), 200);
     let body = read_body(resp).await.unwrap();
     let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
@@ -36,70 +50,35 @@ async fn success_json_passes_through_whole() {
 
 #[tokio::test]
 async fn status_503_is_http_error_with_status() {
-    let mock = mock().await;
-    let token = mock.issue_access_token();
-    mock.push_faults(
-        RouteMatch::path_prefix("/v1/illust/detail"),
-        [Fault::Status(503)],
-    );
-    let err = ErrorMap::new(raw_client(&mock))
-        .oneshot(get_bearer(&detail_url(&mock), &token))
-        .await
-        .unwrap_err();
+    let err = detail_error_after(Fault::Status(503)).await;
     assert!(matches!(err, PixivError::Http { .. }), "{err:?}");
     assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
 }
 
 #[tokio::test]
 async fn rate_limit_body_is_rate_limited() {
-    let mock = mock().await;
-    let token = mock.issue_access_token();
-    mock.push_faults(
-        RouteMatch::path_prefix("/v1/illust/detail"),
-        [Fault::RateLimitBody],
-    );
-    let err = ErrorMap::new(raw_client(&mock))
-        .oneshot(get_bearer(&detail_url(&mock), &token))
-        .await
-        .unwrap_err();
+    let err = detail_error_after(Fault::RateLimitBody).await;
     assert!(matches!(err, PixivError::RateLimited { .. }), "{err:?}");
 }
 
 #[tokio::test]
 async fn rate_limit_object_inside_a_200_is_rate_limited() {
-    let mock = mock().await;
-    let token = mock.issue_access_token();
     let body = r#"{"error":{"user_message":"","message":"Rate Limit","reason":"","user_message_details":{}}}"#;
-    mock.push_faults(
-        RouteMatch::path_prefix("/v1/illust/detail"),
-        [Fault::Raw {
-            status: 200,
-            headers: vec![(
-                "content-type".into(),
-                "application/json; charset=utf-8".into(),
-            )],
-            body: Bytes::from(body),
-        }],
-    );
-    let err = ErrorMap::new(raw_client(&mock))
-        .oneshot(get_bearer(&detail_url(&mock), &token))
-        .await
-        .unwrap_err();
+    let err = detail_error_after(Fault::Raw {
+        status: 200,
+        headers: vec![(
+            "content-type".into(),
+            "application/json; charset=utf-8".into(),
+        )],
+        body: Bytes::from(body),
+    })
+    .await;
     assert!(matches!(err, PixivError::RateLimited { .. }), "{err:?}");
 }
 
 #[tokio::test]
 async fn invalid_grant_is_invalid_access_token() {
-    let mock = mock().await;
-    let token = mock.issue_access_token();
-    mock.push_faults(
-        RouteMatch::path_prefix("/v1/illust/detail"),
-        [Fault::InvalidGrant],
-    );
-    let err = ErrorMap::new(raw_client(&mock))
-        .oneshot(get_bearer(&detail_url(&mock), &token))
-        .await
-        .unwrap_err();
+    let err = detail_error_after(Fault::InvalidGrant).await;
     assert!(
         matches!(
             err,
@@ -117,22 +96,13 @@ async fn expired_token_from_the_mock_itself_is_an_auth_error() {
     let mock = mock().await;
     let token = mock.issue_access_token();
     mock.expire_access_tokens();
-    let err = ErrorMap::new(raw_client(&mock))
-        .oneshot(get_bearer(&detail_url(&mock), &token))
-        .await
-        .unwrap_err();
+    let err = get_detail(&mock, &token).await.unwrap_err();
     assert!(matches!(err, PixivError::Auth { .. }), "{err:?}");
 }
 
 #[tokio::test]
 async fn cloudflare_page_is_a_challenge_with_its_ray_id() {
-    let mock = mock().await;
-    let token = mock.issue_access_token();
-    mock.push_faults(RouteMatch::any(), [Fault::CloudflareChallenge]);
-    let err = ErrorMap::new(raw_client(&mock))
-        .oneshot(get_bearer(&detail_url(&mock), &token))
-        .await
-        .unwrap_err();
+    let err = detail_error_after(Fault::CloudflareChallenge).await;
     match err {
         PixivError::CloudflareChallenge { status, ray_id, .. } => {
             assert_eq!(status, 403);
@@ -168,18 +138,9 @@ async fn short_download_body_is_truncated_with_counts() {
 
 #[tokio::test]
 async fn short_json_body_fails_the_call_itself() {
-    let mock = mock().await;
-    let token = mock.issue_access_token();
-    mock.push_faults(
-        RouteMatch::path_prefix("/v1/illust/detail"),
-        [Fault::ShortBody { missing: 10 }],
-    );
     // JSON is buffered inside the call, so a cut body is an Err of the call (retryable by the
     // layers above) rather than of a later read.
-    let err = ErrorMap::new(raw_client(&mock))
-        .oneshot(get_bearer(&detail_url(&mock), &token))
-        .await
-        .unwrap_err();
+    let err = detail_error_after(Fault::ShortBody { missing: 10 }).await;
     assert!(matches!(err, PixivError::Truncated { .. }), "{err:?}");
 }
 
@@ -227,30 +188,12 @@ async fn unknown_ca_is_tls() {
 
 #[tokio::test]
 async fn reset_before_headers_is_connect() {
-    let mock = mock().await;
-    let token = mock.issue_access_token();
-    mock.push_faults(
-        RouteMatch::path_prefix("/v1/illust/detail"),
-        [Fault::ResetBeforeHeaders],
-    );
-    let err = ErrorMap::new(raw_client(&mock))
-        .oneshot(get_bearer(&detail_url(&mock), &token))
-        .await
-        .unwrap_err();
+    let err = detail_error_after(Fault::ResetBeforeHeaders).await;
     assert!(matches!(err, PixivError::Connect { .. }), "{err:?}");
 }
 
 #[tokio::test]
 async fn missing_work_404_is_http_404() {
-    let mock = mock().await;
-    let token = mock.issue_access_token();
-    mock.push_faults(
-        RouteMatch::path_prefix("/v1/illust/detail"),
-        [Fault::Status(404)],
-    );
-    let err = ErrorMap::new(raw_client(&mock))
-        .oneshot(get_bearer(&detail_url(&mock), &token))
-        .await
-        .unwrap_err();
+    let err = detail_error_after(Fault::Status(404)).await;
     assert_eq!(err.status().map(|s| s.as_u16()), Some(404));
 }
