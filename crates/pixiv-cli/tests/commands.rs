@@ -346,6 +346,10 @@ async fn ctrl_c_at_the_login_prompt_exits_130() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
+    // Held open until the command has exited, as a terminal is: Ctrl-C must stop the prompt by
+    // itself. (`Child::wait` closes a stdin still in `child`, and that end-of-file raced the
+    // signal: the command then saw an empty line and exited 2 "no code given".)
+    let stdin = child.stdin.take().unwrap();
     let mut stderr = child.stderr.take().unwrap();
     let mut seen = Vec::new();
     let mut buf = [0_u8; 256];
@@ -360,7 +364,26 @@ async fn ctrl_c_at_the_login_prompt_exits_130() {
         .await
         .expect("pixiv login ignored Ctrl-C")
         .unwrap();
+    drop(stdin);
     let _ = stderr.read_to_end(&mut seen).await;
     assert_eq!(status.code(), Some(130), "stderr: {}", text(&seen));
+    assert!(!env.config_dir().join("refresh_token").exists());
+}
+
+#[tokio::test]
+async fn end_of_input_at_the_login_prompt_is_a_usage_error() {
+    // `pixiv login </dev/null`: no code will ever come, so say so rather than wait.
+    let env = Env::start().await;
+    let output = env
+        .bare()
+        .args(["--api-url", &env.base(), "login"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .await
+        .unwrap();
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("code: "), "{stderr}");
+    assert!(stderr.ends_with("error: no code given\n"), "{stderr}");
     assert!(!env.config_dir().join("refresh_token").exists());
 }
