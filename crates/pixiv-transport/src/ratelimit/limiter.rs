@@ -448,4 +448,13 @@ mod tests {
         assert!(limiter.same_as(&limiter.clone()));
         assert!(!limiter.same_as(&RateLimiter::new(3, 10 * SEC)));
     }
+
+    #[test]
+    fn debug_shows_the_budget_and_its_use() {
+        let limiter = RateLimiter::new(3, 10 * SEC);
+        let shown = format!("{limiter:?}");
+        for part in ["RateLimiter", "max: Some(3)", "window: 10s", "in_window: 0"] {
+            assert!(shown.contains(part), "{shown}");
+        }
+    }
 }
