@@ -6,9 +6,12 @@
 // Helpers outside #[test] fns unwrap too: a panic there is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::net::IpAddr;
 use std::sync::Arc;
 
+use common::LogCapture;
 use http::StatusCode;
 use pixiv_mock::{Fault, MockPixiv, RouteMatch};
 use pixiv_transport::auth::StaticToken;
@@ -52,41 +55,10 @@ async fn get_detail(t: &Transport, mock: &MockPixiv) -> Result<StatusCode, Pixiv
     Ok(t.get(&url, &[("illust_id", "1")]).await?.status())
 }
 
-/// Collects what a `tracing` subscriber writes.
-#[derive(Clone, Default)]
-struct Capture(Arc<std::sync::Mutex<Vec<u8>>>);
-
-impl std::io::Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-fn capture() -> (Capture, tracing::subscriber::DefaultGuard) {
-    let capture = Capture::default();
-    let writer = capture.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::new("pixiv_transport=debug"))
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    (capture, tracing::subscriber::set_default(subscriber))
-}
-
-impl Capture {
-    fn text(&self) -> String {
-        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
-    }
-}
-
 #[tokio::test]
 async fn the_request_span_says_which_route_was_taken() {
     let mock = mock_with_dns().await;
-    let (out, _guard) = capture();
+    let (out, _guard) = LogCapture::start("pixiv_transport=debug");
 
     let direct = builder(&mock).build().unwrap();
     get_detail(&direct, &mock).await.unwrap();
@@ -101,7 +73,7 @@ async fn the_request_span_says_which_route_was_taken() {
     // Fallback: the span records both, in order, and the switch is logged with the ray id.
     let fallback = builder(&mock).fallback_on_challenge(true).build().unwrap();
     mock.push_faults(RouteMatch::path(DETAIL), [Fault::CloudflareChallenge]);
-    out.0.lock().unwrap().clear();
+    out.clear();
     get_detail(&fallback, &mock).await.unwrap();
     let text = out.text();
     assert!(text.contains(r#"route="direct" route="bypass""#), "{text}");

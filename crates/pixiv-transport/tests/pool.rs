@@ -8,22 +8,17 @@
 //! `src/connect/hosts.rs`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::time::Duration;
 
+use common::get_with_referer;
 use futures_util::future::join_all;
-use http::{Request, Version};
+use http::Version;
 use http_body_util::BodyExt;
 use pixiv_mock::MockPixiv;
-use pixiv_transport::RequestBody;
 use pixiv_transport::connect::{ConnectConfig, HttpClient, RootCerts, TlsConfig};
 use tower::ServiceExt;
-
-fn get(url: &str) -> Request<RequestBody> {
-    Request::get(url)
-        .header("referer", "https://app-api.pixiv.net/")
-        .body(RequestBody::default())
-        .unwrap()
-}
 
 fn client(mock: &MockPixiv, config: ConnectConfig) -> HttpClient {
     let tls = TlsConfig::new()
@@ -34,7 +29,7 @@ fn client(mock: &MockPixiv, config: ConnectConfig) -> HttpClient {
 }
 
 async fn fetch(client: &HttpClient, url: &str) -> (Version, usize) {
-    let resp = client.clone().oneshot(get(url)).await.unwrap();
+    let resp = client.clone().oneshot(get_with_referer(url)).await.unwrap();
     assert_eq!(resp.status(), 200);
     let version = resp.version();
     (

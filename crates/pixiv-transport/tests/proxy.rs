@@ -5,14 +5,14 @@
 
 mod common;
 
-use common::ClosedPort;
-use http::{Request, Version};
+use common::{ClosedPort, get_with_referer};
+use http::Version;
 use http_body_util::BodyExt;
 use pixiv_mock::MockPixiv;
+use pixiv_transport::PixivError;
 use pixiv_transport::connect::{
     ConnectConfig, HttpClient, ProxyConfig, RootCerts, StaticResolver, TlsConfig,
 };
-use pixiv_transport::{PixivError, RequestBody};
 use tower::ServiceExt;
 
 use pixiv_mock::tinyproxy::{ProxyOptions, TinyProxy};
@@ -20,13 +20,6 @@ use pixiv_mock::tinyproxy::{ProxyOptions, TinyProxy};
 /// A tinyproxy for one test; the test fails (not skips) when it cannot start.
 fn start_proxy(options: ProxyOptions<'_>) -> TinyProxy {
     TinyProxy::start(options).unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn get(url: &str) -> Request<RequestBody> {
-    Request::get(url)
-        .header("referer", "https://app-api.pixiv.net/")
-        .body(RequestBody::default())
-        .unwrap()
 }
 
 /// A client trusting the mock's CA, through `proxy`, resolving no name itself (a direct
@@ -46,7 +39,7 @@ fn client(mock: &MockPixiv, proxy: ProxyConfig) -> HttpClient {
 }
 
 async fn fetch(client: &HttpClient, url: &str) -> Result<(Version, usize), PixivError> {
-    let resp = client.clone().oneshot(get(url)).await?;
+    let resp = client.clone().oneshot(get_with_referer(url)).await?;
     assert_eq!(resp.status(), 200, "{url}: {:?}", resp.headers());
     let version = resp.version();
     Ok((
@@ -114,7 +107,7 @@ async fn plain_http_with_proxy_credentials() {
         &mock,
         ProxyConfig::url(&proxy.url_with("pixiv", "wrong")).unwrap(),
     );
-    let resp = bad.oneshot(get(&url)).await.unwrap();
+    let resp = bad.oneshot(get_with_referer(&url)).await.unwrap();
     assert_eq!(resp.status(), 401);
     assert!(
         resp.headers()["server"]

@@ -2,9 +2,12 @@
 //! a stalled body (idle), a body still flowing past the total deadline, the total deadline.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::time::Duration;
 
 use bytes::Bytes;
+use common::{get_with_referer, timeout_phase};
 use http::{Request, Response};
 use http_body_util::BodyExt;
 use pixiv_errors::TimeoutPhase;
@@ -31,13 +34,6 @@ fn stack(mock: &MockPixiv, layer: TimeoutLayer) -> Svc {
             .layer(ErrorMapLayer::new())
             .service(client),
     )
-}
-
-fn get(url: &str) -> Request<RequestBody> {
-    Request::get(url)
-        .header("referer", "https://app-api.pixiv.net/")
-        .body(RequestBody::default())
-        .unwrap()
 }
 
 /// Reads the body frame by frame: the bytes, and when the last data frame came.
@@ -72,7 +68,7 @@ async fn slow_headers_are_a_headers_timeout() {
         RouteMatch::path_prefix("/size/"),
         [Fault::DelayHeaders(Duration::from_secs(5))],
     );
-    let resp = svc.clone().oneshot(get(&url)).await.unwrap();
+    let resp = svc.clone().oneshot(get_with_referer(&url)).await.unwrap();
     assert_eq!(read(resp).await.0.unwrap().len(), 10, "5 s < 10 s is fine");
 
     mock.push_faults(
@@ -80,16 +76,8 @@ async fn slow_headers_are_a_headers_timeout() {
         [Fault::DelayHeaders(Duration::from_secs(30))],
     );
     let start = Instant::now();
-    let err = svc.oneshot(get(&url)).await.unwrap_err();
-    assert!(
-        matches!(
-            err,
-            PixivError::Timeout {
-                phase: TimeoutPhase::Headers
-            }
-        ),
-        "{err:?}"
-    );
+    let err = svc.oneshot(get_with_referer(&url)).await.unwrap_err();
+    assert_eq!(timeout_phase(&err), Some(TimeoutPhase::Headers), "{err:?}");
     assert_eq!(start.elapsed(), Duration::from_secs(10));
 }
 
@@ -106,20 +94,15 @@ async fn stalled_body_is_body_idle_exactly_t_after_the_last_bytes() {
         }],
     );
     let resp = svc
-        .oneshot(get(&format!("{}/size/1000000/a.bin", mock.base_url())))
+        .oneshot(get_with_referer(&format!(
+            "{}/size/1000000/a.bin",
+            mock.base_url()
+        )))
         .await
         .unwrap();
     let (result, last) = read(resp).await;
     let err = result.unwrap_err();
-    assert!(
-        matches!(
-            err,
-            PixivError::Timeout {
-                phase: TimeoutPhase::BodyIdle
-            }
-        ),
-        "{err:?}"
-    );
+    assert_eq!(timeout_phase(&err), Some(TimeoutPhase::BodyIdle), "{err:?}");
     assert_eq!(
         last.elapsed(),
         idle,
@@ -135,7 +118,10 @@ async fn a_slow_reader_is_not_an_idle_body() {
         TimeoutLayer::new().body_idle(Some(Duration::from_secs(5))),
     );
     let resp = svc
-        .oneshot(get(&format!("{}/size/2000000/a.bin", mock.base_url())))
+        .oneshot(get_with_referer(&format!(
+            "{}/size/2000000/a.bin",
+            mock.base_url()
+        )))
         .await
         .unwrap();
     let mut body = resp.into_body();
@@ -174,7 +160,7 @@ async fn a_body_flowing_past_the_total_is_not_cut_without_a_total() {
 
     // A download opts out of the total deadline.
     mock.push_faults(RouteMatch::path_prefix("/size/"), [stall.clone()]);
-    let mut req = get(&url);
+    let mut req = get_with_referer(&url);
     req.extensions_mut()
         .insert(TimeoutOverride::new().total(None));
     let start = Instant::now();
@@ -186,17 +172,9 @@ async fn a_body_flowing_past_the_total_is_not_cut_without_a_total() {
     // The same body under the layer's total deadline is cut at 1 s.
     mock.push_faults(RouteMatch::path_prefix("/size/"), [stall]);
     let start = Instant::now();
-    let resp = svc.oneshot(get(&url)).await.unwrap();
+    let resp = svc.oneshot(get_with_referer(&url)).await.unwrap();
     let err = read(resp).await.0.unwrap_err();
-    assert!(
-        matches!(
-            err,
-            PixivError::Timeout {
-                phase: TimeoutPhase::Total
-            }
-        ),
-        "{err:?}"
-    );
+    assert_eq!(timeout_phase(&err), Some(TimeoutPhase::Total), "{err:?}");
     assert_eq!(start.elapsed(), Duration::from_secs(1));
 }
 
@@ -215,17 +193,12 @@ async fn total_deadline_before_the_headers_is_total() {
     );
     let start = Instant::now();
     let err = svc
-        .oneshot(get(&format!("{}/size/10/a.bin", mock.base_url())))
+        .oneshot(get_with_referer(&format!(
+            "{}/size/10/a.bin",
+            mock.base_url()
+        )))
         .await
         .unwrap_err();
-    assert!(
-        matches!(
-            err,
-            PixivError::Timeout {
-                phase: TimeoutPhase::Total
-            }
-        ),
-        "{err:?}"
-    );
+    assert_eq!(timeout_phase(&err), Some(TimeoutPhase::Total), "{err:?}");
     assert_eq!(start.elapsed(), Duration::from_secs(2));
 }

@@ -2,25 +2,16 @@
 //! opt-in (one warning), a certificate for another name, SNI off.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
+mod common;
 
 use bytes::Bytes;
-use http::{Request, Version};
+use common::{LogCapture, get_with_referer};
+use http::Version;
 use http_body_util::BodyExt;
 use pixiv_mock::MockPixiv;
+use pixiv_transport::PixivError;
 use pixiv_transport::connect::{ConnectConfig, HttpClient, RootCerts, StaticResolver, TlsConfig};
-use pixiv_transport::{PixivError, RequestBody};
 use tower::ServiceExt;
-
-const REFERER: &str = "https://app-api.pixiv.net/";
-
-fn image(url: &str) -> Request<RequestBody> {
-    Request::get(url)
-        .header("referer", REFERER)
-        .body(RequestBody::default())
-        .unwrap()
-}
 
 fn trusting(mock: &MockPixiv) -> TlsConfig {
     TlsConfig::new()
@@ -30,7 +21,7 @@ fn trusting(mock: &MockPixiv) -> TlsConfig {
 }
 
 async fn get(client: &HttpClient, url: &str) -> Result<(Version, Bytes), PixivError> {
-    let resp = client.clone().oneshot(image(url)).await?;
+    let resp = client.clone().oneshot(get_with_referer(url)).await?;
     assert_eq!(resp.status(), 200, "{url}");
     let version = resp.version();
     Ok((
@@ -113,28 +104,10 @@ async fn certificate_for_another_name_is_a_tls_error() {
     }
 }
 
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn insecure_opt_in_works_and_warns_exactly_once() {
-    let logs = Captured::default();
-    let writer = logs.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    // INFO and above, as the fmt subscriber's default.
+    let (logs, _guard) = LogCapture::start("info");
 
     // A certificate for another name, from a CA nobody trusts: everything wrong at once.
     let mock = MockPixiv::builder()
@@ -155,7 +128,7 @@ async fn insecure_opt_in_works_and_warns_exactly_once() {
             .unwrap();
     }
     assert_eq!(client.connections_opened(), 3);
-    let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    let text = logs.text();
     assert_eq!(
         text.matches("verification is DISABLED").count(),
         1,

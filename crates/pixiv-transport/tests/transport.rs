@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use common::{header, mock};
+use common::{LogCapture, header, mock};
 use http::{HeaderName, HeaderValue, Request, Uri};
 use pixiv_errors::PixivError;
 use pixiv_mock::{Fault, MockPixiv, RouteMatch};
@@ -291,20 +291,6 @@ async fn auth_replay_is_counted() {
     let _ = Duration::ZERO;
 }
 
-/// Collects what a `tracing` subscriber writes.
-#[derive(Clone, Default)]
-struct Capture(Arc<std::sync::Mutex<Vec<u8>>>);
-
-impl std::io::Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn traces_show_the_path_but_never_the_query_or_the_token() {
     let mock = mock().await;
@@ -315,14 +301,7 @@ async fn traces_show_the_path_but_never_the_query_or_the_token() {
         .auth_origins([mock.base_url().parse::<Uri>().unwrap()])
         .build()
         .unwrap();
-    let capture = Capture::default();
-    let writer = capture.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::new("pixiv_transport=trace"))
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (capture, _guard) = LogCapture::start("pixiv_transport=trace");
 
     t.get(
         &detail_url(&mock),
@@ -341,7 +320,7 @@ async fn traces_show_the_path_but_never_the_query_or_the_token() {
         )
         .await;
 
-    let out = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let out = capture.text();
     assert!(out.contains("pixiv.request"), "{out}");
     assert!(out.contains(r#"path="/v1/illust/detail""#), "{out}");
     assert!(out.contains("status=200"), "{out}");

@@ -1,10 +1,10 @@
 //! Helpers shared by the integration tests: the mock server, a raw hyper-util client that trusts
-//! its CA, and a port where connections are refused. Each test file uses a subset, hence the
-//! `dead_code` allowance.
+//! its CA, requests, a port where connections are refused, and a capture of the logs. Each test
+//! file uses a subset, hence the `dead_code` allowance.
 #![allow(dead_code, unreachable_pub, clippy::unwrap_used, clippy::expect_used)]
 
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use http::{Request, Response};
@@ -13,8 +13,9 @@ use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
+use pixiv_errors::TimeoutPhase;
 use pixiv_mock::{LoggedRequest, MockPixiv};
-use pixiv_transport::{Body, PixivError};
+use pixiv_transport::{Body, PixivError, RequestBody};
 
 /// The Referer the mock's image host wants.
 pub const REFERER: &str = "https://app-api.pixiv.net/";
@@ -69,6 +70,14 @@ pub fn get(url: &str) -> Request<Full<Bytes>> {
     Request::get(url).body(Full::default()).unwrap()
 }
 
+/// A GET with the Referer the mock's image host wants ([`REFERER`]).
+pub fn get_with_referer(url: &str) -> Request<RequestBody> {
+    Request::get(url)
+        .header("referer", REFERER)
+        .body(RequestBody::default())
+        .unwrap()
+}
+
 /// A GET with `Authorization: Bearer <token>`.
 pub fn get_bearer(url: &str, token: &str) -> Request<Full<Bytes>> {
     Request::get(url)
@@ -85,6 +94,57 @@ pub async fn read_body(resp: Response<Body>) -> Result<Bytes, PixivError> {
 /// The value of `name` in a logged request, if present.
 pub fn header<'a>(req: &'a LoggedRequest, name: &str) -> Option<&'a str> {
     req.headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// The phase of a timeout error; `None` for any other error.
+pub fn timeout_phase(err: &PixivError) -> Option<TimeoutPhase> {
+    match err {
+        PixivError::Timeout { phase } => Some(*phase),
+        _ => None,
+    }
+}
+
+/// What a `tracing` fmt subscriber (no colours) writes while its guard lives.
+///
+/// The subscriber is this thread's default only: a test that reads logs runs on tokio's
+/// current-thread runtime, so everything it awaits logs here.
+#[derive(Debug, Clone, Default)]
+pub struct LogCapture(Arc<Mutex<Vec<u8>>>);
+
+impl LogCapture {
+    /// Captures the events `filter` (an `EnvFilter` directive, e.g. `pixiv_transport=debug`)
+    /// enables, until the guard is dropped.
+    pub fn start(filter: &str) -> (Self, tracing::subscriber::DefaultGuard) {
+        let capture = Self::default();
+        let writer = capture.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .finish();
+        (capture, tracing::subscriber::set_default(subscriber))
+    }
+
+    /// Everything written so far.
+    pub fn text(&self) -> String {
+        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+    }
+
+    /// Forgets what was written so far.
+    pub fn clear(&self) {
+        self.0.lock().unwrap().clear();
+    }
+}
+
+impl std::io::Write for LogCapture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// A loopback port where every connection is refused, for as long as this value lives: a socket
