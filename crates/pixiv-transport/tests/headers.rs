@@ -6,6 +6,7 @@ mod common;
 
 use common::{header, mock, raw_client};
 use http::{HeaderValue, Request};
+use pixiv_mock::MockPixiv;
 use pixiv_transport::RequestBody;
 use pixiv_transport::error_map::ErrorMapLayer;
 use pixiv_transport::headers::{
@@ -17,17 +18,22 @@ fn image_request(base: &str) -> http::request::Builder {
     Request::get(format!("{base}/size/16/a.bin")).header("referer", common::REFERER)
 }
 
+/// Sends `req` through `layer` over ErrorMap and a raw client; what went out is in the mock's log.
+async fn send_through(layer: DefaultHeadersLayer, mock: &MockPixiv, req: http::request::Builder) {
+    let svc = ServiceBuilder::new()
+        .layer(layer)
+        .layer(ErrorMapLayer::new())
+        .service(raw_client(mock));
+    svc.oneshot(req.body(RequestBody::default()).unwrap())
+        .await
+        .unwrap();
+}
+
 #[tokio::test]
 async fn every_default_header_is_sent() {
     let mock = mock().await;
-    let svc = ServiceBuilder::new()
-        .layer(DefaultHeadersLayer::new())
-        .layer(ErrorMapLayer::new())
-        .service(raw_client(&mock));
-    let req = image_request(&mock.base_url())
-        .body(RequestBody::default())
-        .unwrap();
-    svc.oneshot(req).await.unwrap();
+    let req = image_request(&mock.base_url());
+    send_through(DefaultHeadersLayer::new(), &mock, req).await;
     let log = mock.requests();
     assert_eq!(log.len(), 1);
     assert_eq!(header(&log[0], "user-agent"), Some(USER_AGENT));
@@ -43,16 +49,10 @@ async fn every_default_header_is_sent() {
 #[tokio::test]
 async fn request_headers_override_defaults() {
     let mock = mock().await;
-    let svc = ServiceBuilder::new()
-        .layer(DefaultHeadersLayer::new())
-        .layer(ErrorMapLayer::new())
-        .service(raw_client(&mock));
     let req = image_request(&mock.base_url())
         .header("user-agent", "my-bot/1.0")
-        .header("accept-language", "ja")
-        .body(RequestBody::default())
-        .unwrap();
-    svc.oneshot(req).await.unwrap();
+        .header("accept-language", "ja");
+    send_through(DefaultHeadersLayer::new(), &mock, req).await;
     let log = mock.requests();
     assert_eq!(header(&log[0], "user-agent"), Some("my-bot/1.0"));
     assert_eq!(log[0].headers.get_all("user-agent").iter().count(), 1);
@@ -70,14 +70,7 @@ async fn configured_accept_language_and_extra_defaults_are_sent() {
             HeaderValue::from_static("1"),
         )
         .without(&http::HeaderName::from_static("app-os-version"));
-    let svc = ServiceBuilder::new()
-        .layer(layer)
-        .layer(ErrorMapLayer::new())
-        .service(raw_client(&mock));
-    let req = image_request(&mock.base_url())
-        .body(RequestBody::default())
-        .unwrap();
-    svc.oneshot(req).await.unwrap();
+    send_through(layer, &mock, image_request(&mock.base_url())).await;
     let log = mock.requests();
     assert_eq!(header(&log[0], "accept-language"), Some("zh-cn"));
     assert_eq!(header(&log[0], "x-extra"), Some("1"));

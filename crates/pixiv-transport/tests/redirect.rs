@@ -4,35 +4,24 @@
 
 mod common;
 
-use common::{header, mock, raw_client_with, tls_config_all};
-use http::Request;
+use common::{RawClient, header, mock, raw_client_with, tls_config_all};
+use http::{Request, Response};
 use pixiv_errors::{PixivError, RedirectErrorKind};
 use pixiv_mock::{Fault, MockPixiv, RouteMatch};
-use pixiv_transport::RequestBody;
-use pixiv_transport::error_map::ErrorMapLayer;
-use pixiv_transport::redirect::RedirectLayer;
+use pixiv_transport::error_map::{ErrorMap, ErrorMapLayer};
+use pixiv_transport::redirect::{Redirect, RedirectLayer};
+use pixiv_transport::{Body, RequestBody};
 use tower::{ServiceBuilder, ServiceExt as _};
 
-fn svc(
-    mock: &MockPixiv,
-) -> impl tower::Service<
-    Request<RequestBody>,
-    Response = http::Response<pixiv_transport::Body>,
-    Error = PixivError,
-> + Clone
-+ use<> {
+/// The stack under test: redirects over ErrorMap over a raw client.
+type Stack = Redirect<ErrorMap<RawClient>>;
+
+fn svc(mock: &MockPixiv) -> Stack {
     svc_trusting(&[mock])
 }
 
 /// The stack over a raw client trusting every one of these mocks' CAs.
-fn svc_trusting(
-    mocks: &[&MockPixiv],
-) -> impl tower::Service<
-    Request<RequestBody>,
-    Response = http::Response<pixiv_transport::Body>,
-    Error = PixivError,
-> + Clone
-+ use<> {
+fn svc_trusting(mocks: &[&MockPixiv]) -> Stack {
     let cas: Vec<Vec<u8>> = mocks.iter().map(|m| m.ca_der()).collect();
     ServiceBuilder::new()
         .layer(RedirectLayer::new())
@@ -42,28 +31,47 @@ fn svc_trusting(
         )))
 }
 
-fn with_credentials(url: &str, token: &str) -> Request<RequestBody> {
-    Request::get(url)
+/// GET `path` on `mock` through `svc`, with a Bearer `token`, a cookie and a Referer.
+async fn get_with_credentials(
+    svc: Stack,
+    mock: &MockPixiv,
+    path: &str,
+    token: &str,
+) -> Result<Response<Body>, PixivError> {
+    let req = Request::get(format!("{}{path}", mock.base_url()))
         .header("authorization", format!("Bearer {token}"))
         .header("cookie", "PHPSESSID=secret")
         .header("referer", common::REFERER)
         .body(RequestBody::default())
-        .unwrap()
+        .unwrap();
+    svc.oneshot(req).await
+}
+
+/// Makes `mock` answer `path`, once, with a `status` redirect to `location`.
+fn redirect_once(
+    mock: &MockPixiv,
+    path: impl Into<String>,
+    status: u16,
+    location: impl Into<String>,
+) {
+    let location = location.into();
+    mock.push_faults(
+        RouteMatch::path(path),
+        [Fault::Redirect { status, location }],
+    );
 }
 
 #[tokio::test]
 async fn credentials_are_dropped_on_a_cross_origin_hop() {
     let (a, b) = (mock().await, mock().await);
     let token = a.issue_access_token();
-    a.push_faults(
-        RouteMatch::path("/start"),
-        [Fault::Redirect {
-            status: 302,
-            location: format!("{}/size/16/landed.bin", b.base_url()),
-        }],
+    redirect_once(
+        &a,
+        "/start",
+        302,
+        format!("{}/size/16/landed.bin", b.base_url()),
     );
-    let resp = svc_trusting(&[&a, &b])
-        .oneshot(with_credentials(&format!("{}/start", a.base_url()), &token))
+    let resp = get_with_credentials(svc_trusting(&[&a, &b]), &a, "/start", &token)
         .await
         .unwrap();
     assert_eq!(resp.status(), 200);
@@ -84,22 +92,14 @@ async fn credentials_are_dropped_on_a_cross_origin_hop() {
 async fn credentials_stay_dropped_when_the_chain_comes_back() {
     let (a, b) = (mock().await, mock().await);
     let token = a.issue_access_token();
-    a.push_faults(
-        RouteMatch::path("/start"),
-        [Fault::Redirect {
-            status: 302,
-            location: format!("{}/bounce", b.base_url()),
-        }],
+    redirect_once(&a, "/start", 302, format!("{}/bounce", b.base_url()));
+    redirect_once(
+        &b,
+        "/bounce",
+        307,
+        format!("{}/size/8/back.bin", a.base_url()),
     );
-    b.push_faults(
-        RouteMatch::path("/bounce"),
-        [Fault::Redirect {
-            status: 307,
-            location: format!("{}/size/8/back.bin", a.base_url()),
-        }],
-    );
-    svc_trusting(&[&a, &b])
-        .oneshot(with_credentials(&format!("{}/start", a.base_url()), &token))
+    get_with_credentials(svc_trusting(&[&a, &b]), &a, "/start", &token)
         .await
         .unwrap();
     let at_a = a.requests();
@@ -112,15 +112,8 @@ async fn credentials_stay_dropped_when_the_chain_comes_back() {
 async fn same_origin_hop_keeps_credentials() {
     let a = mock().await;
     let token = a.issue_access_token();
-    a.push_faults(
-        RouteMatch::path("/start"),
-        [Fault::Redirect {
-            status: 301,
-            location: "/v1/illust/detail?illust_id=7".into(),
-        }],
-    );
-    let resp = svc(&a)
-        .oneshot(with_credentials(&format!("{}/start", a.base_url()), &token))
+    redirect_once(&a, "/start", 301, "/v1/illust/detail?illust_id=7");
+    let resp = get_with_credentials(svc(&a), &a, "/start", &token)
         .await
         .unwrap();
     assert_eq!(resp.status(), 200);
@@ -136,8 +129,7 @@ async fn same_origin_hop_keeps_credentials() {
 async fn a_loop_stops_after_five_hops_with_a_typed_error() {
     let a = mock().await;
     a.push_faults(RouteMatch::path("/loop"), [Fault::RedirectLoop]);
-    let err = svc(&a)
-        .oneshot(with_credentials(&format!("{}/loop", a.base_url()), "t"))
+    let err = get_with_credentials(svc(&a), &a, "/loop", "t")
         .await
         .unwrap_err();
     assert!(
@@ -157,16 +149,9 @@ async fn a_loop_stops_after_five_hops_with_a_typed_error() {
 async fn six_distinct_hops_are_too_many() {
     let a = mock().await;
     for i in 0..6 {
-        a.push_faults(
-            RouteMatch::path(format!("/hop{i}")),
-            [Fault::Redirect {
-                status: 302,
-                location: format!("/hop{}", i + 1),
-            }],
-        );
+        redirect_once(&a, format!("/hop{i}"), 302, format!("/hop{}", i + 1));
     }
-    let err = svc(&a)
-        .oneshot(with_credentials(&format!("{}/hop0", a.base_url()), "t"))
+    let err = get_with_credentials(svc(&a), &a, "/hop0", "t")
         .await
         .unwrap_err();
     assert!(
@@ -191,16 +176,9 @@ async fn five_hops_are_followed() {
         } else {
             format!("/hop{}", i + 1)
         };
-        a.push_faults(
-            RouteMatch::path(format!("/hop{i}")),
-            [Fault::Redirect {
-                status: 302,
-                location: next,
-            }],
-        );
+        redirect_once(&a, format!("/hop{i}"), 302, next);
     }
-    let resp = svc(&a)
-        .oneshot(with_credentials(&format!("{}/hop0", a.base_url()), "t"))
+    let resp = get_with_credentials(svc(&a), &a, "/hop0", "t")
         .await
         .unwrap();
     assert_eq!(resp.status(), 200);
@@ -214,15 +192,8 @@ async fn non_http_schemes_are_refused() {
         ("/f", "file:///etc/passwd"),
         ("/ftp", "ftp://example.com/x"),
     ] {
-        a.push_faults(
-            RouteMatch::path(path),
-            [Fault::Redirect {
-                status: 302,
-                location: location.into(),
-            }],
-        );
-        let err = svc(&a)
-            .oneshot(with_credentials(&format!("{}{path}", a.base_url()), "t"))
+        redirect_once(&a, path, 302, location);
+        let err = get_with_credentials(svc(&a), &a, path, "t")
             .await
             .unwrap_err();
         assert!(
