@@ -401,6 +401,18 @@ async fn sync_parent(target: &Path) {
     let _ = target;
 }
 
+/// Options that open (creating) a file for writing and, on unix, refuse a symbolic link at its
+/// path (`O_NOFOLLOW`: the open fails with `ELOOP`). The part file and its sidecar are ours to
+/// create; a link planted at their names (in a folder another user can write) must not make us
+/// write through it into a file it points to.
+fn no_follow() -> OpenOptions {
+    let mut options = OpenOptions::new();
+    options.write(true).create(true);
+    #[cfg(unix)]
+    options.custom_flags(libc::O_NOFOLLOW);
+    options
+}
+
 impl Sink for FileSink {
     async fn resume_point(&mut self) -> Option<Resume> {
         let meta = self.read_meta().await?;
@@ -419,9 +431,7 @@ impl Sink for FileSink {
     async fn begin(&mut self, start: u64, answer: &Answer) -> Result<(), PixivError> {
         self.file = None;
         let part = self.part.clone();
-        let mut file = OpenOptions::new()
-            .write(true)
-            .create(true)
+        let mut file = no_follow()
             .truncate(false)
             .open(&part)
             .await
@@ -441,7 +451,13 @@ impl Sink for FileSink {
                 let json = serde_json::to_vec(&meta)
                     .map_err(|e| PixivError::decode(format!("part sidecar: {e}"), &[]))?;
                 let meta_path = self.meta.clone();
-                tokio::fs::write(&meta_path, json)
+                let mut meta_file = no_follow()
+                    .truncate(true)
+                    .open(&meta_path)
+                    .await
+                    .map_err(self.io(&meta_path))?;
+                meta_file
+                    .write_all(&json)
                     .await
                     .map_err(self.io(&meta_path))?;
                 self.resumable = true;

@@ -1,10 +1,12 @@
 //! Atomicity: a failure never leaves anything at the final path, and an error page is never
 //! saved as the file.
+// Helpers outside #[test] fns may unwrap too: a panic is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
 use common::{downloader, mock, names_in, requests_for, url};
-use pixiv_download::{PixivError, RetryPolicy, Target};
+use pixiv_download::{Outcome, PixivError, RetryPolicy, Target};
 use pixiv_mock::{Fault, RouteMatch};
 
 #[tokio::test]
@@ -244,4 +246,88 @@ async fn a_second_download_of_a_file_being_downloaded_is_refused() {
         )
         .await
         .unwrap();
+}
+
+/// A file outside the download folder that a planted link points at.
+#[cfg(unix)]
+fn victim() -> (tempfile::TempDir, std::path::PathBuf) {
+    let elsewhere = tempfile::tempdir().unwrap();
+    let file = elsewhere.path().join("precious.txt");
+    std::fs::write(&file, b"precious").unwrap();
+    (elsewhere, file)
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn a_link_planted_at_the_part_name_is_refused_not_written_through() {
+    let mock = mock().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (_elsewhere, precious) = victim();
+    std::os::unix::fs::symlink(&precious, dir.path().join("x.bin.part")).unwrap();
+    let err = downloader(&mock)
+        .download(&url(&mock, "/size/5000/x.bin"), &Target::dir(dir.path()))
+        .await
+        .unwrap_err();
+    match &err {
+        PixivError::Io { source, path } => {
+            assert_eq!(source.raw_os_error(), Some(libc::ELOOP), "{err:?}");
+            assert_eq!(
+                path.as_deref(),
+                Some(dir.path().join("x.bin.part").as_path())
+            );
+        }
+        other => panic!("expected Io, got {other:?}"),
+    }
+    assert_eq!(std::fs::read(&precious).unwrap(), b"precious");
+    assert!(!dir.path().join("x.bin").exists());
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn a_link_planted_at_the_sidecar_name_is_replaced_not_written_through() {
+    let mock = mock().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (_elsewhere, precious) = victim();
+    std::os::unix::fs::symlink(&precious, dir.path().join("x.bin.part.meta")).unwrap();
+    let path = "/size/5000/x.bin";
+    downloader(&mock)
+        .download(&url(&mock, path), &Target::dir(dir.path()))
+        .await
+        .unwrap();
+    assert_eq!(std::fs::read(&precious).unwrap(), b"precious");
+    assert_eq!(
+        std::fs::read(dir.path().join("x.bin")).unwrap(),
+        pixiv_mock::content::expected_bytes(path)
+    );
+    assert_eq!(names_in(dir.path()), ["x.bin"]);
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn a_link_at_the_final_path_is_replaced_by_the_file_not_written_through() {
+    let mock = mock().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (_elsewhere, precious) = victim();
+    let final_path = dir.path().join("x.bin");
+    std::os::unix::fs::symlink(&precious, &final_path).unwrap();
+    let path = "/size/5000/x.bin";
+    // Without `replace` the name is taken: skipped, nothing written anywhere.
+    let skipped = downloader(&mock)
+        .download(&url(&mock, path), &Target::dir(dir.path()))
+        .await
+        .unwrap();
+    assert_eq!(skipped.outcome, Outcome::Skipped);
+    assert_eq!(std::fs::read(&precious).unwrap(), b"precious");
+    // With `replace` the rename puts the file in the link's place; the file it named is intact.
+    let replaced = downloader(&mock)
+        .download(&url(&mock, path), &Target::dir(dir.path()).replace(true))
+        .await
+        .unwrap();
+    assert_eq!(replaced.outcome, Outcome::Written);
+    assert_eq!(std::fs::read(&precious).unwrap(), b"precious");
+    assert!(!final_path.symlink_metadata().unwrap().is_symlink());
+    assert_eq!(
+        std::fs::read(&final_path).unwrap(),
+        pixiv_mock::content::expected_bytes(path)
+    );
 }
