@@ -437,6 +437,33 @@ mod tests {
         assert_ne!(draws(7), draws(8));
     }
 
+    #[test]
+    fn jitter_keeps_the_other_settings_and_draws_below_the_backoff() {
+        let p = RetryPolicy::new().max_retries(7).jitter(true);
+        assert_eq!(p.get_max_retries(), 7);
+        // 4 s backoff, 64 draws from [0, 4 s]: all exactly 4 s would mean no jitter at all.
+        let draws: Vec<_> = (0..64).map(|_| p.delay(3, &http(503))).collect();
+        assert!(draws.iter().all(|d| *d <= 4 * SEC));
+        assert!(draws.iter().any(|d| *d < 4 * SEC), "{draws:?}");
+        let off = RetryPolicy::new().jitter(true).jitter(false);
+        assert_eq!(off.delay(3, &http(503)), 4 * SEC);
+    }
+
+    #[test]
+    fn debug_shows_every_setting() {
+        let shown = format!("{:?}", RetryPolicy::new().max_retries(7).jitter(true));
+        for part in [
+            "RetryPolicy",
+            "max_retries: 7",
+            "backoff_factor: 1s",
+            "jitter: true",
+            "respect_retry_after: true",
+            "transport_errors: true",
+        ] {
+            assert!(shown.contains(part), "{shown}");
+        }
+    }
+
     proptest! {
         #[test]
         fn waits_never_exceed_the_cap(
