@@ -331,3 +331,31 @@ async fn a_link_at_the_final_path_is_replaced_by_the_file_not_written_through() 
         pixiv_mock::content::expected_bytes(path)
     );
 }
+
+#[tokio::test]
+async fn an_error_answer_is_classified_from_up_to_64_kib_of_its_body() {
+    // Through a stack that hands error answers back as `Ok`, the downloader reads the body to
+    // classify it: Pixiv's "Rate Limit" behind 60 KB of other fields is still seen as one.
+    let mock = mock().await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = "/size/5000/limited.png";
+    let body = format!(
+        r#"{{"padding":"{}","error":{{"message":"Rate Limit"}}}}"#,
+        "p".repeat(60_000)
+    );
+    mock.push_faults(
+        RouteMatch::path(path),
+        [Fault::Raw {
+            status: 403,
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: body.into_bytes().into(),
+        }],
+    );
+    let err = pixiv_download::Downloader::new(common::raw_service(&mock))
+        .retry_policy(RetryPolicy::none())
+        .download(&url(&mock, path), &Target::dir(dir.path()))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, PixivError::RateLimited { .. }), "{err:?}");
+    assert!(names_in(dir.path()).is_empty());
+}
