@@ -421,11 +421,15 @@ impl Sink for FileSink {
         }
         let if_range = meta.etag.clone().or(meta.last_modified.clone())?;
         let len = tokio::fs::metadata(&self.part).await.ok()?.len();
-        (len > 0 && len < meta.total).then_some(Resume {
+        let resume = (len > 0 && len < meta.total).then_some(Resume {
             offset: len,
             if_range,
             total: meta.total,
-        })
+        })?;
+        // The held bytes stay resumable until an answer says otherwise: a transient failure
+        // before the answer (a 503 to the resume) must not cost them.
+        self.resumable = true;
+        Some(resume)
     }
 
     async fn begin(&mut self, start: u64, answer: &Answer) -> Result<(), PixivError> {

@@ -93,6 +93,41 @@ async fn an_interrupted_download_resumes_on_the_next_call() {
 }
 
 #[tokio::test]
+async fn an_error_answer_to_a_resume_keeps_the_held_bytes() {
+    // Only a 416 says the held bytes cannot be continued: another error to the resume is the
+    // result (no fresh start in the same call), and a transient one leaves the bytes for the
+    // next call.
+    let mock = mock().await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = "/size/400000/kept.bin";
+    mock.push_faults(
+        RouteMatch::path(path),
+        [Fault::ShortBody { missing: 100_000 }, Fault::Status(503)],
+    );
+    let d = downloader(&mock).retry_policy(RetryPolicy::none());
+    d.clone()
+        .download(&url(&mock, path), &Target::dir(dir.path()))
+        .await
+        .unwrap_err();
+    let part = dir.path().join("kept.bin.part");
+    let held = std::fs::metadata(&part).unwrap().len();
+
+    let err = d
+        .download(&url(&mock, path), &Target::dir(dir.path()))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.status(),
+        Some(http::StatusCode::SERVICE_UNAVAILABLE),
+        "{err:?}"
+    );
+    let log = requests_for(&mock, path);
+    assert_eq!(log.len(), 2, "the 503 is not followed by a fresh start");
+    assert_eq!(range_start(&log[1]), Some(held));
+    assert_eq!(std::fs::metadata(&part).unwrap().len(), held);
+}
+
+#[tokio::test]
 async fn a_changed_etag_restarts_from_the_first_byte() {
     let mock = mock().await;
     let dir = tempfile::tempdir().unwrap();
