@@ -82,8 +82,8 @@ fn print_help() {
          pyenv    create the Python environment with PixivPy {PIXIVPY_VERSION} for the fidelity test\n  \
          mock     run the local Pixiv-compatible server: cargo xtask mock -- --tls --port 8443\n  \
          reliability [SCALE]  long reliability run: load at PIXIV_LOAD_SCALE=SCALE (default {DEFAULT_LOAD_SCALE}), matrix, hostile, cancel, properties\n  \
-         mutants [ARGS]       cargo-mutants over {} files (installs cargo-mutants when absent); ARGS go to cargo mutants",
-        MUTANT_FILES.len()
+         mutants [ARGS]       cargo-mutants over {} groups of deciding code (installs cargo-mutants when absent); ARGS go to cargo mutants",
+        MUTANT_GROUPS.len()
     );
 }
 
@@ -302,20 +302,49 @@ fn reliability(rest: &[String]) -> Step {
     Ok(())
 }
 
-/// The code mutation testing looks at: what decides retries, waits, limits, timeouts, names and
-/// resumes. Each is tested by its own crate's tests (cargo-mutants runs the mutated package's).
-const MUTANT_FILES: &[&str] = &[
-    "crates/pixiv-errors/src/classify.rs",
-    "crates/pixiv-errors/src/retry_after.rs",
-    "crates/pixiv-transport/src/retry/policy.rs",
-    "crates/pixiv-transport/src/ratelimit/limiter.rs",
-    "crates/pixiv-transport/src/timeout/*.rs",
-    "crates/pixiv-download/src/target.rs",
-    "crates/pixiv-download/src/transfer.rs",
+/// The code mutation testing looks at (what decides retries, waits, limits, timeouts, names and
+/// resumes), in groups that share the tests judging them. A group's `tests` narrow `cargo test`
+/// to the targets that exercise its files (empty: all of the package's tests), so each mutant
+/// runs seconds of tests, not the package's whole suite.
+struct MutantGroup {
+    name: &'static str,
+    files: &'static [&'static str],
+    tests: &'static [&'static str],
+}
+
+const MUTANT_GROUPS: &[MutantGroup] = &[
+    MutantGroup {
+        name: "errors",
+        files: &[
+            "crates/pixiv-errors/src/classify.rs",
+            "crates/pixiv-errors/src/retry_after.rs",
+        ],
+        tests: &[],
+    },
+    MutantGroup {
+        name: "transport",
+        files: &[
+            "crates/pixiv-transport/src/retry/policy.rs",
+            "crates/pixiv-transport/src/ratelimit/limiter.rs",
+            "crates/pixiv-transport/src/timeout/*.rs",
+        ],
+        tests: &["--lib", "--test=retry", "--test=ratelimit", "--test=timeout"],
+    },
+    MutantGroup {
+        name: "download",
+        files: &[
+            "crates/pixiv-download/src/target.rs",
+            "crates/pixiv-download/src/transfer.rs",
+            "crates/pixiv-download/src/sink.rs",
+        ],
+        tests: &[],
+    },
 ];
 
-/// cargo-mutants over [`MUTANT_FILES`]; extra ARGS (e.g. `--timeout 120`, `-f <file>` to narrow
-/// further, `--list`) go to `cargo mutants`. Not part of CI: a full run takes hours on 2 cores.
+/// cargo-mutants over [`MUTANT_GROUPS`], one run per group (results in
+/// `target/mutants/<group>/mutants.out`); extra ARGS (e.g. `--timeout 120`, `-j 2`, `--list`) go
+/// to every run. ARGS with `-f <file>` make one run over those files only, judged by their
+/// package's whole suite. Not part of CI: a full run takes over an hour on 2 cores.
 fn mutants(rest: &[String]) -> Step {
     // `cargo xtask mutants -- --timeout 120` works too: cargo-mutants would read a leading `--`
     // as the start of arguments for `cargo test`.
@@ -336,17 +365,25 @@ fn mutants(rest: &[String]) -> Step {
             Command::new(cargo()).args(["install", "cargo-mutants", "--locked"]),
         )?;
     }
-    let mut command = Command::new(cargo());
-    command.arg("mutants");
-    // Narrowed by the caller (`-f`/`--file`): use theirs only.
-    if !rest
+    // Narrowed by the caller (`-f`/`--file`): theirs only, in one run.
+    if rest
         .iter()
         .any(|a| a == "-f" || a == "--file" || a.starts_with("--file="))
     {
-        for file in MUTANT_FILES {
+        return run_step("mutants", Command::new(cargo()).arg("mutants").args(rest));
+    }
+    for group in MUTANT_GROUPS {
+        let out = root.join("target").join("mutants").join(group.name);
+        let mut command = Command::new(cargo());
+        command.arg("mutants").arg("--output").arg(&out);
+        for file in group.files {
             command.args(["--file", file]);
         }
+        for arg in group.tests {
+            command.arg(format!("--cargo-test-arg={arg}"));
+        }
+        command.args(rest);
+        run_step(&format!("mutants ({})", group.name), &mut command)?;
     }
-    command.args(rest);
-    run_step("mutants", &mut command)
+    Ok(())
 }
