@@ -203,4 +203,12 @@ mod tests {
         let bytes = body.collect().await.unwrap().to_bytes();
         assert_eq!(bytes, "late");
     }
+
+    #[tokio::test(start_paused = true)]
+    async fn debug_shows_the_idle_timeout() {
+        let (_tx, body) = body(Some(Duration::from_secs(10)), None);
+        let shown = format!("{body:?}");
+        assert!(shown.contains("TimeoutBody"), "{shown}");
+        assert!(shown.contains("idle: Some(10s)"), "{shown}");
+    }
 }
