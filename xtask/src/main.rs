@@ -328,7 +328,12 @@ const MUTANT_GROUPS: &[MutantGroup] = &[
             "crates/pixiv-transport/src/ratelimit/limiter.rs",
             "crates/pixiv-transport/src/timeout/*.rs",
         ],
-        tests: &["--lib", "--test=retry", "--test=ratelimit", "--test=timeout"],
+        tests: &[
+            "--lib",
+            "--test=retry",
+            "--test=ratelimit",
+            "--test=timeout",
+        ],
     },
     MutantGroup {
         name: "download",
