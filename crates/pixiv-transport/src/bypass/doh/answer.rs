@@ -1,34 +1,43 @@
 //! Reading one answer of the JSON API (`application/dns-json`): the addresses it gives and how
 //! long to cache them.
 //!
-//! [`parse`] wants `Status` 0. The records of the asked type (`type` 1 for A, 28 for AAAA) give
-//! the addresses, in their order, and each must hold an address of that family; records of other
-//! types (a CNAME chain, type 5, comes first) are skipped. The addresses are cached for the
-//! smallest `TTL` among them (a record without one counts as 0: not cached), at most
-//! [`MAX_DOH_CACHE_TTL`]. Anything else is a [`BadAnswer`], whose text becomes the endpoint's
-//! [`DohFailure`](super::DohFailure) reason.
+//! [`parse`] wants `Status` 0; an `Answer` that is missing or `null` holds no record. The records
+//! of the asked type (`type` 1 for A, 28 for AAAA) give the addresses, in their order, and each
+//! must have the API's shape and hold an address of that family. Records of other types (a CNAME
+//! chain, type 5, comes first) give no address and are skipped whatever their shape, so an odd
+//! record the client never reads cannot fail the answer. The addresses are cached for the
+//! smallest `TTL` among them and the answer's CNAME records: an address reached through a CNAME
+//! may be kept only as long as every link of the chain (RFC 1034 section 3.6.2). A record without
+//! a `TTL` counts as 0 (not cached), and so does a CNAME whose `TTL` is not a whole number. The
+//! time is at most [`MAX_DOH_CACHE_TTL`]. Anything else is a [`BadAnswer`], whose text becomes the
+//! endpoint's [`DohFailure`](super::DohFailure) reason.
 
 use std::fmt;
 use std::net::IpAddr;
 use std::time::Duration;
 
 use serde::Deserialize;
+use serde_json::Value;
 
 use super::{Family, MAX_DOH_CACHE_TTL};
 
-/// The JSON API's answer (the fields we read).
+/// DNS record type CNAME.
+const CNAME: u64 = 5;
+
+/// The JSON API's answer (the fields we read). The records are read one by one (see [`parse`]),
+/// so that a record of a type never read cannot fail the answer.
 #[derive(Deserialize)]
 struct DohMessage {
     #[serde(rename = "Status")]
     status: u32,
+    /// `None` when missing or `null`.
     #[serde(rename = "Answer", default)]
-    answer: Vec<DohRecord>,
+    answer: Option<Vec<Value>>,
 }
 
+/// A record of the asked type, as the API gives it.
 #[derive(Deserialize)]
 struct DohRecord {
-    #[serde(rename = "type")]
-    rtype: u16,
     #[serde(rename = "TTL", default)]
     ttl: u32,
     data: String,
@@ -67,17 +76,20 @@ pub(super) fn parse(body: &[u8], family: Family) -> Result<(Vec<IpAddr>, Duratio
     }
     let mut ttl = MAX_DOH_CACHE_TTL;
     let mut ips = Vec::new();
-    for record in message
-        .answer
-        .into_iter()
-        .filter(|r| r.rtype == family.code())
-    {
-        match record.data.parse::<IpAddr>() {
-            Ok(ip) if family.matches(&ip) => {
-                ips.push(ip);
-                ttl = ttl.min(Duration::from_secs(u64::from(record.ttl)));
+    for record in message.answer.unwrap_or_default() {
+        let rtype = record.get("type").and_then(Value::as_u64);
+        if rtype == Some(u64::from(family.code())) {
+            let record: DohRecord = serde_json::from_value(record).map_err(BadAnswer::NotJson)?;
+            match record.data.parse::<IpAddr>() {
+                Ok(ip) if family.matches(&ip) => {
+                    ips.push(ip);
+                    ttl = ttl.min(Duration::from_secs(u64::from(record.ttl)));
+                }
+                _ => return Err(BadAnswer::NotAnAddress(record.data)),
             }
-            _ => return Err(BadAnswer::NotAnAddress(record.data)),
+        } else if rtype == Some(CNAME) {
+            let secs = record.get("TTL").and_then(Value::as_u64).unwrap_or(0);
+            ttl = ttl.min(Duration::from_secs(secs));
         }
     }
     if ips.is_empty() {
@@ -129,18 +141,85 @@ mod tests {
         let answer = body(
             0,
             &[
-                record(CNAME, 30, "app-api.pixiv.net.cdn.cloudflare.net."),
+                record(CNAME, 600, "app-api.pixiv.net.cdn.cloudflare.net."),
                 record(1, 300, "210.140.139.155"),
                 record(1, 120, "210.140.139.158"),
             ],
         );
         let (ips, ttl) = parse(&answer, Family::A).unwrap();
         assert_eq!(ips, [ip("210.140.139.155"), ip("210.140.139.158")]);
-        assert_eq!(
-            ttl,
-            Duration::from_secs(120),
-            "the CNAME's TTL is not an address's"
-        );
+        assert_eq!(ttl, Duration::from_secs(120));
+    }
+
+    #[test]
+    fn a_cname_in_the_chain_shortens_the_ttl() {
+        let a = record(1, 300, "210.140.139.155");
+        let cname = |ttl| record(CNAME, ttl, "app-api.pixiv.net.cdn.cloudflare.net.");
+        for (records, want) in [
+            (vec![cname(30), a.clone()], 30),
+            (vec![a.clone(), cname(30)], 30),
+            (vec![cname(600), cname(45), a.clone()], 45),
+            (vec![cname(u32::MAX), a.clone()], 300),
+        ] {
+            let (ips, ttl) = parse(&body(0, &records), Family::A).unwrap();
+            assert_eq!(ips, [ip("210.140.139.155")]);
+            assert_eq!(ttl, Duration::from_secs(want), "{records:?}");
+        }
+        // A type neither asked nor CNAME (46, RRSIG) is not part of the chain.
+        let rrsig = record(46, 1, "A 13 3 300 ...");
+        let (_, ttl) = parse(&body(0, &[rrsig, a]), Family::A).unwrap();
+        assert_eq!(ttl, Duration::from_secs(300));
+    }
+
+    #[test]
+    fn a_cname_without_a_readable_ttl_counts_as_0() {
+        for cname in [
+            json!({"type": 5, "data": "a.example."}),
+            json!({"type": 5, "TTL": null, "data": "a.example."}),
+            json!({"type": 5, "TTL": "300", "data": "a.example."}),
+            json!({"type": 5, "TTL": -1, "data": "a.example."}),
+            json!({"type": 5, "TTL": 300.5, "data": "a.example."}),
+        ] {
+            let answer = body(0, &[cname.clone(), record(1, 300, "127.0.0.1")]);
+            let (ips, ttl) = parse(&answer, Family::A).unwrap();
+            assert_eq!(ips, [ip("127.0.0.1")]);
+            assert_eq!(ttl, Duration::ZERO, "{cname}");
+        }
+    }
+
+    #[test]
+    fn records_of_other_types_are_skipped_whatever_their_shape() {
+        let odd = [
+            json!({"type": 5, "TTL": 300, "data": 7}),
+            json!({"type": 5, "TTL": 300}),
+            json!({"type": 46, "TTL": "x", "data": {"sig": [1, 2]}}),
+            json!({"type": 28, "TTL": 300, "data": null}),
+            json!({"type": "1", "TTL": 1, "data": "not an ip"}),
+            json!({"type": 1.5, "TTL": 1, "data": "not an ip"}),
+            json!({"type": -1, "TTL": 1, "data": "not an ip"}),
+            json!({"type": null, "data": "not an ip"}),
+            json!({"TTL": 1, "data": "not an ip"}),
+            json!({}),
+            json!(7),
+            json!("x"),
+            json!(null),
+            json!([1, "127.0.0.2"]),
+        ];
+        let mut records = odd.to_vec();
+        records.insert(3, record(1, 300, "127.0.0.1"));
+        let (ips, ttl) = parse(&body(0, &records), Family::A).unwrap();
+        assert_eq!(ips, [ip("127.0.0.1")]);
+        assert_eq!(ttl, Duration::from_secs(300));
+        let err = parse(&body(0, &odd), Family::A).unwrap_err();
+        assert!(matches!(err, BadAnswer::NoRecord(Family::A)), "{err:?}");
+    }
+
+    #[test]
+    fn a_null_answer_holds_no_record() {
+        let err = parse(br#"{"Status":0,"Answer":null}"#, Family::A).unwrap_err();
+        assert!(matches!(err, BadAnswer::NoRecord(Family::A)), "{err:?}");
+        let err = parse(br#"{"Status":3,"Answer":null}"#, Family::Aaaa).unwrap_err();
+        assert!(matches!(err, BadAnswer::Status(3)), "{err:?}");
     }
 
     #[test]
@@ -170,8 +249,9 @@ mod tests {
 
     #[test]
     fn no_answer_and_cname_only_are_no_record() {
-        let cases: [&[u8]; 3] = [
+        let cases: [&[u8]; 4] = [
             br#"{"Status":0}"#,
+            br#"{"Status":0,"Answer":null}"#,
             br#"{"Status":0,"Answer":[]}"#,
             br#"{"Status":0,"Answer":[{"type":5,"TTL":9,"data":"a.example."}]}"#,
         ];
@@ -201,13 +281,19 @@ mod tests {
 
     #[test]
     fn not_the_apis_shape_is_not_json() {
-        let cases: [&[u8]; 6] = [
+        let cases: [&[u8]; 11] = [
             b"",
             b"<html>",
             b"[]",
             br#"{"Answer":[]}"#,
             br#"{"Status":-1}"#,
+            br#"{"Status":0,"Answer":{}}"#,
+            br#"{"Status":0,"Answer":"127.0.0.1"}"#,
+            // An asked record must have the API's shape.
             br#"{"Status":0,"Answer":[{"type":1,"TTL":60,"data":7}]}"#,
+            br#"{"Status":0,"Answer":[{"type":1,"TTL":60}]}"#,
+            br#"{"Status":0,"Answer":[{"type":1,"TTL":"60","data":"127.0.0.1"}]}"#,
+            br#"{"Status":0,"Answer":[{"type":1,"TTL":-1,"data":"127.0.0.1"}]}"#,
         ];
         for case in cases {
             let err = parse(case, Family::A).unwrap_err();
@@ -300,11 +386,20 @@ mod tests {
         ]
     }
 
-    /// The API's shape with any value in each field: a right or wrong type, present or not.
-    fn arb_answer_shaped() -> impl Strategy<Value = Value> {
-        let field = |key: &'static str, value: BoxedStrategy<Value>| {
-            prop::option::of(value).prop_map(move |v| v.map(|v| (key.to_owned(), v)))
-        };
+    /// `key: value`, or no field.
+    fn arb_field(
+        key: &'static str,
+        value: BoxedStrategy<Value>,
+    ) -> BoxedStrategy<Option<(String, Value)>> {
+        prop::option::of(value)
+            .prop_map(move |v| v.map(|v| (key.to_owned(), v)))
+            .boxed()
+    }
+
+    /// A record of the API's shape with any value in each field: a right or wrong type, present
+    /// or not.
+    fn arb_record_shaped() -> impl Strategy<Value = Value> {
+        let field = arb_field;
         let rtype = prop_oneof![
             Just(json!(1)),
             Just(json!(28)),
@@ -317,14 +412,56 @@ mod tests {
             arb_json(),
         ];
         let ttl = prop_oneof![any::<u32>().prop_map(|t| json!(t)), arb_json()];
-        let one = (
+        (
             field("type", rtype.boxed()),
             field("TTL", ttl.boxed()),
             field("data", data.boxed()),
         )
-            .prop_map(|(t, ttl, d)| Value::Object([t, ttl, d].into_iter().flatten().collect()));
+            .prop_map(|(t, ttl, d)| Value::Object([t, ttl, d].into_iter().flatten().collect()))
+    }
+
+    /// Anything in `Answer` that is not a record of `family`'s type nor a CNAME: a record of
+    /// another type with any fields, a record whose `type` is no whole number, or no record at
+    /// all.
+    fn arb_stranger(family: Family) -> impl Strategy<Value = Value> {
+        let other_type = any::<u16>()
+            .prop_filter("neither asked nor CNAME", move |t| {
+                *t != family.code() && *t != CNAME
+            })
+            .prop_map(|t| json!(t));
+        let rtype = prop_oneof![
+            other_type,
+            arb_json().prop_filter("no whole number", |v| v.as_u64().is_none()),
+        ];
+        let odd_record = (
+            arb_field("type", rtype.boxed()),
+            arb_field("TTL", arb_json().boxed()),
+            arb_field("data", arb_json().boxed()),
+            arb_field("name", arb_json().boxed()),
+        )
+            .prop_map(|(t, ttl, d, n)| {
+                Value::Object([t, ttl, d, n].into_iter().flatten().collect())
+            });
+        prop_oneof![
+            3 => odd_record,
+            1 => arb_json().prop_filter("not a record", |v| !v.is_object()),
+        ]
+    }
+
+    /// The outcome of [`parse`] without the parser's position in a [`BadAnswer::NotJson`] (which
+    /// moves when records are added).
+    fn outcome(result: Result<(Vec<IpAddr>, Duration), BadAnswer>) -> String {
+        match result {
+            Err(BadAnswer::NotJson(_)) => "NotJson".to_owned(),
+            other => format!("{other:?}"),
+        }
+    }
+
+    /// The API's shape with any value in each field: a right or wrong type, present or not.
+    fn arb_answer_shaped() -> impl Strategy<Value = Value> {
+        let field = arb_field;
         let answer = prop_oneof![
-            prop::collection::vec(one, 0..6).prop_map(Value::Array),
+            prop::collection::vec(arb_record_shaped(), 0..6).prop_map(Value::Array),
             arb_json()
         ];
         let status = prop_oneof![
@@ -373,12 +510,40 @@ mod tests {
                 .iter()
                 .map(|(ip, ttl)| record(family.code(), *ttl, &ip.to_string()))
                 .collect();
+            let cname_ttls: Vec<u32> = others
+                .iter()
+                .filter(|(_, r)| r["type"] == json!(CNAME))
+                .map(|(_, r)| u32::try_from(r["TTL"].as_u64().unwrap()).unwrap())
+                .collect();
             let answer = body(0, &interleave(records, others));
             let (ips, ttl) = parse(&answer, family).unwrap();
             let want: Vec<IpAddr> = asked.iter().map(|(ip, _)| *ip).collect();
             prop_assert_eq!(ips, want);
-            let smallest = asked.iter().map(|(_, t)| *t).min().unwrap_or(0);
+            let smallest = asked.iter().map(|(_, t)| *t).chain(cname_ttls).min().unwrap_or(0);
             prop_assert_eq!(ttl, Duration::from_secs(u64::from(smallest)).min(MAX_DOH_CACHE_TTL));
+        }
+
+        #[test]
+        fn records_neither_asked_nor_cname_never_change_the_outcome(
+            (family, status, records, strangers) in arb_family().prop_flat_map(|family| (
+                Just(family),
+                prop_oneof![Just(0u32), any::<u32>()],
+                prop::collection::vec(
+                    prop_oneof![
+                        arb_record_shaped().boxed(),
+                        arb_addr(family)
+                            .prop_map(move |ip| record(family.code(), 60, &ip.to_string()))
+                            .boxed(),
+                        arb_other_record(family).boxed(),
+                    ],
+                    0..6,
+                ),
+                prop::collection::vec((any::<prop::sample::Index>(), arb_stranger(family)), 1..6),
+            )),
+        ) {
+            let without = parse(&body(status, &records), family);
+            let with = parse(&body(status, &interleave(records, strangers)), family);
+            prop_assert_eq!(outcome(with), outcome(without));
         }
 
         #[test]
