@@ -211,4 +211,21 @@ mod tests {
         assert!(shown.contains("TimeoutBody"), "{shown}");
         assert!(shown.contains("idle: Some(10s)"), "{shown}");
     }
+
+    #[tokio::test(start_paused = true)]
+    async fn size_and_end_are_the_inner_bodys_until_a_timeout_ends_it() {
+        let full = crate::body::boxed(http_body_util::Full::new(Bytes::from_static(b"abc")));
+        let mut timed = Box::pin(TimeoutBody::new(full, Some(Duration::from_secs(1)), None));
+        assert_eq!(timed.size_hint().exact(), Some(3));
+        assert!(!timed.is_end_stream());
+        let frame = timed.frame().await.unwrap().unwrap();
+        assert_eq!(frame.into_data().unwrap(), "abc");
+        assert!(timed.is_end_stream());
+
+        // A body that never ends on its own is ended by its idle timeout.
+        let (_tx, mut silent) = body(Some(Duration::from_secs(1)), None);
+        assert!(!silent.is_end_stream());
+        assert!(silent.frame().await.unwrap().is_err());
+        assert!(silent.is_end_stream());
+    }
 }

@@ -80,3 +80,22 @@ where
         Poll::Pending
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn debug_shows_the_phase_and_the_body_idle_timeout() {
+        let settings = Settings {
+            headers: Some(Duration::from_secs(10)),
+            body_idle: Some(Duration::from_secs(7)),
+            total: None,
+        };
+        let future = ResponseFuture::new(std::future::pending::<()>(), Instant::now(), settings);
+        let shown = format!("{future:?}");
+        for part in ["ResponseFuture", "phase: Headers", "body_idle: Some(7s)"] {
+            assert!(shown.contains(part), "{shown}");
+        }
+    }
+}

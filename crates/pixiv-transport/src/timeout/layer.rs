@@ -153,4 +153,20 @@ mod tests {
         assert_eq!(applied.body_idle, s.body_idle);
         assert_eq!(TimeoutOverride::new().apply(s), s);
     }
+
+    #[test]
+    fn each_setter_sets_its_own_timeout() {
+        let s = TimeoutLayer::new()
+            .headers(Some(Duration::from_secs(1)))
+            .body_idle(Some(Duration::from_secs(2)))
+            .total(Some(Duration::from_secs(3)))
+            .settings;
+        assert_eq!(s.headers, Some(Duration::from_secs(1)));
+        assert_eq!(s.body_idle, Some(Duration::from_secs(2)));
+        assert_eq!(s.total, Some(Duration::from_secs(3)));
+        let o = TimeoutOverride::new().body_idle(Some(Duration::from_secs(5)));
+        let applied = o.apply(TimeoutLayer::new().settings);
+        assert_eq!(applied.body_idle, Some(Duration::from_secs(5)));
+        assert_eq!(applied.headers, Some(DEFAULT_HEADERS_TIMEOUT));
+    }
 }

@@ -56,3 +56,40 @@ where
         ResponseFuture::new(self.inner.call(req), now, settings)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::task::Waker;
+
+    use tower_layer::Layer as _;
+
+    use super::*;
+    use crate::timeout::TimeoutLayer;
+
+    /// A service that is never ready: it reports an error (a closed pool, say) from `poll_ready`.
+    struct Closed;
+
+    impl Service<Request<RequestBody>> for Closed {
+        type Response = Response<Body>;
+        type Error = PixivError;
+        type Future = std::future::Ready<Result<Response<Body>, PixivError>>;
+
+        fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), PixivError>> {
+            Poll::Ready(Err(PixivError::connect(std::io::Error::other("closed"))))
+        }
+
+        fn call(&mut self, _: Request<RequestBody>) -> Self::Future {
+            std::future::ready(Err(PixivError::connect(std::io::Error::other("closed"))))
+        }
+    }
+
+    #[test]
+    fn readiness_is_the_inner_services() {
+        let mut timeout = TimeoutLayer::new().layer(Closed);
+        let mut cx = Context::from_waker(Waker::noop());
+        match timeout.poll_ready(&mut cx) {
+            Poll::Ready(Err(e)) => assert!(matches!(e, PixivError::Connect { .. }), "{e:?}"),
+            other => panic!("expected the inner error, got {other:?}"),
+        }
+    }
+}
