@@ -359,3 +359,88 @@ async fn an_error_answer_is_classified_from_up_to_64_kib_of_its_body() {
     assert!(matches!(err, PixivError::RateLimited { .. }), "{err:?}");
     assert!(names_in(dir.path()).is_empty());
 }
+
+/// A stack that answers every request with `status`, `headers` and `body` itself (no hyper, so
+/// nothing below checks the body against its `Content-Length`).
+fn answering(
+    status: u16,
+    headers: &'static [(&'static str, &'static str)],
+    body: &'static [u8],
+) -> impl tower::Service<
+    http::Request<pixiv_transport::RequestBody>,
+    Response = http::Response<pixiv_transport::Body>,
+    Error = PixivError,
+    Future: Send + 'static,
+> + Clone
++ Send
++ 'static {
+    tower::service_fn(
+        move |_req: http::Request<pixiv_transport::RequestBody>| async move {
+            let mut response = http::Response::builder().status(status);
+            for (name, value) in headers {
+                response = response.header(*name, *value);
+            }
+            let body = pixiv_transport::body::boxed(http_body_util::Full::new(
+                bytes::Bytes::from_static(body),
+            ));
+            Ok::<_, PixivError>(response.body(body).unwrap())
+        },
+    )
+}
+
+#[tokio::test]
+async fn a_body_that_ends_cleanly_before_its_length_is_truncated() {
+    // The downloader counts bytes itself: a stack that ends a body early without an error
+    // (not hyper, which would) still gives `Truncated`, and nothing at the final path.
+    let dir = tempfile::tempdir().unwrap();
+    let err =
+        pixiv_download::Downloader::new(answering(200, &[("content-length", "20")], b"0123456789"))
+            .retry_policy(RetryPolicy::none())
+            .download("https://i.pximg.net/img/x.bin", &Target::dir(dir.path()))
+            .await
+            .unwrap_err();
+    match &err {
+        PixivError::Truncated { expected, received } => {
+            assert_eq!((*expected, *received), (Some(20), 10), "{err:?}");
+        }
+        other => panic!("expected Truncated, got {other:?}"),
+    }
+    assert!(!dir.path().join("x.bin").exists());
+}
+
+#[tokio::test]
+async fn a_2xx_other_than_200_or_206_is_refused_as_unexpected() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = pixiv_download::Downloader::new(answering(204, &[], b""))
+        .download("https://i.pximg.net/img/x.bin", &Target::dir(dir.path()))
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(http::StatusCode::NO_CONTENT), "{err:?}");
+    assert!(err.to_string().contains("expected 200 or 206"), "{err}");
+    assert!(names_in(dir.path()).is_empty());
+}
+
+#[tokio::test]
+async fn a_416_to_a_fresh_download_is_the_error_not_a_restart() {
+    // Only held bytes can be "not satisfiable"; without any, a 416 is an ordinary error answer
+    // (one request, no start-over).
+    let mock = mock().await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = "/size/5000/unsatisfiable.bin";
+    mock.push_faults(
+        RouteMatch::path(path),
+        [Fault::Status(416), Fault::Status(416)],
+    );
+    let err = pixiv_download::Downloader::new(common::raw_service(&mock))
+        .retry_policy(RetryPolicy::none())
+        .download(&url(&mock, path), &Target::dir(dir.path()))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.status(),
+        Some(http::StatusCode::RANGE_NOT_SATISFIABLE),
+        "{err:?}"
+    );
+    assert_eq!(requests_for(&mock, path).len(), 1);
+    assert!(names_in(dir.path()).is_empty());
+}
