@@ -444,3 +444,45 @@ async fn a_416_to_a_fresh_download_is_the_error_not_a_restart() {
     assert_eq!(requests_for(&mock, path).len(), 1);
     assert!(names_in(dir.path()).is_empty());
 }
+
+#[tokio::test(start_paused = true)]
+async fn an_error_answer_is_read_no_further_than_64_kib() {
+    // 70 KB holding a whole "Rate Limit" body, then a body that never ends: the
+    // downloader takes 64 KiB (too little to see the error object, so a plain 403) and stops
+    // reading, instead of waiting on the rest.
+    use futures_util::StreamExt as _;
+    let json = format!(
+        r#"{{"padding":"{}","error":{{"message":"Rate Limit"}}}}"#,
+        "p".repeat(70_000)
+    );
+    // In two frames, so the cut falls inside the second.
+    let json = bytes::Bytes::from(json);
+    let service = tower::service_fn(move |_req: http::Request<pixiv_transport::RequestBody>| {
+        let halves = [json.slice(..35_000), json.slice(35_000..)];
+        async move {
+            let frames = futures_util::stream::iter(
+                halves.map(|half| Ok::<_, PixivError>(http_body::Frame::data(half))),
+            )
+            .chain(futures_util::stream::pending());
+            let body = pixiv_transport::body::boxed(http_body_util::StreamBody::new(frames));
+            Ok::<_, PixivError>(
+                http::Response::builder()
+                    .status(403)
+                    .header("content-type", "application/json")
+                    .body(body)
+                    .unwrap(),
+            )
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let download = pixiv_download::Downloader::new(service)
+        .retry_policy(RetryPolicy::none())
+        .download("https://i.pximg.net/img/x.bin", &Target::dir(dir.path()));
+    let err = tokio::time::timeout(std::time::Duration::from_secs(3600), download)
+        .await
+        .expect("kept reading an error body past 64 KiB")
+        .unwrap_err();
+    assert!(matches!(err, PixivError::Http { .. }), "{err:?}");
+    assert_eq!(err.status(), Some(http::StatusCode::FORBIDDEN));
+    assert!(names_in(dir.path()).is_empty());
+}
