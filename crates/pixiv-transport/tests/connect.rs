@@ -7,12 +7,12 @@ mod common;
 use std::net::TcpStream as StdTcpStream;
 use std::time::Duration;
 
-use common::{ClosedPort, get_with_referer, timeout_phase};
+use common::{ClosedPort, get_with_referer, timeout_phase, trusting};
 use http_body_util::BodyExt;
 use pixiv_errors::TimeoutPhase;
 use pixiv_mock::MockPixiv;
 use pixiv_transport::PixivError;
-use pixiv_transport::connect::{ConnectConfig, HttpClient, RootCerts, StaticResolver, TlsConfig};
+use pixiv_transport::connect::{ConnectConfig, HttpClient, StaticResolver};
 use tokio::net::TcpSocket;
 use tower::ServiceExt;
 
@@ -70,10 +70,7 @@ async fn hanging_connect_is_a_connect_timeout() {
 #[tokio::test]
 async fn static_resolver_maps_pixiv_hosts_to_the_mock() {
     let mock = MockPixiv::builder().start().await.unwrap();
-    let tls = TlsConfig::new()
-        .roots(RootCerts::Empty)
-        .add_root_pem(mock.ca_pem().as_bytes())
-        .unwrap();
+    let tls = trusting(&mock);
     let resolver = StaticResolver::new().with("i.pximg.net", ["127.0.0.1".parse().unwrap()]);
     let client = HttpClient::new(ConnectConfig::new().tls(tls).resolver(resolver)).unwrap();
     let url = format!("https://i.pximg.net:{}/size/42/a.bin", mock.addr().port());

@@ -12,20 +12,16 @@ mod common;
 
 use std::time::Duration;
 
-use common::get_with_referer;
+use common::{get_with_referer, trusting};
 use futures_util::future::join_all;
 use http::Version;
 use http_body_util::BodyExt;
 use pixiv_mock::MockPixiv;
-use pixiv_transport::connect::{ConnectConfig, HttpClient, RootCerts, TlsConfig};
+use pixiv_transport::connect::{ConnectConfig, HttpClient};
 use tower::ServiceExt;
 
 fn client(mock: &MockPixiv, config: ConnectConfig) -> HttpClient {
-    let tls = TlsConfig::new()
-        .roots(RootCerts::Empty)
-        .add_root_pem(mock.ca_pem().as_bytes())
-        .unwrap();
-    HttpClient::new(config.tls(tls)).unwrap()
+    HttpClient::new(config.tls(trusting(mock))).unwrap()
 }
 
 async fn fetch(client: &HttpClient, url: &str) -> (Version, usize) {

@@ -5,14 +5,12 @@
 
 mod common;
 
-use common::{ClosedPort, get_with_referer};
+use common::{ClosedPort, get_with_referer, trusting};
 use http::Version;
 use http_body_util::BodyExt;
 use pixiv_mock::MockPixiv;
 use pixiv_transport::PixivError;
-use pixiv_transport::connect::{
-    ConnectConfig, HttpClient, ProxyConfig, RootCerts, StaticResolver, TlsConfig,
-};
+use pixiv_transport::connect::{ConnectConfig, HttpClient, ProxyConfig, StaticResolver};
 use tower::ServiceExt;
 
 use pixiv_mock::tinyproxy::{ProxyOptions, TinyProxy};
@@ -25,13 +23,9 @@ fn start_proxy(options: ProxyOptions<'_>) -> TinyProxy {
 /// A client trusting the mock's CA, through `proxy`, resolving no name itself (a direct
 /// connection to `localhost` would fail, so a success proves the proxy carried it).
 fn client(mock: &MockPixiv, proxy: ProxyConfig) -> HttpClient {
-    let mut tls = TlsConfig::new().roots(RootCerts::Empty);
-    if mock.is_tls() {
-        tls = tls.add_root_pem(mock.ca_pem().as_bytes()).unwrap();
-    }
     HttpClient::new(
         ConnectConfig::new()
-            .tls(tls)
+            .tls(trusting(mock))
             .proxy(proxy)
             .resolver(StaticResolver::new()),
     )

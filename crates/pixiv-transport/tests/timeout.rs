@@ -7,12 +7,12 @@ mod common;
 use std::time::Duration;
 
 use bytes::Bytes;
-use common::{get_with_referer, timeout_phase};
+use common::{get_with_referer, timeout_phase, trusting};
 use http::{Request, Response};
 use http_body_util::BodyExt;
 use pixiv_errors::TimeoutPhase;
 use pixiv_mock::{Fault, MockPixiv, RouteMatch};
-use pixiv_transport::connect::{ConnectConfig, HttpClient, RootCerts, TlsConfig};
+use pixiv_transport::connect::{ConnectConfig, HttpClient};
 use pixiv_transport::error_map::ErrorMapLayer;
 use pixiv_transport::timeout::{TimeoutLayer, TimeoutOverride};
 use pixiv_transport::{Body, PixivError, RequestBody};
@@ -23,11 +23,7 @@ use tower::{ServiceBuilder, ServiceExt};
 type Svc = BoxCloneService<Request<RequestBody>, Response<Body>, PixivError>;
 
 fn stack(mock: &MockPixiv, layer: TimeoutLayer) -> Svc {
-    let tls = TlsConfig::new()
-        .roots(RootCerts::Empty)
-        .add_root_pem(mock.ca_pem().as_bytes())
-        .unwrap();
-    let client = HttpClient::new(ConnectConfig::new().tls(tls)).unwrap();
+    let client = HttpClient::new(ConnectConfig::new().tls(trusting(mock))).unwrap();
     BoxCloneService::new(
         ServiceBuilder::new()
             .layer(layer)

@@ -5,20 +5,13 @@
 mod common;
 
 use bytes::Bytes;
-use common::{LogCapture, get_with_referer};
+use common::{LogCapture, get_with_referer, trusting};
 use http::Version;
 use http_body_util::BodyExt;
 use pixiv_mock::MockPixiv;
 use pixiv_transport::PixivError;
-use pixiv_transport::connect::{ConnectConfig, HttpClient, RootCerts, StaticResolver, TlsConfig};
+use pixiv_transport::connect::{ConnectConfig, HttpClient, StaticResolver, TlsConfig};
 use tower::ServiceExt;
-
-fn trusting(mock: &MockPixiv) -> TlsConfig {
-    TlsConfig::new()
-        .roots(RootCerts::Empty)
-        .add_root_pem(mock.ca_pem().as_bytes())
-        .unwrap()
-}
 
 async fn get(client: &HttpClient, url: &str) -> Result<(Version, Bytes), PixivError> {
     let resp = client.clone().oneshot(get_with_referer(url)).await?;
@@ -38,8 +31,8 @@ async fn tls_failure(client: &HttpClient, mock: &MockPixiv) -> String {
     }
 }
 
-fn localhost(mock: &MockPixiv) -> StaticResolver {
-    let _ = mock;
+/// A resolver mapping `localhost` to 127.0.0.1, and no other name.
+fn localhost() -> StaticResolver {
     StaticResolver::new().with("localhost", ["127.0.0.1".parse().unwrap()])
 }
 
@@ -49,7 +42,7 @@ async fn trusted_ca_works_and_uses_http2_when_offered() {
     let client = HttpClient::new(
         ConnectConfig::new()
             .tls(trusting(&mock))
-            .resolver(localhost(&mock)),
+            .resolver(localhost()),
     )
     .unwrap();
     let url = format!("https://localhost:{}/size/1000/a.bin", mock.addr().port());
@@ -137,7 +130,7 @@ async fn sni_off_still_verifies_the_name() {
     let client = HttpClient::new(
         ConnectConfig::new()
             .tls(trusting(&mock).enable_sni(false))
-            .resolver(localhost(&mock)),
+            .resolver(localhost()),
     )
     .unwrap();
     let url = format!("https://localhost:{}/size/10/a", mock.addr().port());
@@ -153,7 +146,7 @@ async fn sni_off_still_verifies_the_name() {
     let client = HttpClient::new(
         ConnectConfig::new()
             .tls(trusting(&wrong).enable_sni(false))
-            .resolver(localhost(&wrong)),
+            .resolver(localhost()),
     )
     .unwrap();
     let url = format!("https://localhost:{}/size/10/a", wrong.addr().port());

@@ -1,5 +1,5 @@
-//! Helpers shared by the integration tests: the mock server, a raw hyper-util client that trusts
-//! its CA, requests, a port where connections are refused, and a capture of the logs. Each test
+//! Helpers shared by the integration tests: the mock server, the transport's TLS settings and a
+//! raw hyper-util client that trust its CA, requests, a port where connections are refused, and a capture of the logs. Each test
 //! file uses a subset, hence the `dead_code` allowance.
 #![allow(dead_code, unreachable_pub, clippy::unwrap_used, clippy::expect_used)]
 
@@ -15,6 +15,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use pixiv_errors::TimeoutPhase;
 use pixiv_mock::{LoggedRequest, MockPixiv};
+use pixiv_transport::connect::{RootCerts, TlsConfig};
 use pixiv_transport::{Body, PixivError, RequestBody};
 
 /// The Referer the mock's image host wants.
@@ -29,6 +30,18 @@ pub async fn mock() -> MockPixiv {
         .start()
         .await
         .expect("the mock should start")
+}
+
+/// The transport's TLS settings trusting only `mock`'s CA: no system or bundled root, so a
+/// success proves the mock's certificate was verified (and nothing is trusted when the mock
+/// speaks plain HTTP).
+pub fn trusting(mock: &MockPixiv) -> TlsConfig {
+    let tls = TlsConfig::new().roots(RootCerts::Empty);
+    if mock.is_tls() {
+        tls.add_root_pem(mock.ca_pem().as_bytes()).unwrap()
+    } else {
+        tls
+    }
 }
 
 /// A rustls client config trusting only `ca_der`.
