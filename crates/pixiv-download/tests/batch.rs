@@ -162,9 +162,22 @@ async fn two_hundred_items_with_ten_failures_come_back_in_order() {
     let max = max.load(Ordering::SeqCst);
     assert!(max <= 5, "{max} requests in flight at once");
     assert!(max >= 2, "the batch should run concurrently (max {max})");
+    // Connections follow the requests in flight, not the number of items. Not exactly 5 at
+    // once: hyper hands a connection back to its pool just after its body ends, so a request
+    // started in that moment opens another, and the mock counts a connection until it sees the
+    // close; so at most one extra per slot, and connections are reused across the 200 items.
     let open = sampling.load(Ordering::SeqCst);
-    assert!(open <= 5, "the mock saw {open} connections open at once");
-    assert!(mock.connections_opened() >= 2);
+    let opened = mock.connections_opened();
+    eprintln!("at most {open} connections open at once, {opened} opened in all");
+    assert!(
+        open <= 2 * 5,
+        "the mock saw {open} connections open at once"
+    );
+    assert!(opened >= 2, "the batch should use parallel connections");
+    assert!(
+        opened <= 20,
+        "connections should be reused: {opened} for 200 items"
+    );
 
     // Events: per item, Queued, then Started, Progress.., Finished or Failed.
     let events = events.lock().unwrap();
