@@ -339,3 +339,113 @@ async fn a_416_from_a_stack_without_error_map_restarts_too() {
     assert_eq!(std::fs::read(&done.path).unwrap(), expected_bytes(path));
     assert_eq!(names_in(dir.path()), ["raw416.bin"]);
 }
+
+#[tokio::test]
+async fn download_to_writer_flushes_what_it_wrote_on_success_and_on_failure() {
+    let mock = mock().await;
+    let path = "/size/100000/flushed.bin";
+    // Nothing reaches the Vec until the downloader flushes its writer.
+    let mut out = tokio::io::BufWriter::with_capacity(1 << 20, Vec::new());
+    let n = downloader(&mock)
+        .download_to_writer(&url(&mock, path), &mut out)
+        .await
+        .unwrap();
+    assert_eq!(n, 100_000);
+    assert_eq!(out.get_ref(), &expected_bytes(path));
+
+    let broken = "/size/100000/broken.bin";
+    mock.push_faults(
+        RouteMatch::path(broken),
+        [Fault::ResetBody { after: 50_000 }],
+    );
+    let mut out = tokio::io::BufWriter::with_capacity(1 << 20, Vec::new());
+    downloader(&mock)
+        .retry_policy(RetryPolicy::none())
+        .download_to_writer(&url(&mock, broken), &mut out)
+        .await
+        .unwrap_err();
+    let held = out.get_ref();
+    assert!(!held.is_empty() && held.len() <= 50_000, "{}", held.len());
+    assert_eq!(held[..], expected_bytes(broken)[..held.len()]);
+}
+
+#[tokio::test]
+async fn download_to_writer_starts_over_when_it_has_written_nothing() {
+    // A 206 that does not continue anything (the request asked for no range): the held bytes
+    // are none, so starting over is free.
+    let mock = mock().await;
+    let path = "/size/5000/bogus-partial.bin";
+    mock.push_faults(
+        RouteMatch::path(path),
+        [Fault::Raw {
+            status: 206,
+            headers: vec![("content-range".into(), "bytes 5-9/5000".into())],
+            body: bytes::Bytes::from_static(b"56789"),
+        }],
+    );
+    let mut out = Vec::new();
+    let n = downloader(&mock)
+        .download_to_writer(&url(&mock, path), &mut out)
+        .await
+        .unwrap();
+    assert_eq!(n, 5000);
+    assert_eq!(out, expected_bytes(path));
+    assert_eq!(requests_for(&mock, path).len(), 2);
+}
+
+#[tokio::test]
+async fn download_to_writer_stops_when_written_bytes_cannot_be_continued() {
+    // The resume is refused (416): the bytes already in the caller's writer cannot be taken
+    // back, so the call ends there, without asking for the file again.
+    let mock = mock().await;
+    let path = "/size/500000/unresumable.bin";
+    mock.push_faults(
+        RouteMatch::path(path),
+        [Fault::ResetBody { after: 300_000 }, Fault::Status(416)],
+    );
+    let mut out = Vec::new();
+    let err = downloader(&mock)
+        .download_to_writer(&url(&mock, path), &mut out)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, pixiv_download::PixivError::Decode { .. }),
+        "{err:?}"
+    );
+    assert_eq!(requests_for(&mock, path).len(), 2);
+}
+
+#[tokio::test]
+async fn download_bytes_resumes_in_memory_after_a_reset() {
+    let mock = mock().await;
+    let path = "/size/500000/memory.bin";
+    mock.push_faults(
+        RouteMatch::path(path),
+        [Fault::ResetBody { after: 300_000 }],
+    );
+    let bytes = downloader(&mock)
+        .download_bytes(&url(&mock, path))
+        .await
+        .unwrap();
+    assert_eq!(bytes.as_ref(), expected_bytes(path));
+    let log = requests_for(&mock, path);
+    assert_eq!(log.len(), 2);
+    assert!(range_start(&log[1]).is_some_and(|s| s > 0), "{:?}", log[1]);
+}
+
+#[tokio::test]
+async fn nothing_held_means_no_range_on_the_retry() {
+    // The head arrived, then the connection died before the first body byte: the retry asks
+    // for the whole file, not for `bytes=0-`.
+    let mock = mock().await;
+    let path = "/size/5000/empty-handed.bin";
+    mock.push_faults(RouteMatch::path(path), [Fault::ResetBody { after: 0 }]);
+    let bytes = downloader(&mock)
+        .download_bytes(&url(&mock, path))
+        .await
+        .unwrap();
+    assert_eq!(bytes.as_ref(), expected_bytes(path));
+    let log = requests_for(&mock, path);
+    assert_eq!(log.len(), 2);
+    assert_eq!(log[1].header("range"), None);
+}
