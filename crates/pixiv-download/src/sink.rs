@@ -551,6 +551,25 @@ mod tests {
         let (p2, _) = temp_paths(&Path::new("/d").join(format!("{}x", &long[..252])));
         assert_ne!(p, p2);
     }
+
+    #[test]
+    fn only_names_too_long_for_the_suffix_are_shortened_and_they_use_the_whole_limit() {
+        // 245 bytes + `.part.meta` is exactly 255: kept as it is.
+        let fits = "a".repeat(crate::target::MAX_NAME_LEN - META_SUFFIX.len());
+        let (p, m) = temp_paths(&Path::new("/d").join(&fits));
+        assert_eq!(p, Path::new("/d").join(format!("{fits}.part")));
+        assert_eq!(m, Path::new("/d").join(format!("{fits}.part.meta")));
+        // One byte more: shortened, to exactly 255 bytes with the hash.
+        let (_, m) = temp_paths(&Path::new("/d").join(format!("{fits}a")));
+        let mn = m.file_name().unwrap().to_str().unwrap();
+        assert_eq!(mn.len(), crate::target::MAX_NAME_LEN);
+        // A cut that falls inside a character moves back to its start, never past the limit.
+        let mixed = format!("a{}", "猫".repeat(84)); // 253 bytes; the cut at 228 is mid-char
+        let (_, m) = temp_paths(&Path::new("/d").join(&mixed));
+        let mn = m.file_name().unwrap().to_str().unwrap();
+        assert!(mn.len() <= crate::target::MAX_NAME_LEN, "{}", mn.len());
+        assert!(mn.starts_with(&mixed[..226]), "{mn}");
+    }
 }
 
 #[cfg(test)]
