@@ -41,6 +41,10 @@
 //! - `GET /dns-query?name=..&type=A|AAAA` with `Accept: application/dns-json`: DoH JSON.
 //! - anything else: the image host ([`content`] says what bytes each path serves).
 //!
+//! With `PIXIV_SECRET_AUDIT_DIR` set, a process running a mock logs every `tracing` event at
+//! TRACE to that directory and lists the secrets the mock issued or was shown, for
+//! `cargo xtask secrets` to search the logs for: see [`audit`].
+//!
 //! Faults ([`Fault`]) are queued per [`RouteMatch`] and apply to every route (for the App API,
 //! after the Bearer check); see [`faults`]. On the wire:
 //!
@@ -59,6 +63,7 @@
 //! | `Raw` | as given | same |
 
 mod app_api;
+pub mod audit;
 pub mod content;
 pub mod data;
 mod doh;

@@ -112,6 +112,8 @@ impl MockPixivBuilder {
     ///
     /// Fails when the port cannot be bound or the certificates cannot be made.
     pub async fn start(self) -> io::Result<MockPixiv> {
+        // With PIXIV_SECRET_AUDIT_DIR set, the process's logs and the mock's secrets are kept.
+        crate::audit::begin();
         let listener = server::bind(self.port).await?;
         let addr = listener.local_addr()?;
         let material = if self.tls {

@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 use sha2::Sha256;
 use tokio::time::Instant;
 
+use crate::audit;
 use crate::{CLIENT_ID, CLIENT_SECRET, DEMO_REFRESH_TOKEN, DEMO_USER_ID, HASH_SECRET};
 
 /// How long a PKCE authorization code stays valid: Pixiv's is "about 30 seconds" (PROTOCOL.md).
@@ -74,6 +75,7 @@ impl AuthState {
     /// A new access token for the demo user, valid for the configured lifetime from now.
     pub(crate) fn issue_access_token(&mut self) -> String {
         let token = self.random_token(43);
+        audit::note_secret("access_token", &token);
         let expires = Instant::now() + self.lifetime;
         self.access.insert(token.clone(), (DEMO_USER_ID, expires));
         token
@@ -81,6 +83,7 @@ impl AuthState {
 
     fn issue_refresh_token(&mut self) -> String {
         let token = self.random_token(43);
+        audit::note_secret("refresh_token", &token);
         self.refresh.insert(token.clone());
         token
     }
@@ -92,6 +95,8 @@ impl AuthState {
 
     /// The user an access token belongs to, if it is known and not expired.
     pub(crate) fn check_access_token(&self, token: &str) -> Option<u64> {
+        // Known or not, a client sent it as its token.
+        audit::note_secret("access_token", token);
         let (user, expires) = self.access.get(token)?;
         (Instant::now() < *expires).then_some(*user)
     }
@@ -113,6 +118,7 @@ impl AuthState {
         }
         let challenge = challenge.to_owned();
         let code = self.random_token(43);
+        audit::note_secret("authorization_code", &code);
         self.codes.insert(
             code.clone(),
             PendingCode {
@@ -137,6 +143,17 @@ impl AuthState {
                 .find(|(key, _)| key == k)
                 .map(|(_, v)| v.as_str())
         };
+        // Whatever the grant's fate, what the client sent as a secret stays one.
+        for (key, kind) in [
+            ("refresh_token", "refresh_token"),
+            ("code", "authorization_code"),
+            ("code_verifier", "code_verifier"),
+            ("client_secret", "client_secret"),
+        ] {
+            if let Some(secret) = get(key) {
+                audit::note_secret(kind, secret);
+            }
+        }
         if get("client_id") != Some(CLIENT_ID) || get("client_secret") != Some(CLIENT_SECRET) {
             return oauth_error("Invalid client", 1502, "invalid_client");
         }
