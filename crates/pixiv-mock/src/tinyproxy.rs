@@ -27,6 +27,8 @@ use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
+use base64::Engine as _;
+
 /// How long a started tinyproxy gets to listen before the attempt counts as failed.
 const START_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -74,6 +76,10 @@ impl TinyProxy {
         options: ProxyOptions<'_>,
         mut next_port: impl FnMut() -> io::Result<u16>,
     ) -> io::Result<TinyProxy> {
+        crate::audit::begin();
+        if let Some((user, pass)) = options.auth {
+            note_credentials(user, pass);
+        }
         if let Err(e) = Command::new("tinyproxy").arg("-v").output() {
             return Err(io::Error::new(
                 e.kind(),
@@ -171,8 +177,11 @@ impl TinyProxy {
         format!("http://127.0.0.1:{}", self.port)
     }
 
-    /// `http://user:pass@127.0.0.1:PORT`.
+    /// `http://user:pass@127.0.0.1:PORT`. `pass` goes in as given (percent-encode it yourself
+    /// when it needs it); with the [secret audit](crate::audit) on, it counts as a secret,
+    /// right or wrong.
     pub fn url_with(&self, user: &str, pass: &str) -> String {
+        note_credentials(user, pass);
         format!("http://{user}:{pass}@127.0.0.1:{}", self.port)
     }
 
@@ -180,6 +189,21 @@ impl TinyProxy {
     pub fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
+}
+
+/// Lists a proxy password for the [secret audit](crate::audit): as given, percent-decoded (as a
+/// client reads it from a URL), and as the `Basic` credentials that carry it.
+fn note_credentials(user: &str, pass: &str) {
+    if !crate::audit::is_active() {
+        return;
+    }
+    let decoded = percent_encoding::percent_decode_str(pass).decode_utf8_lossy();
+    crate::audit::note_secret("proxy_password", pass);
+    crate::audit::note_secret("proxy_password", &decoded);
+    crate::audit::note_secret(
+        "proxy_basic_credentials",
+        &base64::engine::general_purpose::STANDARD.encode(format!("{user}:{decoded}")),
+    );
 }
 
 /// A port free on 127.0.0.1 a moment ago.
