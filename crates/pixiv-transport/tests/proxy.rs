@@ -79,15 +79,16 @@ async fn plain_http_goes_to_the_proxy_in_absolute_form() {
 #[tokio::test]
 async fn plain_http_with_proxy_credentials() {
     let mock = MockPixiv::builder().tls(false).start().await.unwrap();
+    // Passwords of 8 characters or more: `cargo xtask secrets` looks for them in every log line.
     let proxy = start_proxy(ProxyOptions {
         connect_ports: &[],
-        auth: Some(("pixiv", "s3cret")),
+        auth: Some(("pixiv", "s3cret-proxy-pw")),
     });
     let url = format!("http://localhost:{}/size/10/a.bin", mock.addr().port());
 
     let good = client(
         &mock,
-        ProxyConfig::url(&proxy.url_with("pixiv", "s3cret")).unwrap(),
+        ProxyConfig::url(&proxy.url_with("pixiv", "s3cret-proxy-pw")).unwrap(),
     );
     assert_eq!(fetch(&good, &url).await.unwrap().1, 10);
 
@@ -99,7 +100,7 @@ async fn plain_http_with_proxy_credentials() {
     // client cannot tell from the target's own 401; it comes back as an answer.
     let bad = client(
         &mock,
-        ProxyConfig::url(&proxy.url_with("pixiv", "wrong")).unwrap(),
+        ProxyConfig::url(&proxy.url_with("pixiv", "wrong-proxy-pw")).unwrap(),
     );
     let resp = bad.oneshot(get_with_referer(&url)).await.unwrap();
     assert_eq!(resp.status(), 401);
@@ -173,7 +174,7 @@ async fn connect_tunnel_with_credentials_and_a_wrong_password() {
 
     let bad = client(
         &mock,
-        ProxyConfig::url(&proxy.url_with("pixiv", "nope")).unwrap(),
+        ProxyConfig::url(&proxy.url_with("pixiv", "nope-proxy-pw")).unwrap(),
     );
     let message = expect_proxy_error(fetch(&bad, &url).await, "proxy authentication required");
     // tinyproxy answers 401 (not 407) to wrong credentials; the message quotes it.
