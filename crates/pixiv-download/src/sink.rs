@@ -553,6 +553,14 @@ mod tests {
     }
 
     #[test]
+    fn the_hash_is_the_standard_64_bit_fnv_1a() {
+        // The published FNV-1a test vectors.
+        assert_eq!(fnv1a(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(fnv1a(b"foobar"), 0x8594_4171_f739_67e8);
+    }
+
+    #[test]
     fn only_names_too_long_for_the_suffix_are_shortened_and_they_use_the_whole_limit() {
         // 245 bytes + `.part.meta` is exactly 255: kept as it is.
         let fits = "a".repeat(crate::target::MAX_NAME_LEN - META_SUFFIX.len());

@@ -283,6 +283,28 @@ async fn doctored_part(
 }
 
 #[tokio::test]
+async fn an_empty_or_complete_part_is_not_resumed() {
+    // Nothing held, or everything the sidecar promised: neither is a resume, so the file is
+    // asked for whole (no `bytes=0-`, no range past the end to be refused).
+    let mock = mock().await;
+    for (held, name) in [(0, "empty-part.bin"), (3000, "complete-part.bin")] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = format!("/size/3000/{name}");
+        doctored_part(&mock, dir.path(), &path, held, 3000).await;
+        let done = downloader(&mock)
+            .retry_policy(RetryPolicy::none())
+            .download(&url(&mock, &path), &Target::dir(dir.path()))
+            .await
+            .unwrap();
+        let log = requests_for(&mock, &path);
+        assert_eq!(log.len(), 1, "{name}");
+        assert_eq!(log[0].header("range"), None, "{name}");
+        assert_eq!(done.outcome, Outcome::Written, "{name}");
+        assert_eq!(std::fs::read(&done.path).unwrap(), expected_bytes(&path));
+    }
+}
+
+#[tokio::test]
 async fn a_range_the_server_cannot_satisfy_restarts_from_zero() {
     let mock = mock().await;
     let dir = tempfile::tempdir().unwrap();
