@@ -141,7 +141,11 @@ fn install_subscriber(trace: File, dir: &Path, pid: u32) {
     // when a `log` logger is (then `log` records are not bridged).
     if let Err(e) = subscriber.try_init() {
         eprintln!("pixiv-mock: secret audit: {e}; this process's logs may not be audited");
-        let _ = std::fs::write(dir.join(format!("unaudited-{pid}.txt")), format!("{e}\n"));
+        let program = std::env::args().next().unwrap_or_default();
+        let _ = std::fs::write(
+            dir.join(format!("unaudited-{pid}.txt")),
+            format!("{program}: {e}\n"),
+        );
     }
 }
 
