@@ -464,6 +464,9 @@ impl Sink for FileSink {
                     .write_all(&json)
                     .await
                     .map_err(self.io(&meta_path))?;
+                // A tokio `File` finishes a write in the background: flushing waits for it, so
+                // a write error is reported and the sidecar is whole before any byte is held.
+                meta_file.flush().await.map_err(self.io(&meta_path))?;
                 self.resumable = true;
             }
         } else {
