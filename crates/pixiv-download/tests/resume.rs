@@ -209,25 +209,35 @@ async fn download_to_writer_resumes_in_memory_after_a_reset() {
 async fn download_to_writer_refuses_a_restart_it_cannot_take_back() {
     let mock = mock().await;
     let path = "/size/500000/rewind.bin";
-    // The reset, then the file changes before the resume: the server answers 200.
+    // The reset, then the file changed before the resume: the server answers the range request
+    // with the whole (new) file, 200.
     mock.push_faults(
         RouteMatch::path(path),
-        [Fault::ResetBody { after: 300_000 }],
+        [
+            Fault::ResetBody { after: 300_000 },
+            Fault::Raw {
+                status: 200,
+                headers: vec![("etag".into(), "\"changed\"".into())],
+                body: expected_bytes(path).into(),
+            },
+        ],
     );
-    let d = downloader(&mock)
-        .retry_policy(common::quick_policy().backoff_factor(std::time::Duration::from_millis(50)));
     let mut out = Vec::new();
-    let bump = async {
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        mock.bump_etag();
-    };
-    let (result, ()) = tokio::join!(d.download_to_writer(&url(&mock, path), &mut out), bump);
+    let result = downloader(&mock)
+        .download_to_writer(&url(&mock, path), &mut out)
+        .await;
     let err = result.unwrap_err();
     assert!(
         matches!(err, pixiv_download::PixivError::Decode { .. }),
         "{err:?}"
     );
     assert!(out.len() < 500_000);
+    let log = requests_for(&mock, path);
+    assert_eq!(log.len(), 2);
+    assert!(
+        range_start(&log[1]).is_some_and(|s| s > 0),
+        "the resume asked for a range"
+    );
 }
 
 #[tokio::test]
