@@ -155,13 +155,16 @@ async fn a_dropped_client_with_a_connection_cap_closes_its_connections_at_once()
     assert!(mock.open_connections() > 0);
     drop(c);
     let started = std::time::Instant::now();
+    // The bug held them for the 10 s slot wait: all closed within 5 s means it is gone (a
+    // real-time bound, since the closing happens in the mock's and the pool's own tasks; in
+    // practice it takes milliseconds).
     while mock.open_connections() > 0 && started.elapsed() < Duration::from_secs(5) {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    assert_eq!(mock.open_connections(), 0);
-    assert!(
-        started.elapsed() < Duration::from_secs(1),
-        "closed after {:?}",
+    assert_eq!(
+        mock.open_connections(),
+        0,
+        "still open after {:?}",
         started.elapsed()
     );
 }
