@@ -1,5 +1,7 @@
 //! Resume: Range/If-Range on the wire, byte-identical results, and a fresh start when the file
 //! changed on the server.
+// Helpers outside #[test] fns may unwrap too: a panic is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
@@ -205,39 +207,49 @@ async fn download_to_writer_resumes_in_memory_after_a_reset() {
     assert!(range_start(&log[1]).is_some_and(|s| s > 0));
 }
 
-#[tokio::test]
-async fn download_to_writer_refuses_a_restart_it_cannot_take_back() {
+/// A 500,000-byte download into a writer, broken at 300,000 bytes, whose resume is answered
+/// with `then`: bytes in the caller's writer cannot be taken back, so the call must end with a
+/// `Decode` error after exactly those two requests, the second a range request.
+async fn writer_resume_answered_with(then: Fault) {
     let mock = mock().await;
-    let path = "/size/500000/rewind.bin";
-    // The reset, then the file changed before the resume: the server answers the range request
-    // with the whole (new) file, 200.
+    let path = "/size/500000/to-writer.bin";
     mock.push_faults(
         RouteMatch::path(path),
-        [
-            Fault::ResetBody { after: 300_000 },
-            Fault::Raw {
-                status: 200,
-                headers: vec![("etag".into(), "\"changed\"".into())],
-                body: expected_bytes(path).into(),
-            },
-        ],
+        [Fault::ResetBody { after: 300_000 }, then],
     );
     let mut out = Vec::new();
-    let result = downloader(&mock)
+    let err = downloader(&mock)
         .download_to_writer(&url(&mock, path), &mut out)
-        .await;
-    let err = result.unwrap_err();
+        .await
+        .unwrap_err();
     assert!(
         matches!(err, pixiv_download::PixivError::Decode { .. }),
         "{err:?}"
     );
     assert!(out.len() < 500_000);
     let log = requests_for(&mock, path);
-    assert_eq!(log.len(), 2);
+    assert_eq!(log.len(), 2, "no request for the file again");
     assert!(
         range_start(&log[1]).is_some_and(|s| s > 0),
         "the resume asked for a range"
     );
+}
+
+#[tokio::test]
+async fn download_to_writer_refuses_a_restart_it_cannot_take_back() {
+    // The file changed before the resume: the server answers with the whole new file, 200.
+    writer_resume_answered_with(Fault::Raw {
+        status: 200,
+        headers: vec![("etag".into(), "\"changed\"".into())],
+        body: expected_bytes("/size/500000/to-writer.bin").into(),
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn download_to_writer_stops_when_written_bytes_cannot_be_continued() {
+    // The resume is refused (416): starting over is impossible.
+    writer_resume_answered_with(Fault::Status(416)).await;
 }
 
 #[tokio::test]
@@ -264,7 +276,6 @@ async fn download_bytes_is_capped() {
 
 /// Leaves a resumable `.part` of `path` in `dir` (a reset with no retries), then rewrites it to
 /// hold `held` bytes and a sidecar claiming `total`.
-#[allow(clippy::unwrap_used)] // a helper of the tests: a panic is a failed test
 async fn doctored_part(
     mock: &pixiv_mock::MockPixiv,
     dir: &std::path::Path,
@@ -422,28 +433,6 @@ async fn download_to_writer_starts_over_when_it_has_written_nothing() {
         .unwrap();
     assert_eq!(n, 5000);
     assert_eq!(out, expected_bytes(path));
-    assert_eq!(requests_for(&mock, path).len(), 2);
-}
-
-#[tokio::test]
-async fn download_to_writer_stops_when_written_bytes_cannot_be_continued() {
-    // The resume is refused (416): the bytes already in the caller's writer cannot be taken
-    // back, so the call ends there, without asking for the file again.
-    let mock = mock().await;
-    let path = "/size/500000/unresumable.bin";
-    mock.push_faults(
-        RouteMatch::path(path),
-        [Fault::ResetBody { after: 300_000 }, Fault::Status(416)],
-    );
-    let mut out = Vec::new();
-    let err = downloader(&mock)
-        .download_to_writer(&url(&mock, path), &mut out)
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(err, pixiv_download::PixivError::Decode { .. }),
-        "{err:?}"
-    );
     assert_eq!(requests_for(&mock, path).len(), 2);
 }
 
