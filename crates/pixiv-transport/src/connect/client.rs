@@ -38,20 +38,30 @@ type Inner = Client<Counting<HttpsConnector<Connector>>, RequestBody>;
 /// are already [`PixivError`]s (connect timeout, TLS, proxy, connect) and whose response body is
 /// the connection's stream ([`ClientBody`]). Requests need absolute URIs. See the
 /// [module docs](super) for an example.
+///
+/// A clone is two reference counts: the layers above clone their inner service for every call
+/// (retry, redirect, the type-erased stack), so a clone must not copy hyper-util's client (a dozen
+/// reference counts and the connector's settings) each time.
 #[derive(Clone)]
 pub struct HttpClient {
-    inner: Inner,
+    /// hyper-util's client: what a call's future holds (it keeps the pool, not the client, alive).
+    inner: Arc<Inner>,
+    shared: Arc<Shared>,
+}
+
+/// What every clone of a [`HttpClient`] shares besides hyper-util's client.
+struct Shared {
     proxy: ProxyConfig,
     hosts: Arc<HostTable>,
     opened: Arc<AtomicU64>,
     /// Tells the connector when the last clone is gone.
-    _alive: Arc<ClientAlive>,
+    _alive: ClientAlive,
 }
 
 impl fmt::Debug for HttpClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("HttpClient")
-            .field("proxy", &self.proxy)
+            .field("proxy", &self.shared.proxy)
             .field("connections_opened", &self.connections_opened())
             .finish_non_exhaustive()
     }
@@ -102,23 +112,25 @@ impl HttpClient {
         let inner = builder.build(connector);
 
         Ok(Self {
-            inner,
-            proxy: config.proxy,
-            _alive: Arc::new(ClientAlive(Arc::clone(&hosts))),
-            hosts,
-            opened,
+            inner: Arc::new(inner),
+            shared: Arc::new(Shared {
+                proxy: config.proxy,
+                _alive: ClientAlive(Arc::clone(&hosts)),
+                hosts,
+                opened,
+            }),
         })
     }
 
     /// Connections established so far (TCP + TLS + proxy handshake done), by every clone.
     pub fn connections_opened(&self) -> u64 {
-        self.opened.load(Ordering::Relaxed)
+        self.shared.opened.load(Ordering::Relaxed)
     }
 
     /// A handle on the [`connections_opened`](Self::connections_opened) counter, for metrics
     /// that outlive the client's place in a stack.
     pub fn connection_counter(&self) -> ConnectionCounter {
-        ConnectionCounter(Arc::clone(&self.opened))
+        ConnectionCounter(Arc::clone(&self.shared.opened))
     }
 }
 
@@ -144,7 +156,7 @@ impl Service<Request<RequestBody>> for HttpClient {
     }
 
     fn call(&mut self, mut req: Request<RequestBody>) -> Self::Future {
-        let uri = req.uri().clone();
+        let uri = req.uri();
         let (Some(scheme), Some(_)) = (uri.scheme_str(), uri.authority()) else {
             let err = PixivError::invalid_input(
                 "request URI",
@@ -152,19 +164,20 @@ impl Service<Request<RequestBody>> for HttpClient {
             );
             return ResponseFuture::new(Box::pin(async move { Err(err) }));
         };
+        let shared = &*self.shared;
+        let host = shared.hosts.get(&key(uri).unwrap_or_default());
         // Plain HTTP through a proxy: the request itself goes to the proxy (absolute form), so it
         // carries the proxy's credentials. Never for https (the tunnel's CONNECT carries them).
-        let mut via_proxy = false;
-        if scheme == "http" {
-            if let Some(intercept) = self.proxy.intercept(&uri) {
-                via_proxy = true;
-                if let Some(auth) = basic_auth(&intercept) {
-                    req.headers_mut().entry(PROXY_AUTHORIZATION).or_insert(auth);
-                }
-            }
+        let intercept = if scheme == "http" {
+            shared.proxy.intercept(uri)
+        } else {
+            None
+        };
+        let via_proxy = intercept.is_some();
+        if let Some(auth) = intercept.as_ref().and_then(basic_auth) {
+            req.headers_mut().entry(PROXY_AUTHORIZATION).or_insert(auth);
         }
-        let host = self.hosts.get(&key(&uri).unwrap_or_default());
-        let client = self.inner.clone();
+        let client = Arc::clone(&self.inner);
         ResponseFuture::new(Box::pin(async move {
             let permit = match &host.requests {
                 Some(requests) => Arc::clone(requests).acquire_owned().await.ok(),

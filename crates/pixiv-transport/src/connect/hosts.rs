@@ -71,7 +71,11 @@ impl HostTable {
             })
         };
         match self.hosts.lock() {
-            Ok(mut hosts) => Arc::clone(hosts.entry(key.to_owned()).or_insert_with(new)),
+            // Looked up before `entry`, which would need an owned key on every call.
+            Ok(mut hosts) => match hosts.get(key) {
+                Some(host) => Arc::clone(host),
+                None => Arc::clone(hosts.entry(key.to_owned()).or_insert_with(new)),
+            },
             // A poisoned table only loses the sharing, never a request.
             Err(_) => new(),
         }
