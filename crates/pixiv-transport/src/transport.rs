@@ -36,7 +36,7 @@ use std::task::{Context, Poll};
 use bytes::Bytes;
 use http::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE, PROXY_AUTHORIZATION};
 use http::{HeaderName, HeaderValue, Method, Request, Response, Uri};
-use http_body_util::{BodyExt as _, Full, Limited};
+use http_body_util::{BodyExt as _, Full};
 use pixiv_errors::PixivError;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -47,6 +47,7 @@ use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
 use tower_service::Service;
 
 use crate::auth::{AccessToken, AuthLayer, TokenSource};
+use crate::body::BodyBuffer;
 use crate::config::TransportConfig;
 use crate::connect::{HttpClient, ProxyConfig};
 use crate::error_map::ErrorMapLayer;
@@ -188,17 +189,21 @@ impl Service<Request<RequestBody>> for Transport {
 }
 
 /// Reads a body up to `cap` bytes; more is [`PixivError::BodyTooLarge`], without reading on.
-async fn collect_capped(body: Body, cap: usize) -> Result<Bytes, PixivError> {
-    match Limited::new(body, cap).collect().await {
-        Ok(collected) => Ok(collected.to_bytes()),
-        Err(e) => Err(match e.downcast::<PixivError>() {
-            Ok(pixiv) => *pixiv,
-            Err(e) if e.is::<http_body_util::LengthLimitError>() => {
-                PixivError::body_too_large(cap as u64)
-            }
-            Err(e) => crate::error_map::map_body_error(e, None, 0),
-        }),
+///
+/// A body of one frame (every JSON answer, which [`ErrorMap`](crate::error_map) has already
+/// buffered) comes back as that frame's bytes, not copied.
+async fn collect_capped(mut body: Body, cap: usize) -> Result<Bytes, PixivError> {
+    let mut buf = BodyBuffer::default();
+    while let Some(frame) = body.frame().await {
+        let Ok(data) = frame?.into_data() else {
+            continue;
+        };
+        if data.len() > cap.saturating_sub(buf.len()) {
+            return Err(PixivError::body_too_large(cap as u64));
+        }
+        buf.push(data);
     }
+    Ok(buf.take())
 }
 
 /// Builds a request: `url` plus `query` (with the `url` crate), and an optional typed body.

@@ -2,7 +2,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use http::{HeaderMap, Response, response::Parts};
 use http_body_util::Full;
@@ -12,6 +12,7 @@ use pixiv_errors::PixivError;
 use super::layer::Limits;
 use super::{BoxError, ResponseBody, map_body_error, map_transport_error};
 use crate::Body;
+use crate::body::BodyBuffer;
 
 pin_project! {
     /// Response future of [`ErrorMap`](super::ErrorMap): waits for the head, then either passes a
@@ -31,7 +32,7 @@ pin_project! {
             #[pin]
             body: B,
             parts: Option<Parts>,
-            buf: BytesMut,
+            buf: BodyBuffer,
             mode: Mode,
         },
         Done,
@@ -113,7 +114,7 @@ where
                     this.state.set(State::Buffering {
                         body,
                         parts: Some(parts),
-                        buf: BytesMut::with_capacity(capacity),
+                        buf: BodyBuffer::new(capacity),
                         mode,
                     });
                 }
@@ -133,7 +134,7 @@ where
                                 let Ok(data) = frame.into_data() else {
                                     continue;
                                 };
-                                buf.extend_from_slice(&data);
+                                buf.push(data);
                                 if buf.len() > cap_of(mode) {
                                     break Ok(());
                                 }
@@ -148,7 +149,7 @@ where
                             "polled after completion",
                         )));
                     };
-                    let mut bytes = std::mem::take(buf).freeze();
+                    let mut bytes = buf.take();
                     this.state.set(State::Done);
                     return Poll::Ready(finish(parts, &mut bytes, mode, outcome));
                 }
@@ -163,8 +164,8 @@ where
     }
 }
 
-/// At most this much is reserved up front from a `Content-Length` (a lying header must not make us
-/// allocate 16 MiB for nothing); the buffer grows past it as bytes arrive.
+/// At most this much is reserved from a `Content-Length` when a second frame arrives (a lying
+/// header must not make us allocate 16 MiB for nothing); the buffer grows past it as bytes arrive.
 const DEFAULT_PREALLOCATION_CAP: usize = 256 * 1024;
 
 fn cap_of(mode: Mode) -> usize {
