@@ -40,26 +40,37 @@ use http_body_util::{BodyExt as _, Full};
 use pixiv_errors::PixivError;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use tower::util::{BoxCloneSyncService, Oneshot};
+use tower::util::{BoxCloneSyncService, Either, Oneshot};
 use tower::{Layer as _, ServiceBuilder, ServiceExt as _};
 use tower_http::decompression::DecompressionLayer;
-use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
+use tower_http::sensitive_headers::{SetSensitiveRequestHeaders, SetSensitiveRequestHeadersLayer};
 use tower_service::Service;
 
-use crate::auth::{AccessToken, AuthLayer, TokenSource};
+use crate::auth::{AccessToken, Auth, AuthLayer, TokenSource};
 use crate::body::BodyBuffer;
 use crate::config::TransportConfig;
 use crate::connect::{HttpClient, ProxyConfig};
 use crate::error_map::ErrorMapLayer;
+use crate::headers::DefaultHeaders;
 use crate::metrics::{Metrics, MetricsSnapshot};
 use crate::ratelimit::{RateLimitLayer, RateLimiter};
 use crate::redirect::{RedirectLayer, RedirectPolicy};
-use crate::retry::{RetryLayer, RetryPolicy};
-use crate::trace::{AttemptLayer, RequestLayer};
+use crate::retry::{Retry, RetryLayer, RetryPolicy};
+use crate::trace::{AttemptCount, AttemptLayer, RequestLayer, RequestSpan};
 use crate::{Body, RequestBody};
 
-/// The type-erased stack: what [`Transport`] calls.
+/// The type-erased stack: what [`Transport::service`] returns and the [`Service`] impl of
+/// [`Transport`] calls.
 pub type BoxedStack = BoxCloneSyncService<Request<RequestBody>, Response<Body>, PixivError>;
+
+/// The layers from the retry down: the type-erased stack below the retry layer, attempts counted.
+type Retried = Retry<AttemptCount<BoxedStack>>;
+
+/// The whole stack as its own type, which [`Transport::send`] calls directly: a clone per call
+/// is then a handful of reference counts, and the call's future is not boxed (a
+/// [`BoxedStack`] costs an allocation for each).
+type Stack =
+    RequestSpan<SetSensitiveRequestHeaders<DefaultHeaders<Either<Auth<Retried>, Retried>>>>;
 
 /// The pixiv-rs HTTP client: the default tower stack over hyper-util, shared by every clone.
 ///
@@ -67,7 +78,7 @@ pub type BoxedStack = BoxCloneSyncService<Request<RequestBody>, Response<Body>, 
 /// token source and the metrics. See the [crate docs](crate) for an example.
 #[derive(Clone)]
 pub struct Transport {
-    stack: BoxedStack,
+    stack: Stack,
     metrics: Arc<Metrics>,
     max_json_body: usize,
 }
@@ -96,6 +107,11 @@ impl Transport {
     /// Cloudflare pages, Pixiv `error` objects) are `Err`.
     pub async fn send(&self, req: Request<RequestBody>) -> Result<Response<Body>, PixivError> {
         self.stack.clone().oneshot(req).await
+    }
+
+    /// The stack type-erased, as [`service`](Self::service) hands it out.
+    fn erased(&self) -> BoxedStack {
+        BoxCloneSyncService::new(self.stack.clone())
     }
 
     /// Sends a request and decodes its JSON answer. The body is read up to the JSON cap
@@ -169,7 +185,7 @@ impl Transport {
 
     /// The stack as a tower service, to wrap in more layers or to call with `ServiceExt`.
     pub fn service(&self) -> BoxedStack {
-        self.stack.clone()
+        self.erased()
     }
 }
 
@@ -184,7 +200,7 @@ impl Service<Request<RequestBody>> for Transport {
     }
 
     fn call(&mut self, req: Request<RequestBody>) -> Self::Future {
-        self.stack.clone().oneshot(req)
+        self.erased().oneshot(req)
     }
 }
 
@@ -425,7 +441,7 @@ impl TransportBuilder {
             })
             .service(limited);
         Ok(Transport {
-            stack: BoxCloneSyncService::new(stack),
+            stack,
             metrics,
             max_json_body: config.max_json_body,
         })
@@ -536,6 +552,17 @@ mod tests {
             req.uri().to_string(),
             "https://app-api.pixiv.net/v1/search/illust?word=a&sort=date+desc&tag=%E7%8C%AB%26%E7%8A%AC"
         );
+    }
+
+    #[test]
+    fn send_and_json_futures_are_send() {
+        // `send` calls the stack's own type (not the boxed one): its future must stay `Send`.
+        fn is_send<T: Send>(_: &T) {}
+        fn check(transport: &Transport) {
+            is_send(&transport.send(Request::default()));
+            is_send(&transport.json::<serde_json::Value>(Request::default()));
+        }
+        let _ = check;
     }
 
     #[test]
