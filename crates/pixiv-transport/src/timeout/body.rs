@@ -17,7 +17,8 @@ pin_project! {
         #[pin]
         inner: B,
         idle: Option<Duration>,
-        // Armed when a poll finds no frame; disarmed by the next frame.
+        // Made when a poll first finds no frame (a body already in memory never needs it), armed
+        // then; disarmed by the next frame.
         #[pin]
         idle_sleep: Option<Sleep>,
         idle_armed: bool,
@@ -33,7 +34,7 @@ impl<B> TimeoutBody<B> {
         Self {
             inner,
             idle,
-            idle_sleep: idle.map(|_| sleep_until(Instant::now())),
+            idle_sleep: None,
             idle_armed: false,
             total_sleep: deadline.map(sleep_until),
             done: false,
@@ -78,14 +79,20 @@ where
                 return Poll::Ready(Some(Err(PixivError::timeout(TimeoutPhase::Total))));
             }
         }
-        if let (Some(idle), Some(mut sleep)) = (*this.idle, this.idle_sleep.as_mut().as_pin_mut()) {
+        if let Some(idle) = *this.idle {
             if !*this.idle_armed {
-                sleep.as_mut().reset(Instant::now() + idle);
+                let deadline = Instant::now() + idle;
+                match this.idle_sleep.as_mut().as_pin_mut() {
+                    Some(sleep) => sleep.reset(deadline),
+                    None => this.idle_sleep.set(Some(sleep_until(deadline))),
+                }
                 *this.idle_armed = true;
             }
-            if sleep.poll(cx).is_ready() {
-                *this.done = true;
-                return Poll::Ready(Some(Err(PixivError::timeout(TimeoutPhase::BodyIdle))));
+            if let Some(sleep) = this.idle_sleep.as_pin_mut() {
+                if sleep.poll(cx).is_ready() {
+                    *this.done = true;
+                    return Poll::Ready(Some(Err(PixivError::timeout(TimeoutPhase::BodyIdle))));
+                }
             }
         }
         Poll::Pending
