@@ -123,24 +123,33 @@ pub(crate) fn run_bench(args: TransportArgs) -> Result<(), BoxError> {
         "bench transport: {} small JSON GETs per run, sequential and {} concurrent tasks, {} rounds (median)",
         args.requests, args.concurrency, args.rounds
     );
-    // results[contender][mode] = requests/s of each round
+    // results[contender][mode] = requests/s of each round; cpu[contender][mode] = client CPU µs
+    // per request of each round
     let mut results = vec![[Vec::new(), Vec::new()]; contenders.len()];
+    let mut cpu = vec![[Vec::new(), Vec::new()]; contenders.len()];
     for _ in 0..args.rounds {
         for (i, contender) in contenders.iter().enumerate() {
             for (mode, tasks) in [1, args.concurrency].into_iter().enumerate() {
-                let rate = runtime.block_on(run(
+                let figures = runtime.block_on(run(
                     contender.clone(),
                     Arc::clone(&urls),
                     bearer.clone(),
                     args.requests,
                     tasks,
                 ))?;
-                results[i][mode].push(rate);
+                results[i][mode].push(figures.rate);
+                if let Some(us) = figures.cpu_us {
+                    cpu[i][mode].push(us);
+                }
             }
         }
     }
 
     let medians: Vec<[f64; 2]> = results
+        .iter()
+        .map(|modes| [median(&modes[0]), median(&modes[1])])
+        .collect();
+    let cpu_medians: Vec<[f64; 2]> = cpu
         .iter()
         .map(|modes| [median(&modes[0]), median(&modes[1])])
         .collect();
@@ -171,22 +180,70 @@ pub(crate) fn run_bench(args: TransportArgs) -> Result<(), BoxError> {
             medians[0][1] / medians[other][1]
         );
     }
+    // The throughput ratios above include the server and loopback, and move by several percent
+    // from run to run; the client's own CPU time per request shows what the stack costs.
+    if cpu_medians.iter().all(|m| m[0] > 0.0) {
+        println!();
+        println!("client CPU per request (the client's thread; the server runs on another)");
+        for (contender, m) in contenders.iter().zip(&cpu_medians) {
+            println!(
+                "{:<36} {:>11.1} us {:>11.1} us",
+                contender.name(),
+                m[0],
+                m[1]
+            );
+        }
+        println!();
+        for (label, other) in [
+            ("a/b CPU (stack / bare hyper)", 1),
+            ("a/c CPU (stack / reqwest)", 2),
+        ] {
+            println!(
+                "{:<36} {:>14.3} {:>14.3}",
+                label,
+                cpu_medians[0][0] / cpu_medians[other][0],
+                cpu_medians[0][1] / cpu_medians[other][1]
+            );
+        }
+    }
     drop(server);
     Ok(())
 }
 
-/// `total` requests over `tasks` concurrent tasks; returns requests per second.
+/// One run's figures.
+#[derive(Clone, Copy)]
+struct Figures {
+    /// Requests per second.
+    rate: f64,
+    /// CPU time of the client's thread per request, in µs (`None` where Linux's schedstat is
+    /// missing). The client runtime is a current-thread one, so its tasks and hyper's connection
+    /// tasks all run on this thread; the server runs on another.
+    cpu_us: Option<f64>,
+}
+
+/// Nanoseconds this thread has run on a CPU (`/proc/thread-self/schedstat`, Linux).
+fn thread_cpu_ns() -> Option<u64> {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// `total` requests over `tasks` concurrent tasks.
 async fn run(
     contender: Contender,
     urls: Arc<Vec<String>>,
     bearer: String,
     total: usize,
     tasks: usize,
-) -> Result<f64, BoxError> {
+) -> Result<Figures, BoxError> {
     // Warm the pool so the first connections' handshakes are not in the figure.
     for url in urls.iter().take(tasks) {
         contender.one(url, &bearer).await?;
     }
+    let cpu_before = thread_cpu_ns();
     let started = Instant::now();
     let per_task = total / tasks;
     let mut handles = Vec::with_capacity(tasks);
@@ -206,5 +263,15 @@ async fn run(
         handle.await??;
     }
     let elapsed = started.elapsed().max(Duration::from_micros(1));
-    Ok((per_task * tasks) as f64 / elapsed.as_secs_f64())
+    let done = per_task * tasks;
+    let cpu_us = match (cpu_before, thread_cpu_ns()) {
+        (Some(before), Some(after)) => {
+            Some(after.saturating_sub(before) as f64 / 1000.0 / done.max(1) as f64)
+        }
+        _ => None,
+    };
+    Ok(Figures {
+        rate: done as f64 / elapsed.as_secs_f64(),
+        cpu_us,
+    })
 }
