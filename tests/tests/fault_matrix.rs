@@ -306,6 +306,9 @@ fn original(id: u64) -> String {
     format!("/img-original/img/2024/01/01/00/00/00/{id}_p0.png")
 }
 
+/// A tinyproxy to go through: the ports it may CONNECT to, and the credentials it wants.
+type Tinyproxy = (Vec<u16>, Option<(&'static str, &'static str)>);
+
 /// Runs one row; returns (outcome, requests on the route, tokio time taken), after checking
 /// the files.
 async fn run(row: &Row, via: Via, dir: &Path) -> (String, usize, Duration) {
@@ -318,8 +321,7 @@ async fn run(row: &Row, via: Via, dir: &Path) -> (String, usize, Duration) {
     let other = MockPixiv::builder().start().await.unwrap();
     let mut base = mock.base_url();
     let mut ca = mock.ca_pem().to_owned();
-    let mut proxy = None;
-    let mut _tinyproxy: Option<TinyProxy> = None;
+    let mut tinyproxy: Option<Tinyproxy> = None;
     let mut _closed_port = None;
     match &row.fault {
         F::Mock(faults) => {
@@ -352,22 +354,9 @@ async fn run(row: &Row, via: Via, dir: &Path) -> (String, usize, Duration) {
         ExpiredToken => {}
         WrongName => {}
         UntrustedCa => ca = other.ca_pem().to_owned(),
-        ProxyNoConnect => {
-            let p = common::start_proxy(ProxyOptions {
-                connect_ports: &[1],
-                auth: None,
-            });
-            proxy = Some(ProxyConfig::url(&p.url()).unwrap());
-            _tinyproxy = Some(p);
-        }
-        ProxyAuth => {
-            let p = common::start_proxy(ProxyOptions {
-                connect_ports: &[mock.addr().port()],
-                auth: Some(("user", "pass")),
-            });
-            proxy = Some(ProxyConfig::url(&p.url()).unwrap());
-            _tinyproxy = Some(p);
-        }
+        // A proxy that may CONNECT only to port 1 / that wants credentials the client lacks.
+        ProxyNoConnect => tinyproxy = Some((vec![1], None)),
+        ProxyAuth => tinyproxy = Some((vec![mock.addr().port()], Some(("user", "pass")))),
         Dns => base = format!("https://nonexistent.invalid:{}", mock.addr().port()),
     }
     if via == Via::Proxy {
@@ -376,13 +365,17 @@ async fn run(row: &Row, via: Via, dir: &Path) -> (String, usize, Duration) {
         if let Some(closed) = &_closed_port {
             ports.push(closed.local_addr().unwrap().port());
         }
-        let p = common::start_proxy(ProxyOptions {
-            connect_ports: &ports,
-            auth: None,
-        });
-        proxy = Some(ProxyConfig::url(&p.url()).unwrap());
-        _tinyproxy = Some(p);
+        tinyproxy = Some((ports, None));
     }
+    let _tinyproxy = tinyproxy.map(|(ports, auth)| {
+        common::start_proxy(ProxyOptions {
+            connect_ports: &ports,
+            auth,
+        })
+    });
+    let proxy = _tinyproxy
+        .as_ref()
+        .map(|p| ProxyConfig::url(&p.url()).unwrap());
     let mut cb = pixiv::Client::builder()
         .refresh_token(pixiv_mock::DEMO_REFRESH_TOKEN)
         .base_url(&base)
