@@ -214,6 +214,7 @@ async fn originals_are_fetched_from_the_configured_image_base() {
 }
 
 /// A JSON answer for a `Fault::Raw`.
+#[allow(clippy::unwrap_used, clippy::panic)] // a test helper: a panic is a failed test
 fn json_answer(body: &serde_json::Value) -> pixiv_mock::Fault {
     pixiv_mock::Fault::Raw {
         status: 200,
@@ -223,6 +224,7 @@ fn json_answer(body: &serde_json::Value) -> pixiv_mock::Fault {
 }
 
 /// An event sink that fails the test at the first event: no page may even be queued.
+#[allow(clippy::unwrap_used, clippy::panic)] // a test helper: a panic is a failed test
 fn no_events() -> EventSink {
     EventSink::new(|e: &Event| panic!("no download may start, got {e:?}"))
 }

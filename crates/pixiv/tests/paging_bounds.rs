@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 const LIST: &str = "/v1/user/illusts";
 
 /// A list answer: `n` works (ids from `first_id`) and `next`.
+#[allow(clippy::unwrap_used, clippy::panic)] // a test helper: a panic is a failed test
 fn answer(mock: &MockPixiv, first_id: u64, n: u64, next: Option<&str>) -> Fault {
     let items: Vec<Value> = (first_id..first_id + n)
         .map(|id| pixiv_mock::data::illust(id, &mock.base_url()))
@@ -33,6 +34,7 @@ fn next(mock: &MockPixiv, offset: u32) -> String {
     )
 }
 
+#[allow(clippy::unwrap_used, clippy::panic)] // a test helper: a panic is a failed test
 async fn run(page: pixiv::Page<Illust>) -> (Vec<u64>, Option<PixivError>) {
     let results: Vec<Result<Illust, PixivError>> = page.into_stream().collect().await;
     let mut ids = Vec::new();
@@ -49,6 +51,7 @@ async fn run(page: pixiv::Page<Illust>) -> (Vec<u64>, Option<PixivError>) {
     (ids, err)
 }
 
+#[allow(clippy::unwrap_used, clippy::panic)] // a test helper: a panic is a failed test
 fn decode_message(err: Option<PixivError>) -> String {
     match err {
         Some(PixivError::Decode { message, .. }) => message,
