@@ -155,7 +155,7 @@ impl Client {
         dir: impl AsRef<Path>,
         options: &DownloadOptions,
     ) -> Result<Vec<Downloaded>, PixivError> {
-        let urls = originals(illust)?;
+        let urls = checked_originals(illust)?;
         let dir = dir.as_ref();
         let mut items = Vec::with_capacity(urls.len());
         let mut paths = HashSet::with_capacity(urls.len());
@@ -197,8 +197,12 @@ impl Client {
     }
 }
 
-/// The original URLs of a work, or the "not viewable" error.
-fn originals(illust: &Illust) -> Result<Vec<&str>, PixivError> {
+/// The original URLs of a work, in page order, checked as [`Client::download_illust`] checks
+/// them before any request: a work the account may not see is the "not viewable" error
+/// ([`is_not_viewable`]), one claiming more than [`MAX_PAGES_PER_WORK`] pages is `Decode`, one
+/// without an original is `InvalidInput`. For callers that batch the pages of many works
+/// themselves.
+pub fn checked_originals(illust: &Illust) -> Result<Vec<&str>, PixivError> {
     check_page_count(illust)?;
     let urls = illust.original_urls();
     let placeholder = urls

@@ -360,6 +360,8 @@ async fn a_work_claiming_100000_pages_is_refused_before_any_image_request() {
     let options = DownloadOptions::new().on_event(no_events());
     for _ in 0..2 {
         let illust = client.illust_detail(4).await.unwrap();
+        let checked = pixiv::download::checked_originals(&illust).unwrap_err();
+        assert!(matches!(checked, PixivError::Decode { .. }), "{checked:?}");
         let err = client
             .download_illust(&illust, dir.path(), &options)
             .await
