@@ -88,6 +88,14 @@ struct Trail {
 
 /// One page of a list: its items and the `next_url` Pixiv gave (`None` after the last page).
 ///
+/// **Paging always ends**: the stream of [`Page::into_stream`] stops with [`PixivError::Decode`],
+/// after every item already received and without another request, at a `next_url` naming a
+/// request it already made (itself, or a cycle of pages: "the next_url of page 3 repeats the
+/// request of page 2 (a cycle)"), after [`max_empty_pages`](Page::max_empty_pages) pages in a
+/// row without an item that still carry a `next_url` (default [`DEFAULT_MAX_EMPTY_PAGES`], 3),
+/// and past [`max_pages`](Page::max_pages) pages (default [`DEFAULT_MAX_PAGES`], 10,000). See
+/// `docs/facade.md`, "Paging bounds".
+///
 /// Serialized as Pixiv sends it: `{"<key>": [items], "next_url": "..." | null}` (`key` is
 /// `illusts`, `users`, ... or the one given to [`Page::from_value`]), so a saved page reads back
 /// with `from_value`.
@@ -249,7 +257,7 @@ where
 
     /// Every item of this page and of the pages after it, fetched one page at a time as the
     /// stream is read. An error ends the stream after it is yielded. Dropping the stream stops.
-    /// The bounds of the [module docs](self) apply.
+    /// The paging bounds apply (see [`Page`]).
     pub fn into_stream(self) -> BoxStream<'static, Result<T, PixivError>> {
         let client = self.client.clone();
         paginate(client, self)
