@@ -88,6 +88,8 @@ pub(crate) struct Inner {
     pub(crate) token: Arc<OAuthTokenSource>,
     pub(crate) api_base: Url,
     pub(crate) image_base: Url,
+    /// The paging bounds every `Page` starts with.
+    pub(crate) paging: crate::page::Bounds,
 }
 
 impl fmt::Debug for Client {
@@ -240,6 +242,7 @@ pub struct ClientBuilder {
     refresh_margin: Duration,
     /// The image and OAuth transport's own limiter; `None`: they share the App API's.
     image_rate_limit: Option<RateLimiter>,
+    paging: crate::page::Bounds,
 }
 
 impl Default for ClientBuilder {
@@ -256,6 +259,7 @@ impl Default for ClientBuilder {
                 DEFAULT_IMAGE_RATE_LIMIT,
                 DEFAULT_IMAGE_RATE_WINDOW,
             )),
+            paging: crate::page::Bounds::default(),
         }
     }
 }
@@ -273,6 +277,7 @@ impl fmt::Debug for ClientBuilder {
             .field("config", &self.config)
             .field("refresh_margin", &self.refresh_margin)
             .field("image_rate_limit", &self.image_rate_limit)
+            .field("paging", &self.paging)
             .finish_non_exhaustive()
     }
 }
@@ -380,6 +385,23 @@ impl ClientBuilder {
         self
     }
 
+    /// How many pages a list's stream follows at most (at least 1), the first included; more is
+    /// an error after the items received. Each [`Page`](crate::Page) may set its own
+    /// ([`Page::max_pages`](crate::Page::max_pages)). Default:
+    /// [`DEFAULT_MAX_PAGES`](crate::DEFAULT_MAX_PAGES) (10,000).
+    pub fn max_pages(mut self, n: usize) -> Self {
+        self.paging.max_pages = n.max(1);
+        self
+    }
+
+    /// How many pages in a row (at least 1) may have no item yet carry a `next_url` before a
+    /// list's stream stops with an error. Default:
+    /// [`DEFAULT_MAX_EMPTY_PAGES`](crate::DEFAULT_MAX_EMPTY_PAGES) (3).
+    pub fn max_empty_pages(mut self, n: usize) -> Self {
+        self.paging.max_empty = n.max(1);
+        self
+    }
+
     /// How long before expiry the access token is refreshed. Default: [`REFRESH_MARGIN`] (60 s).
     pub fn refresh_margin(mut self, margin: Duration) -> Self {
         self.refresh_margin = margin;
@@ -425,6 +447,7 @@ impl ClientBuilder {
                 token,
                 api_base,
                 image_base,
+                paging: self.paging,
             }),
         })
     }

@@ -32,8 +32,11 @@
 //! # }
 //! ```
 
+mod ugoira;
+
+use std::collections::HashSet;
 use std::fmt;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Component, Path};
 use std::sync::Arc;
 
 pub use pixiv_download::*;
@@ -41,14 +44,21 @@ use pixiv_transport::Transport;
 
 use crate::Client;
 use crate::client::on_base;
-use crate::models::{Illust, UgoiraMetadata};
+use crate::models::Illust;
+
+pub use ugoira::UgoiraDownload;
 
 /// The start of the `why` of the error a work the account may not see gives.
 pub const NOT_VIEWABLE: &str = "not viewable by this account (restricted)";
 
 /// The path prefix of Pixiv's placeholder images (`/common/images/limit_sanity_level_360.png`,
-/// `limit_unviewable_360.png`, `limit_mypixiv_360.png`; PROTOCOL.md).
+/// `limit_unviewable_360.png`, `limit_mypixiv_360.png`, as Pixiv sends them).
 pub const PLACEHOLDER_PREFIX: &str = "/common/images/limit_";
+
+/// The most pages a work may have: Pixiv's own limit for one post (200 images). A work that
+/// claims more (`page_count` or `meta_pages`) is a malformed answer: [`Client::download_illust`]
+/// refuses it with [`PixivError::Decode`] before any image request.
+pub const MAX_PAGES_PER_WORK: usize = 200;
 
 /// Whether `err` says a work is not viewable by this account (see the [module docs](self)).
 pub fn is_not_viewable(err: &PixivError) -> bool {
@@ -99,7 +109,7 @@ impl DownloadOptions {
     }
 
     /// Overwrite existing files (`true`) or leave them and report them skipped (`false`, the
-    /// default, as the seed's `replace=False`).
+    /// default, as PixivPy's `replace=False`).
     pub fn replace(mut self, replace: bool) -> Self {
         self.replace = replace;
         self
@@ -123,18 +133,6 @@ pub fn default_name(illust: &Illust, page: usize, ext: &str) -> String {
     format!("{}_p{page}.{ext}", illust.id)
 }
 
-/// What [`Client::download_ugoira`] wrote.
-#[derive(Debug, Clone)]
-#[non_exhaustive]
-pub struct UgoiraDownload {
-    /// The frames' zip.
-    pub zip: Downloaded,
-    /// The frame list (`[{"file", "delay"}]`, JSON) beside it.
-    pub frames_path: PathBuf,
-    /// The metadata it came from.
-    pub metadata: UgoiraMetadata,
-}
-
 impl Client {
     /// A downloader over the client's Bearer-less transport (the one downloads use), for URLs
     /// of your own.
@@ -147,17 +145,20 @@ impl Client {
     /// `meta_single_page.original_image_url`. The files, in page order, or the first page's
     /// error (pages that did finish stay on disk; a second call skips them unless `replace`).
     ///
-    /// URLs are fetched from the configured image base (same path). A work the account may not
-    /// see is an error saying so (see the [module docs](crate::download)); no request is made.
+    /// URLs are fetched from the configured image base (same path). Refused before any request:
+    /// a work the account may not see (an error saying so, see the [module docs](crate::download)),
+    /// a work claiming more than [`MAX_PAGES_PER_WORK`] pages (`Decode`), and names that would
+    /// put two pages on one path (`InvalidInput`, e.g. a naming function that ignores the page).
     pub async fn download_illust(
         &self,
         illust: &Illust,
         dir: impl AsRef<Path>,
         options: &DownloadOptions,
     ) -> Result<Vec<Downloaded>, PixivError> {
-        let urls = originals(illust)?;
+        let urls = checked_originals(illust)?;
         let dir = dir.as_ref();
         let mut items = Vec::with_capacity(urls.len());
+        let mut paths = HashSet::with_capacity(urls.len());
         for (page, url) in urls.iter().enumerate() {
             let url = self.on_image_host(url)?;
             let ext = extension(&url);
@@ -166,7 +167,16 @@ impl Client {
                 None => default_name(illust, page, &ext),
             };
             check_name(&name)?;
-            let target = Target::path(dir.join(name)).replace(options.replace);
+            let target = Target::path(dir.join(&name)).replace(options.replace);
+            if !paths.insert(target.resolve(&url)?) {
+                return Err(PixivError::invalid_input(
+                    "download file name",
+                    format!(
+                        "page {page} of work {} is named {name:?}, as an earlier page",
+                        illust.id
+                    ),
+                ));
+            }
             items.push(BatchItem::new(url, target));
         }
         tokio::fs::create_dir_all(dir)
@@ -179,43 +189,6 @@ impl Client {
             .collect()
     }
 
-    /// Downloads an ugoira: its metadata, the frames' zip (`zip_urls.medium`, named as on the
-    /// server, `{id}_ugoira600x600.zip`) into `dir`, and the frame list beside it as
-    /// `{id}_ugoira_frames.json` (`[{"file": "000000.jpg", "delay": 60}, ...]`, written to a
-    /// temporary file and renamed).
-    pub async fn download_ugoira(
-        &self,
-        illust_id: u64,
-        dir: impl AsRef<Path>,
-    ) -> Result<UgoiraDownload, PixivError> {
-        let dir = dir.as_ref();
-        let metadata = self.ugoira_metadata(illust_id).await?;
-        let zip_url =
-            metadata.zip_urls.medium.as_deref().ok_or_else(|| {
-                PixivError::decode("the ugoira metadata has no zip_urls.medium", &[])
-            })?;
-        let zip_url = self.on_image_host(zip_url)?;
-        let zip = self
-            .downloader()
-            .download(&zip_url, &Target::dir(dir).replace(true))
-            .await?;
-        let frames_path = dir.join(format!("{illust_id}_ugoira_frames.json"));
-        let json = serde_json::to_vec_pretty(&metadata.frames)
-            .map_err(|e| PixivError::invalid_input("ugoira frames", e.to_string()))?;
-        let tmp = dir.join(format!(".{illust_id}_ugoira_frames.json.tmp"));
-        tokio::fs::write(&tmp, json)
-            .await
-            .map_err(|e| PixivError::io(&tmp, e))?;
-        tokio::fs::rename(&tmp, &frames_path)
-            .await
-            .map_err(|e| PixivError::io(&frames_path, e))?;
-        Ok(UgoiraDownload {
-            zip,
-            frames_path,
-            metadata,
-        })
-    }
-
     /// `url`'s path (and query) on the configured image base.
     fn on_image_host(&self, url: &str) -> Result<String, PixivError> {
         let parsed = url::Url::parse(url)
@@ -224,8 +197,13 @@ impl Client {
     }
 }
 
-/// The original URLs of a work, or the "not viewable" error.
-fn originals(illust: &Illust) -> Result<Vec<&str>, PixivError> {
+/// The original URLs of a work, in page order, checked as [`Client::download_illust`] checks
+/// them before any request: a work the account may not see is the "not viewable" error
+/// ([`is_not_viewable`]), one claiming more than [`MAX_PAGES_PER_WORK`] pages is `Decode`, one
+/// without an original is `InvalidInput`. For callers that batch the pages of many works
+/// themselves.
+pub fn checked_originals(illust: &Illust) -> Result<Vec<&str>, PixivError> {
+    check_page_count(illust)?;
     let urls = illust.original_urls();
     let placeholder = urls
         .iter()
@@ -254,6 +232,24 @@ fn originals(illust: &Illust) -> Result<Vec<&str>, PixivError> {
         ));
     }
     Ok(urls)
+}
+
+/// A work claiming more pages than Pixiv allows is a malformed answer.
+fn check_page_count(illust: &Illust) -> Result<(), PixivError> {
+    let claimed = illust
+        .meta_pages
+        .len()
+        .max(usize::try_from(illust.page_count).unwrap_or(usize::MAX));
+    if claimed > MAX_PAGES_PER_WORK {
+        return Err(PixivError::decode(
+            format!(
+                "work {} claims {claimed} pages; Pixiv allows at most {MAX_PAGES_PER_WORK} a work",
+                illust.id
+            ),
+            &[],
+        ));
+    }
+    Ok(())
 }
 
 fn not_viewable(id: u64, placeholder: Option<&str>) -> PixivError {

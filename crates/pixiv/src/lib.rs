@@ -28,7 +28,7 @@ pub use client::{
     DEFAULT_IMAGE_RATE_WINDOW, DEFAULT_OAUTH_BASE,
 };
 pub use models::{AuthUser, Illust, IllustType, UgoiraMetadata, User, UserDetail};
-pub use page::Page;
+pub use page::{DEFAULT_MAX_EMPTY_PAGES, DEFAULT_MAX_PAGES, Page};
 
 pub use pixiv_errors::{
     AuthErrorKind, BoxError, PixivError, RedirectErrorKind, ResponseDetails, TimeoutPhase,

@@ -212,3 +212,177 @@ async fn originals_are_fetched_from_the_configured_image_base() {
         "/img-original/img/2024/01/01/00/00/00/10_p0.png"
     );
 }
+
+/// A JSON answer for a `Fault::Raw`.
+#[allow(clippy::unwrap_used, clippy::panic)] // a test helper: a panic is a failed test
+fn json_answer(body: &serde_json::Value) -> pixiv_mock::Fault {
+    pixiv_mock::Fault::Raw {
+        status: 200,
+        headers: vec![("content-type".into(), "application/json".into())],
+        body: serde_json::to_vec(body).unwrap().into(),
+    }
+}
+
+/// An event sink that fails the test at the first event: no page may even be queued.
+#[allow(clippy::unwrap_used, clippy::panic)] // a test helper: a panic is a failed test
+fn no_events() -> EventSink {
+    EventSink::new(|e: &Event| panic!("no download may start, got {e:?}"))
+}
+
+#[tokio::test]
+async fn an_ugoira_rerun_skips_zip_and_frames_without_an_image_request() {
+    let mock = common::mock().await;
+    let client = common::client(&mock);
+    let dir = tempfile::tempdir().unwrap();
+    let first = client.download_ugoira(14, dir.path()).await.unwrap();
+    assert_eq!(first.zip.outcome, Outcome::Written);
+    assert_eq!(first.frames_outcome, Outcome::Written);
+    let frames = std::fs::read(&first.frames_path).unwrap();
+
+    mock.clear_requests();
+    let again = client.download_ugoira(14, dir.path()).await.unwrap();
+    assert_eq!(again.zip.outcome, Outcome::Skipped);
+    assert_eq!(again.frames_outcome, Outcome::Skipped);
+    assert!(
+        image_requests(&mock).is_empty(),
+        "{:?}",
+        image_requests(&mock)
+    );
+    assert!(std::fs::read(&again.frames_path).unwrap() == frames);
+
+    // With replace: both written again, one zip request.
+    let replaced = client
+        .download_ugoira_with(14, dir.path(), &DownloadOptions::new().replace(true))
+        .await
+        .unwrap();
+    assert_eq!(replaced.zip.outcome, Outcome::Written);
+    assert_eq!(replaced.frames_outcome, Outcome::Written);
+    assert_eq!(image_requests(&mock).len(), 1);
+    // Nothing but the two artefacts in the folder: no temporary file, no .part.
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+}
+
+#[tokio::test]
+async fn a_users_files_at_the_ugoira_names_are_untouched_without_replace() {
+    let mock = common::mock().await;
+    let client = common::client(&mock);
+    let dir = tempfile::tempdir().unwrap();
+    let zip = dir.path().join("14_ugoira600x600.zip");
+    let frames = dir.path().join("14_ugoira_frames.json");
+    std::fs::write(&zip, b"my own zip").unwrap();
+    std::fs::write(&frames, b"my own notes").unwrap();
+    let done = client.download_ugoira(14, dir.path()).await.unwrap();
+    assert_eq!(done.zip.path, zip);
+    assert_eq!(done.zip.outcome, Outcome::Skipped);
+    assert_eq!(done.frames_outcome, Outcome::Skipped);
+    assert_eq!(std::fs::read(&zip).unwrap(), b"my own zip");
+    assert_eq!(std::fs::read(&frames).unwrap(), b"my own notes");
+    assert!(image_requests(&mock).is_empty());
+}
+
+#[tokio::test]
+async fn an_ugoira_zip_url_naming_a_page_file_is_refused_before_any_request() {
+    let mock = common::mock().await;
+    let client = common::client(&mock);
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("14_p0.png");
+    std::fs::write(&page, b"the first frame, saved earlier").unwrap();
+    let mut answer = pixiv_mock::data::ugoira_metadata(14, &mock.base_url()).unwrap();
+    answer["ugoira_metadata"]["zip_urls"]["medium"] = format!(
+        "{}/img-original/img/2024/01/01/00/00/00/14_p0.png",
+        mock.base_url()
+    )
+    .into();
+    mock.push_faults(
+        pixiv_mock::RouteMatch::path("/v1/ugoira/metadata"),
+        [json_answer(&answer)],
+    );
+    let options = DownloadOptions::new().replace(true);
+    let err = client
+        .download_ugoira_with(14, dir.path(), &options)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, PixivError::Decode { .. }), "{err:?}");
+    assert!(err.to_string().contains("not a .zip file"), "{err}");
+    assert_eq!(
+        std::fs::read(&page).unwrap(),
+        b"the first frame, saved earlier"
+    );
+    assert!(image_requests(&mock).is_empty());
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+}
+
+#[tokio::test]
+async fn two_pages_of_one_work_never_target_one_path() {
+    let mock = common::mock().await;
+    let client = common::client(&mock);
+    let dir = tempfile::tempdir().unwrap();
+    let illust = client.illust_detail(12).await.unwrap();
+    let options = DownloadOptions::new()
+        .naming(|work, _page, ext| format!("{}.{ext}", work.id))
+        .on_event(no_events());
+    let err = client
+        .download_illust(&illust, dir.path(), &options)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, PixivError::InvalidInput { .. }), "{err:?}");
+    assert!(err.to_string().contains("as an earlier page"), "{err}");
+    assert!(image_requests(&mock).is_empty());
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[tokio::test]
+async fn a_work_claiming_100000_pages_is_refused_before_any_image_request() {
+    let mock = common::mock().await;
+    let client = common::client(&mock);
+    let dir = tempfile::tempdir().unwrap();
+    let base = mock.base_url();
+    let mut work = pixiv_mock::data::illust(4, &base);
+    work["page_count"] = 100_000.into();
+    work["meta_pages"] = (0..100_000)
+        .map(|n| {
+            serde_json::json!({"image_urls": {
+                "original": format!("{base}/img-original/img/2024/01/01/00/00/00/4_p{n}.png")
+            }})
+        })
+        .collect::<Vec<_>>()
+        .into();
+    // The same work claiming 100,000 pages in page_count alone (five meta_pages).
+    let mut claims = pixiv_mock::data::illust(4, &base);
+    claims["page_count"] = 100_000.into();
+    mock.push_faults(
+        pixiv_mock::RouteMatch::path("/v1/illust/detail"),
+        [
+            json_answer(&serde_json::json!({ "illust": work })),
+            json_answer(&serde_json::json!({ "illust": claims })),
+        ],
+    );
+    let options = DownloadOptions::new().on_event(no_events());
+    for _ in 0..2 {
+        let illust = client.illust_detail(4).await.unwrap();
+        let checked = pixiv::download::checked_originals(&illust).unwrap_err();
+        assert!(matches!(checked, PixivError::Decode { .. }), "{checked:?}");
+        let err = client
+            .download_illust(&illust, dir.path(), &options)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, PixivError::Decode { .. }), "{err:?}");
+        assert!(
+            err.to_string()
+                .contains("work 4 claims 100000 pages; Pixiv allows at most 200"),
+            "{err}"
+        );
+    }
+    assert!(image_requests(&mock).is_empty());
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+
+    // A work at the limit is not refused for its size.
+    let mut at_limit = pixiv_mock::data::illust(4, &base);
+    at_limit["page_count"] = pixiv::download::MAX_PAGES_PER_WORK.into();
+    let at_limit: pixiv::Illust = serde_json::from_value(at_limit).unwrap();
+    let files = client
+        .download_illust(&at_limit, dir.path(), &DownloadOptions::new())
+        .await
+        .unwrap();
+    assert_eq!(files.len(), 5);
+}

@@ -6,7 +6,7 @@ mod common;
 use std::time::Duration;
 
 use futures_util::{StreamExt as _, TryStreamExt as _};
-use pixiv::{PixivError, RankingMode};
+use pixiv::{Page, PixivError, RankingMode};
 use pixiv_mock::{Fault, RouteMatch};
 
 #[tokio::test]
@@ -169,4 +169,82 @@ async fn a_rate_limit_answer_mid_pagination_pauses_then_resumes() {
     assert!(paused < cooldown + Duration::from_secs(10), "{paused:?}");
     // After the pause the remaining pages come without waiting again.
     assert!(calls[5].at - calls[2].at < Duration::from_secs(1));
+}
+
+#[tokio::test]
+async fn indexed_keys_of_next_url_are_sent_again_as_given_in_order() {
+    let mock = common::mock().await;
+    let client = common::client(&mock);
+    // Pixiv's related next_url: indexed keys, percent-encoded brackets for `viewed[n]`; the
+    // seed written with bare brackets (both forms occur in the wild).
+    let mut given = vec![
+        ("filter".to_owned(), "for_ios".to_owned()),
+        ("illust_id".to_owned(), "13".to_owned()),
+        ("seed_illust_ids[0]".to_owned(), "501".to_owned()),
+    ];
+    let mut next = format!(
+        "{}/v2/illust/related?filter=for_ios&illust_id=13&seed_illust_ids[0]=501",
+        mock.base_url()
+    );
+    for n in 0..30 {
+        next.push_str(&format!("&viewed%5B{n}%5D={}", 1000 + n));
+        given.push((format!("viewed[{n}]"), (1000 + n).to_string()));
+    }
+    let raw = |body: serde_json::Value| Fault::Raw {
+        status: 200,
+        headers: vec![("content-type".into(), "application/json".into())],
+        body: serde_json::to_vec(&body).unwrap().into(),
+    };
+    mock.push_faults(
+        RouteMatch::path("/v2/illust/related"),
+        [
+            raw(serde_json::json!({"illusts": [], "next_url": next})),
+            raw(serde_json::json!({"illusts": [], "next_url": null})),
+        ],
+    );
+    let first = client.illust_related(13).await.unwrap();
+    let second = first.next_page().await.unwrap().unwrap();
+    assert!(second.next_url.is_none());
+    let calls = mock.requests_to("/v2/illust/related");
+    assert_eq!(calls.len(), 2);
+    assert_eq!(calls[1].query, given, "every key, as given, in order");
+    let wire = calls[1].uri.query().unwrap();
+    assert!(wire.contains("seed_illust_ids%5B0%5D=501"), "{wire}");
+    assert!(wire.contains("viewed%5B29%5D=1029"), "{wire}");
+}
+
+#[tokio::test]
+async fn from_value_pages_an_unmodelled_list_and_a_page_serializes_as_pixiv_sends_it() {
+    let mock = common::mock().await;
+    let client = common::client(&mock);
+    let answer: serde_json::Value = client
+        .get("/v1/user/illusts", &[("user_id", "13"), ("type", "illust")])
+        .await
+        .unwrap();
+    let page: Page<serde_json::Value> =
+        Page::from_value(&client, "illusts", answer.clone()).unwrap();
+    assert_eq!(page.items.len(), 30);
+
+    // Serialized in Pixiv's shape: the list under its key, and next_url.
+    let shown = serde_json::to_value(&page).unwrap();
+    assert_eq!(shown["illusts"], answer["illusts"]);
+    assert_eq!(shown["next_url"], answer["next_url"]);
+    assert_eq!(shown.as_object().unwrap().len(), 2);
+    // ... so it reads back, typed this time.
+    let typed: Page<pixiv::Illust> = Page::from_value(&client, "illusts", shown).unwrap();
+    assert_eq!(typed.items[0].id, page.items[0]["id"].as_u64().unwrap());
+
+    let ids: Vec<u64> = page
+        .into_stream()
+        .map_ok(|w| w["id"].as_u64().unwrap())
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(ids, pixiv_mock::data::user_illust_ids(13, Some("illust")));
+    assert_eq!(mock.requests_to("/v1/user/illusts").len(), 5);
+
+    // A key the answer does not have is an error, not an empty list.
+    let err = Page::<serde_json::Value>::from_value(&client, "novels", answer).unwrap_err();
+    assert!(matches!(err, PixivError::Decode { .. }), "{err:?}");
+    assert!(err.to_string().contains("\"novels\""), "{err}");
 }
