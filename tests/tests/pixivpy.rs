@@ -6,69 +6,33 @@
 //! original with its own `download()`. Everything is checked here against the mock's data and its
 //! request log, not against PixivPy's opinion of what it did.
 //!
-//! The interpreter comes from `PIXIVPY_PYTHON` (set by `cargo xtask ci`) or
-//! `target/pixivpy-venv/bin/python` (made by `cargo xtask pyenv`).
+//! The script runner is `common::pixivpy` (the interpreter, the environment, the report).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test helper's panic is a failed assertion
 
-use std::path::{Path, PathBuf};
+mod common;
 
 use pixiv_mock::{DEMO_USER_ID, MockPixiv, content, data};
-use serde_json::Value;
 
 /// A work with several pages (`page_count(id) = id % 5 + 1`), neither ugoira nor restricted.
 const ILLUST_ID: u64 = 12;
 /// A work whose related list PixivPy pages through.
 const RELATED_ID: u64 = 13;
 
-fn pixivpy_python() -> PathBuf {
-    if let Some(python) = std::env::var_os("PIXIVPY_PYTHON") {
-        return PathBuf::from(python);
-    }
-    let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("tests/ sits in the workspace");
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace.join("target"));
-    let python = target.join("pixivpy-venv/bin/python");
-    assert!(
-        python.exists(),
-        "PixivPy is not installed: run `cargo xtask pyenv` (or `cargo xtask ci`), \
-         or point PIXIVPY_PYTHON at a Python with pixivpy3 installed"
-    );
-    python
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pixivpy_logs_in_reads_pages_and_downloads_from_the_mock() {
-    let python = pixivpy_python();
     let mock = MockPixiv::builder().start().await.unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let ca = dir.path().join("ca.pem");
-    std::fs::write(&ca, mock.ca_pem()).unwrap();
-    let out_dir = dir.path().join("out");
-    std::fs::create_dir(&out_dir).unwrap();
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("pixivpy/fidelity.py");
-
-    let output = tokio::process::Command::new(&python)
-        .arg(&script)
-        .env("PIXIV_MOCK_URL", mock.base_url())
-        .env("PIXIV_MOCK_CA", &ca)
-        .env("PIXIV_MOCK_REFRESH_TOKEN", pixiv_mock::DEMO_REFRESH_TOKEN)
-        .env("PIXIV_OUT_DIR", &out_dir)
-        .env("PIXIV_ILLUST_ID", ILLUST_ID.to_string())
-        .env("PIXIV_RELATED_ID", RELATED_ID.to_string())
-        .output()
-        .await
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "PixivPy failed ({}):\n{}",
-        output.status,
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let run = common::pixivpy::run(
+        &mock,
+        "fidelity.py",
+        &[
+            ("PIXIV_ILLUST_ID", ILLUST_ID.to_string()),
+            ("PIXIV_RELATED_ID", RELATED_ID.to_string()),
+        ],
+    )
+    .await;
+    let report = &run.report;
+    let out_dir = &run.out_dir;
     let base = mock.base_url();
 
     // Login: PixivPy read `response.user.id` and the tokens out of the mock's answer.
