@@ -28,6 +28,7 @@ pub use client::{
     DEFAULT_IMAGE_RATE_WINDOW, DEFAULT_OAUTH_BASE,
 };
 pub use models::{AuthUser, Illust, IllustType, UgoiraMetadata, User, UserDetail};
+pub use models::{BookmarkDetail, BookmarkTag, IllustSeries, TrendingTag, UserPreview};
 pub use page::Page;
 
 pub use pixiv_errors::{

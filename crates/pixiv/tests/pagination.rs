@@ -50,7 +50,7 @@ async fn next_url_goes_to_the_configured_base_not_the_host_it_names() {
         .api_base(format!("https://localhost:{port}"))
         .build()
         .unwrap();
-    let page = client.ranking(RankingMode::Day).await.unwrap();
+    let page = client.illust_ranking(RankingMode::Day).await.unwrap();
     assert!(
         page.next_url
             .as_deref()
@@ -111,7 +111,7 @@ async fn repeated_keys_of_next_url_are_sent_again_as_repeated_pairs() {
 async fn a_caller_that_stops_early_causes_no_more_requests() {
     let mock = common::mock().await;
     let client = common::client(&mock);
-    let page = client.ranking(RankingMode::Week).await.unwrap();
+    let page = client.illust_ranking(RankingMode::Week).await.unwrap();
     let some: Vec<_> = page.into_stream().take(31).try_collect().await.unwrap();
     assert_eq!(some.len(), 31);
     assert_eq!(mock.requests_to("/v1/illust/ranking").len(), 2);
@@ -121,7 +121,7 @@ async fn a_caller_that_stops_early_causes_no_more_requests() {
 async fn an_error_ends_the_stream_after_it_is_yielded() {
     let mock = common::mock().await;
     let client = common::client(&mock);
-    let page = client.ranking(RankingMode::Month).await.unwrap();
+    let page = client.illust_ranking(RankingMode::Month).await.unwrap();
     mock.push_faults(
         RouteMatch::path_prefix("/v1/illust/ranking"),
         [Fault::Status(404)],
@@ -138,7 +138,7 @@ async fn an_error_ends_the_stream_after_it_is_yielded() {
 async fn a_rate_limit_answer_mid_pagination_pauses_then_resumes() {
     let mock = common::mock().await;
     let client = common::client(&mock);
-    let page = client.ranking(RankingMode::Week).await.unwrap();
+    let page = client.illust_ranking(RankingMode::Week).await.unwrap();
     mock.push_faults(
         RouteMatch::path_prefix("/v1/illust/ranking"),
         [Fault::RateLimitBody],
