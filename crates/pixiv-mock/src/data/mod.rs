@@ -411,7 +411,7 @@ pub fn total_bookmarks(id: u64) -> u64 {
 /// (`[]` for one page or when restricted, else `[{"image_urls": {square_medium, medium, large,
 /// original}}]` per page), `total_view`, `total_bookmarks`, `is_bookmarked`, `visible`, `is_muted:
 /// false`, `illust_ai_type` (1 not AI, 2 AI), `illust_book_style`, `total_comments`,
-/// `restriction_attributes: []`.
+/// `comment_access_control: 0` (comments open to all), `restriction_attributes: []`.
 pub fn illust(id: u64, base_url: &str) -> Value {
     illust_as_seen(id, base_url, false, false)
 }
@@ -478,6 +478,7 @@ pub(crate) fn illust_as_seen(id: u64, base_url: &str, bookmarked: bool, followed
         "illust_ai_type": if h % 10 == 9 { 2 } else { 1 },
         "illust_book_style": u8::from(is_manga(id)),
         "total_comments": (h >> 40) % 40,
+        "comment_access_control": 0,
         "restriction_attributes": [],
     })
 }
