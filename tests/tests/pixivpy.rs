@@ -127,3 +127,181 @@ async fn pixivpy_logs_in_reads_pages_and_downloads_from_the_mock() {
         "no Authorization to the image host"
     );
 }
+
+/// A work with tags, bookmarked and read back in the every-method run.
+const BOOKMARKED_ID: u64 = 13;
+/// An ugoira.
+const UGOIRA_ID: u64 = 14;
+/// A user the demo account does not follow in the generated data.
+const FOLLOWEE_ID: u64 = 424_242;
+
+/// The ids of every page of a list the script followed, flattened.
+fn flat(report: &serde_json::Value, name: &str) -> Vec<u64> {
+    report[name]
+        .as_array()
+        .unwrap_or_else(|| panic!("{name} missing from the report"))
+        .iter()
+        .flat_map(|p| p.as_array().unwrap().iter().map(|v| v.as_u64().unwrap()))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pixivpy_calls_every_illust_user_bookmark_and_follow_method() {
+    let mock = MockPixiv::builder().start().await.unwrap();
+    let user = data::author_of(BOOKMARKED_ID);
+    let run = common::pixivpy::run(
+        &mock,
+        "app_api.py",
+        &[
+            ("PIXIV_ILLUST_ID", BOOKMARKED_ID.to_string()),
+            ("PIXIV_UGOIRA_ID", UGOIRA_ID.to_string()),
+            ("PIXIV_USER_ID", user.to_string()),
+            ("PIXIV_FOLLOWEE_ID", FOLLOWEE_ID.to_string()),
+        ],
+    )
+    .await;
+    let r = &run.report;
+
+    assert_eq!(r["illust_detail"]["illust"]["id"], BOOKMARKED_ID);
+    assert!(r["illust_detail"]["illust"]["comment_access_control"].is_number());
+    let frames = data::ugoira_metadata(UGOIRA_ID, &mock.base_url()).unwrap();
+    assert_eq!(
+        r["ugoira_metadata"]["ugoira_metadata"]["frames"],
+        frames["ugoira_metadata"]["frames"]
+    );
+
+    // Lists, every page followed by PixivPy's parse_qs: exactly the mock's data, in order.
+    assert_eq!(
+        flat(r, "illust_related"),
+        data::related_ids(BOOKMARKED_ID),
+        "related pages through the indexed seed_illust_ids[0]/viewed[i] next_urls"
+    );
+    assert_eq!(
+        flat(r, "illust_recommended"),
+        data::recommended_ids(DEMO_USER_ID, "illust")
+    );
+    assert_eq!(flat(r, "illust_ranking"), data::ranking_ids("week", ""));
+    assert_eq!(flat(r, "illust_new"), data::new_ids("illust"));
+    assert_eq!(flat(r, "search_user"), data::search_user_ids("pixiv"));
+    assert_eq!(flat(r, "search_illust").len(), 90);
+    assert_eq!(
+        flat(r, "user_illusts"),
+        data::user_illust_ids(user, Some("illust"))
+    );
+    assert_eq!(flat(r, "user_related"), data::related_user_ids(user));
+    assert_eq!(
+        flat(r, "user_recommended"),
+        data::recommended_user_ids(DEMO_USER_ID)
+    );
+    assert_eq!(flat(r, "user_follower"), data::follower_ids(user));
+    assert_eq!(flat(r, "user_mypixiv"), data::mypixiv_ids(user));
+    assert_eq!(flat(r, "user_list"), data::user_list_ids(user));
+    let trending = r["trending_tags_illust"]["trend_tags"].as_array().unwrap();
+    assert_eq!(trending.len(), data::TAGS.len());
+    assert!(trending.iter().all(|t| t["illust"]["id"].is_u64()));
+
+    // Bookmarks: PixivPy's space-joined tags[] became two tags; the detail, the private list
+    // and the tag counts show them until the delete.
+    let detail = &r["illust_bookmark_detail"]["bookmark_detail"];
+    assert_eq!(detail["is_bookmarked"], true);
+    assert_eq!(detail["restrict"], "private");
+    let registered: Vec<&str> = detail["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["is_registered"] == true)
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(registered, ["猫", "mine"]);
+    assert_eq!(flat(r, "user_bookmarks_illust")[0], BOOKMARKED_ID);
+    let tags = r["user_bookmark_tags_illust"][0].as_array().unwrap();
+    assert_eq!(tags[0], "猫");
+    assert!(tags.contains(&"mine".into()));
+    assert_eq!(
+        r["bookmark_detail_after_delete"]["bookmark_detail"]["is_bookmarked"],
+        false
+    );
+
+    // Follows: the new followee leads the following list and its works reach the feed.
+    assert_eq!(flat(r, "user_following")[0], FOLLOWEE_ID);
+    let feed = flat(r, "illust_follow");
+    let newest = data::user_illust_ids(FOLLOWEE_ID, None)[0];
+    assert!(feed.contains(&newest), "{newest} in the feed");
+    assert_eq!(r["show_ai_after_edit"], false);
+
+    // req_auth=False, set_auth, set_accept_language.
+    assert_eq!(
+        flat_ids(&r["nologin_recommended"]),
+        data::recommended_ids(0, "illust")[..30]
+    );
+    assert_eq!(r["nologin_detail"], BOOKMARKED_ID);
+    assert_eq!(r["set_auth_user"], user);
+    let log = mock.requests();
+    let nologin = log
+        .iter()
+        .find(|q| q.path == "/v1/illust/recommended-nologin")
+        .expect("PixivPy called the logged-out path");
+    assert!(!nologin.headers.contains_key("authorization"));
+    let last_detail = log
+        .iter()
+        .rev()
+        .find(|q| q.path == "/v1/illust/detail")
+        .unwrap();
+    assert_eq!(last_detail.headers["accept-language"], "zh-cn");
+    let translated: Vec<&serde_json::Value> = r["zh_tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| &t["translated_name"])
+        .collect();
+    let english: Vec<serde_json::Value> = data::tags(BOOKMARKED_ID)
+        .into_iter()
+        .map(|(_, en)| en.into())
+        .collect();
+    assert_ne!(
+        translated,
+        english.iter().collect::<Vec<_>>(),
+        "zh-cn names"
+    );
+
+    // Every endpoint of this half of the API was called, and answered 200 (an error body would
+    // have stopped the script).
+    for path in [
+        "/v1/illust/detail",
+        "/v1/ugoira/metadata",
+        "/v2/illust/related",
+        "/v1/illust/recommended",
+        "/v1/illust/ranking",
+        "/v1/trending-tags/illust",
+        "/v1/search/illust",
+        "/v1/search/user",
+        "/v1/illust/new",
+        "/v1/user/detail",
+        "/v1/user/illusts",
+        "/v1/user/related",
+        "/v1/user/recommended",
+        "/v1/user/follower",
+        "/v1/user/mypixiv",
+        "/v2/user/list",
+        "/v2/illust/bookmark/add",
+        "/v2/illust/bookmark/detail",
+        "/v1/user/bookmarks/illust",
+        "/v1/user/bookmark-tags/illust",
+        "/v1/illust/bookmark/delete",
+        "/v1/user/follow/add",
+        "/v1/user/following",
+        "/v2/illust/follow",
+        "/v1/user/follow/delete",
+        "/v1/user/ai-show-settings/edit",
+    ] {
+        assert!(log.iter().any(|q| q.path == path), "PixivPy called {path}");
+    }
+}
+
+fn flat_ids(v: &serde_json::Value) -> Vec<u64> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i.as_u64().unwrap())
+        .collect()
+}
