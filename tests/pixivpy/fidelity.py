@@ -46,7 +46,8 @@ while True:
     result = api.user_illusts(**qs)
 report["user_illusts_pages"] = pages
 
-# related works: next_url repeats seed_illust_ids[]; parse_qs folds them into a list.
+# related works: next_url carries seed_illust_ids[0] and viewed[0]..viewed[29], as Pixiv's;
+# parse_qs folds each into a list (keeping only the last viewed[i]) and PixivPy sends them as [].
 related_pages = []
 related_seeds = []
 result = api.illust_related(related_id)

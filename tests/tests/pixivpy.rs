@@ -87,7 +87,8 @@ async fn pixivpy_logs_in_reads_pages_and_downloads_from_the_mock() {
     ids.dedup();
     assert_eq!(ids.len(), 150, "no work repeated across pages");
 
-    // related: 3 pages; every next_url carried seed_illust_ids[] as a list PixivPy folded back.
+    // related: 3 pages; every next_url carried Pixiv's indexed seed_illust_ids[0], which
+    // PixivPy's parse_qs folded into a list and sent back as seed_illust_ids[].
     assert_eq!(report["related_pages"].as_array().unwrap().len(), 3);
     for seeds in report["related_seeds"].as_array().unwrap() {
         assert!(
@@ -107,7 +108,7 @@ async fn pixivpy_logs_in_reads_pages_and_downloads_from_the_mock() {
             .filter(|(k, _)| k == "seed_illust_ids[]")
             .count()
             >= 1,
-        "the second page's query repeats seed_illust_ids[]: {:?}",
+        "the second page's query has PixivPy's seed_illust_ids[]: {:?}",
         related_calls[1].query
     );
 
