@@ -8,7 +8,7 @@ use super::{
 };
 
 /// The works `/v1/user/illusts` lists for user `user_id`, newest (highest id) first: the
-/// [`USER_WORKS_LISTED`] highest existing ids of the user's block (see [`author_of`]) whose type
+/// [`USER_WORKS_LISTED`] highest existing ids of the user's block (see [`author_of`](super::author_of)) whose type
 /// fits `kind`: `Some("illust")` takes illusts and ugoira, `Some("manga")` manga, `None` every
 /// type. Empty for a user that does not exist.
 pub fn user_illust_ids(user_id: u64, kind: Option<&str>) -> Vec<u64> {
