@@ -59,6 +59,8 @@ mod state;
 mod user;
 
 #[cfg(test)]
+mod lists_tests;
+#[cfg(test)]
 mod testing;
 
 /// One App API call, already authenticated and with its faults handled by the server core.

@@ -111,6 +111,7 @@ pub(super) fn assert_illust_shape(i: &Value) {
         "illust_ai_type",
         "illust_book_style",
         "total_comments",
+        "comment_access_control",
     ]) {
         assert!(i[key].is_u64(), "{key} is a number: {i}");
     }
