@@ -235,7 +235,7 @@ async fn pixivpy_calls_every_illust_user_bookmark_and_follow_method() {
         flat_ids(&r["nologin_recommended"]),
         data::recommended_ids(0, "illust")[..30]
     );
-    assert_eq!(r["nologin_detail"], BOOKMARKED_ID);
+    assert_eq!(r["nologin_detail_error"], true, "a work needs the login");
     assert_eq!(r["set_auth_user"], user);
     let log = mock.requests();
     let nologin = log

@@ -234,14 +234,17 @@ fn bookmark_detail_follows_the_bookmarks() {
 }
 
 #[test]
-fn only_public_reads_are_served_without_a_token() {
+fn only_the_nologin_recommendations_are_served_without_a_token() {
     assert!(allows_anonymous(
         &Method::GET,
         "/v1/illust/recommended-nologin"
     ));
-    assert!(allows_anonymous(&Method::GET, "/v1/illust/detail"));
-    assert!(!allows_anonymous(&Method::POST, "/v1/illust/detail"));
+    assert!(!allows_anonymous(
+        &Method::POST,
+        "/v1/illust/recommended-nologin"
+    ));
     for path in [
+        "/v1/illust/detail",
         "/v1/illust/recommended",
         "/v2/illust/follow",
         "/v1/user/following",

@@ -29,9 +29,9 @@
 //! | `POST /v1/user/follow/delete` (form `user_id`) | `{}` |
 //! | `POST /v1/user/ai-show-settings/edit` (form `show_ai`) | `{}` |
 //!
-//! `Accept-Language` sets tags' `translated_name` (see `language`). The read-only calls in
-//! [`ANONYMOUS`] are served without a token (PixivPy's `req_auth=False`), as user 0; every
-//! other call needs the Bearer.
+//! `Accept-Language` sets tags' `translated_name` (see `language`). The calls in [`ANONYMOUS`]
+//! (`/v1/illust/recommended-nologin`) are served without a token (PixivPy's `req_auth=False`),
+//! as user 0; every other call needs the Bearer.
 //!
 //! Errors are Pixiv's body, `{"error": {"user_message", "message", "reason",
 //! "user_message_details": {}}}`: 400 for a missing or invalid parameter (`message` names it, e.g.
@@ -150,16 +150,9 @@ const ROUTES: &[(&str, Method, Handler)] = &[
 ];
 
 /// The calls served without a token, as user 0 (PixivPy's `req_auth=False`): the logged-out
-/// recommendations Pixiv has its own path for, and the public, read-only pages of works and
-/// users. Everything else is the invalid-grant 400 a call without a valid Bearer gets.
-pub(crate) const ANONYMOUS: &[&str] = &[
-    "/v1/illust/recommended-nologin",
-    "/v1/illust/detail",
-    "/v1/illust/ranking",
-    "/v1/user/detail",
-    "/v1/user/illusts",
-    "/v1/trending-tags/illust",
-];
+/// recommendations, which Pixiv has a path of its own for. Everything else is the invalid-grant
+/// 400 a call without a valid Bearer gets.
+pub(crate) const ANONYMOUS: &[&str] = &["/v1/illust/recommended-nologin"];
 
 /// Whether `method path` is served without a token (see [`ANONYMOUS`]).
 pub(crate) fn allows_anonymous(method: &Method, path: &str) -> bool {
