@@ -149,32 +149,6 @@ impl Client {
         &self.inner.image_base
     }
 
-    /// Sets the `Accept-Language` of every later App API call, as PixivPy's
-    /// `set_accept_language` (Pixiv then fills tags' `translated_name` in that language: `en-us`,
-    /// `zh-cn`, `ja`...). Takes effect for every clone of this client. A value that is not a
-    /// valid header value is [`PixivError::InvalidInput`] and changes nothing.
-    pub fn set_accept_language(&self, language: &str) -> Result<(), PixivError> {
-        let value = language_header(language)?;
-        *self
-            .inner
-            .accept_language
-            .write()
-            .unwrap_or_else(PoisonError::into_inner) = Some(value);
-        Ok(())
-    }
-
-    /// The `Accept-Language` set with [`set_accept_language`](Self::set_accept_language) or
-    /// [`ClientBuilder::accept_language`], if any.
-    pub fn accept_language(&self) -> Option<String> {
-        self.inner
-            .accept_language
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .as_ref()
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-    }
-
     /// The App API URL for `target`: a path (`/v1/illust/detail`, with or without a query) or an
     /// absolute URL, of which only the path and query are kept, on the configured App API base,
     /// with `query` appended (repeated keys stay repeated). So a `next_url` naming another host
@@ -491,7 +465,7 @@ impl ClientBuilder {
         let accept_language = self
             .accept_language
             .as_deref()
-            .map(language_header)
+            .map(crate::language::header)
             .transpose()?;
         let api_base = parse_base("App API base", &self.api_base)?;
         let oauth_base = parse_base("OAuth base", &self.oauth_base)?;
@@ -543,18 +517,6 @@ pub(crate) fn on_base(base: &Url, url: &Url) -> Url {
     out.set_query(url.query());
     out.set_fragment(None);
     out
-}
-
-fn language_header(language: &str) -> Result<HeaderValue, PixivError> {
-    HeaderValue::from_str(language.trim())
-        .ok()
-        .filter(|v| !v.is_empty())
-        .ok_or_else(|| {
-            PixivError::invalid_input(
-                "Accept-Language",
-                format!("{language:?} is not a header value"),
-            )
-        })
 }
 
 fn parse_base(what: &str, base: &str) -> Result<Url, PixivError> {

@@ -15,6 +15,7 @@
 pub mod api;
 mod client;
 pub mod download;
+mod language;
 pub mod models;
 pub mod oauth;
 mod page;

@@ -165,7 +165,6 @@ macro_rules! request {
         }
 
         impl<'a> $name<'a> {
-            #[allow(dead_code)]
             pub(crate) fn new(call: $crate::api::request::Call<'a>) -> Self {
                 Self { call }
             }
