@@ -26,7 +26,7 @@ impl Client {
     }
 
     /// The `Accept-Language` set with [`set_accept_language`](Self::set_accept_language) or
-    /// [`ClientBuilder::accept_language`], if any.
+    /// [`ClientBuilder::accept_language`](crate::ClientBuilder::accept_language), if any.
     pub fn accept_language(&self) -> Option<String> {
         self.inner
             .accept_language
