@@ -75,10 +75,20 @@ pub const RANKING_MODES: [&str; 20] = [
     "day_r18_ai",
 ];
 
-/// The works of the ranking `mode` on `date` (`YYYY-MM-DD`, or `""` for the default day), in
+/// The day of the latest ranking, the one a call without `date` gets: the last full day of the
+/// generated works (which span 2024 in JST).
+pub const LATEST_RANKING_DATE: &str = "2024-12-30";
+
+/// The works of the ranking `mode` on `date` (`YYYY-MM-DD`, or `""` for
+/// [`LATEST_RANKING_DATE`]), in
 /// rank order: [`RANKING_LEN`] distinct ids seeded by mode and date. `*_r18*` modes list only
 /// R-18 works, other modes none; `*manga*` modes only manga, other modes no manga.
 pub fn ranking_ids(mode: &str, date: &str) -> Vec<u64> {
+    let date = if date.is_empty() {
+        LATEST_RANKING_DATE
+    } else {
+        date
+    };
     let r18 = mode.contains("r18");
     let manga = mode.contains("manga");
     let seed = hash_str(mode) ^ mix(hash_str(date));
