@@ -197,3 +197,45 @@ async fn related_pages_through_indexed_keys() {
     assert!(second.contains(&("seed_illust_ids[0]", "13")), "{second:?}");
     assert!(second.iter().any(|(k, _)| *k == "viewed[29]"));
 }
+
+/// A one-connection HTTP/1.1 server on 127.0.0.1 answering every request with `body` (status 200,
+/// JSON content type), for answers pixiv-mock never sends.
+async fn serve_body(body: Vec<u8>) -> String {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let mut buf = vec![0u8; 4096];
+            let _ = socket.read(&mut buf).await;
+            let head = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+                body.len()
+            );
+            let _ = socket.write_all(head.as_bytes()).await;
+            let _ = socket.write_all(&body).await;
+        }
+    });
+    format!("http://{addr}")
+}
+
+#[tokio::test]
+async fn text_answers_that_are_not_utf8_or_too_large_are_typed_errors() {
+    let base = serve_body(vec![b'{', 0xff, 0xfe, b'}']).await;
+    let client = Client::builder()
+        .access_token("t")
+        .base_url(&base)
+        .build()
+        .unwrap();
+    let err = client.get_text("/v1/x", &[]).await.unwrap_err();
+    assert!(matches!(err, PixivError::Decode { .. }), "{err:?}");
+
+    let base = serve_body(vec![b' '; 16 * 1024 * 1024 + 1]).await;
+    let client = Client::builder()
+        .access_token("t")
+        .base_url(&base)
+        .build()
+        .unwrap();
+    let err = client.get_text("/v1/x", &[]).await.unwrap_err();
+    assert!(matches!(err, PixivError::BodyTooLarge { .. }), "{err:?}");
+}
