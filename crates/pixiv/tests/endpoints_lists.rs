@@ -6,6 +6,8 @@
 
 mod common;
 
+use std::future::IntoFuture as _;
+
 use futures_util::TryStreamExt as _;
 use pixiv::{Restrict, SearchDuration, SearchSort, UserIllustType};
 use pixiv_mock::{DEMO_USER_ID, LoggedRequest, MockPixiv, data};
@@ -26,10 +28,19 @@ fn calls(mock: &MockPixiv) -> Vec<LoggedRequest> {
     api
 }
 
+/// A user-list request, awaited as its builders are.
+type PreviewsFuture<'a> = std::pin::Pin<
+    Box<
+        dyn std::future::Future<Output = Result<pixiv::Page<pixiv::UserPreview>, pixiv::PixivError>>
+            + Send
+            + 'a,
+    >,
+>;
+
 /// A user-list call: its path, the request, the query it must send, the users it must list.
 type Case<'a> = (
     &'static str,
-    pixiv::api::UserPreviewsRequest<'a>,
+    PreviewsFuture<'a>,
     Vec<(&'static str, String)>,
     Vec<u64>,
 );
@@ -117,31 +128,34 @@ async fn user_lists_are_user_previews() {
     let cases: Vec<Case<'_>> = vec![
         (
             "/v1/user/following",
-            client.user_following(user).restrict(Restrict::Private),
+            client
+                .user_following(user)
+                .restrict(Restrict::Private)
+                .into_future(),
             vec![("user_id", "13".into()), ("restrict", "private".into())],
             data::following_ids(user, "private"),
         ),
         (
             "/v1/user/follower",
-            client.user_follower(user),
+            client.user_follower(user).into_future(),
             vec![("user_id", "13".into()), ("filter", "for_ios".into())],
             data::follower_ids(user),
         ),
         (
             "/v1/user/mypixiv",
-            client.user_mypixiv(user),
+            client.user_mypixiv(user).into_future(),
             vec![("user_id", "13".into())],
             data::mypixiv_ids(user),
         ),
         (
             "/v2/user/list",
-            client.user_list(user),
+            client.user_list(user).into_future(),
             vec![("user_id", "13".into()), ("filter", "for_ios".into())],
             data::user_list_ids(user),
         ),
         (
             "/v1/user/related",
-            client.user_related(user),
+            client.user_related(user).into_future(),
             vec![
                 ("filter", "for_ios".into()),
                 ("offset", "0".into()),
@@ -151,7 +165,7 @@ async fn user_lists_are_user_previews() {
         ),
         (
             "/v1/user/recommended",
-            client.user_recommended(),
+            client.user_recommended().into_future(),
             vec![("filter", "for_ios".into())],
             data::recommended_user_ids(DEMO_USER_ID),
         ),

@@ -4,7 +4,7 @@
 use super::request::{Call, offset_setter, request};
 use super::user::{ActionRequest, UserPreviewsRequest};
 use super::{FILTER, Restrict};
-use crate::models::Illust;
+use crate::models::{Illust, UserPreview};
 use crate::{Client, Page};
 
 impl Client {
@@ -17,8 +17,8 @@ impl Client {
     }
 
     /// `GET /v1/user/following?user_id=&restrict=public`: the users `user_id` follows.
-    pub fn user_following(&self, user_id: u64) -> UserPreviewsRequest<'_> {
-        UserPreviewsRequest::new(
+    pub fn user_following(&self, user_id: u64) -> UserFollowingRequest<'_> {
+        UserFollowingRequest::new(
             Call::get(self, "/v1/user/following")
                 .with("user_id", user_id)
                 .with("restrict", Restrict::Public.as_str()),
@@ -71,6 +71,22 @@ request! {
 
 impl IllustFollowRequest<'_> {
     /// `restrict`: works of public (the default) or private follows.
+    pub fn restrict(mut self, restrict: Restrict) -> Self {
+        self.call.set("restrict", restrict.as_str());
+        self
+    }
+
+    offset_setter!();
+}
+
+request! {
+    /// `/v1/user/following`, built by [`Client::user_following`]; await it for the first
+    /// [`Page`].
+    UserFollowingRequest -> Page<UserPreview>, |call| call.page("user_previews").await
+}
+
+impl UserFollowingRequest<'_> {
+    /// `restrict`: public (the default) or private follows (the account's own only).
     pub fn restrict(mut self, restrict: Restrict) -> Self {
         self.call.set("restrict", restrict.as_str());
         self

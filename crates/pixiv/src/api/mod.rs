@@ -20,7 +20,7 @@ mod user;
 
 pub use bookmark::{BookmarkAddRequest, BookmarkDetailRequest};
 pub use feed::{IllustNewRequest, IllustRecommendedRequest, TrendingTagsRequest};
-pub use follow::{FollowAddRequest, IllustFollowRequest};
+pub use follow::{FollowAddRequest, IllustFollowRequest, UserFollowingRequest};
 pub use illust::{
     IllustDetailRequest, IllustRelatedRequest, IllustSeriesRequest, UgoiraMetadataRequest,
 };

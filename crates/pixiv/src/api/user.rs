@@ -139,13 +139,6 @@ request! {
 
 impl UserPreviewsRequest<'_> {
     offset_setter!();
-
-    /// `restrict` of [`Client::user_following`]: public (the default) or private follows (the
-    /// account's own only). Other lists ignore it.
-    pub fn restrict(mut self, restrict: Restrict) -> Self {
-        self.call.set("restrict", restrict.as_str());
-        self
-    }
 }
 
 request! {
