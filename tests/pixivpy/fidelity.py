@@ -9,20 +9,14 @@ import json
 import os
 import sys
 
-from pixivpy3 import AppPixivAPI
+from mockapi import login
 
-base = os.environ["PIXIV_MOCK_URL"]
-ca = os.environ["PIXIV_MOCK_CA"]
 refresh_token = os.environ["PIXIV_MOCK_REFRESH_TOKEN"]
 out_dir = os.environ["PIXIV_OUT_DIR"]
 illust_id = int(os.environ["PIXIV_ILLUST_ID"])
 related_id = int(os.environ["PIXIV_RELATED_ID"])
 
-# verify= goes to every requests call: TLS is verified against the mock's CA, as a user would
-# verify against the real one.
-api = AppPixivAPI(verify=ca)
-api.hosts = base  # PixivPy's way to talk to another host; auth() then posts /auth/token here too.
-token = api.auth(refresh_token=refresh_token)
+api, token = login()
 
 report = {
     "user_id": str(api.user_id),
@@ -52,7 +46,8 @@ while True:
     result = api.user_illusts(**qs)
 report["user_illusts_pages"] = pages
 
-# related works: next_url repeats seed_illust_ids[]; parse_qs folds them into a list.
+# related works: next_url carries seed_illust_ids[0] and viewed[0]..viewed[29], as Pixiv's;
+# parse_qs folds each into a list (keeping only the last viewed[i]) and PixivPy sends them as [].
 related_pages = []
 related_seeds = []
 result = api.illust_related(related_id)

@@ -154,7 +154,7 @@ fn the_facade_logs_no_secret_through_login_refresh_calls_downloads_and_errors() 
         // The access token dies: refresh and replay.
         mock.expire_access_tokens();
         client.illust_detail(13).await.unwrap();
-        let page = client.ranking(RankingMode::Day).await.unwrap();
+        let page = client.illust_ranking(RankingMode::Day).await.unwrap();
         debugs.push(format!("{page:?}").chars().take(2000).collect());
         client
             .download_illust(&illust, dir.path(), &pixiv::DownloadOptions::new())

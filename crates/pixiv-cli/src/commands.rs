@@ -63,7 +63,7 @@ pub(crate) async fn ranking(
         })
         .transpose()?;
     let client = settings::client(global)?;
-    let mut request = client.ranking(mode);
+    let mut request = client.illust_ranking(mode);
     if let Some(date) = date {
         request = request.date(date);
     }
@@ -279,7 +279,7 @@ pub(crate) async fn demo(global: &Global, args: &DemoArgs) -> Result<Status, Cli
     ));
 
     let ranking = client
-        .ranking(RankingMode::Day)
+        .illust_ranking(RankingMode::Day)
         .await
         .map_err(|e| CliError::about("ranking", e))?;
     say("\nToday's ranking (first page):".to_owned());

@@ -15,6 +15,7 @@
 pub mod api;
 mod client;
 pub mod download;
+mod language;
 pub mod models;
 pub mod oauth;
 mod page;
@@ -28,6 +29,7 @@ pub use client::{
     DEFAULT_IMAGE_RATE_WINDOW, DEFAULT_OAUTH_BASE,
 };
 pub use models::{AuthUser, Illust, IllustType, UgoiraMetadata, User, UserDetail};
+pub use models::{BookmarkDetail, BookmarkTag, IllustSeries, TrendingTag, UserPreview};
 pub use page::{DEFAULT_MAX_EMPTY_PAGES, DEFAULT_MAX_PAGES, Page};
 
 pub use pixiv_errors::{

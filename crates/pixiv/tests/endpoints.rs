@@ -119,7 +119,7 @@ async fn user_detail_illusts_and_bookmarks() {
     assert!(page.items.iter().all(|i| i.kind == IllustType::Manga));
 
     let me = DEMO_USER_ID.to_string();
-    let page = client.user_bookmarks(DEMO_USER_ID).await.unwrap();
+    let page = client.user_bookmarks_illust(DEMO_USER_ID).await.unwrap();
     let call = only_call(&mock);
     assert_eq!(call.path, "/v1/user/bookmarks/illust");
     assert_eq!(
@@ -133,7 +133,7 @@ async fn user_detail_illusts_and_bookmarks() {
     assert_eq!(page.items.len(), 30);
 
     client
-        .user_bookmarks(DEMO_USER_ID)
+        .user_bookmarks_illust(DEMO_USER_ID)
         .restrict(Restrict::Private)
         .max_bookmark_id(99)
         .tag("猫")
@@ -156,7 +156,7 @@ async fn user_detail_illusts_and_bookmarks() {
 async fn ranking_with_mode_and_date() {
     let (mock, client) = logged_in().await;
 
-    let page = client.ranking(RankingMode::Day).await.unwrap();
+    let page = client.illust_ranking(RankingMode::Day).await.unwrap();
     let call = only_call(&mock);
     assert_eq!(call.path, "/v1/illust/ranking");
     assert_eq!(
@@ -167,7 +167,7 @@ async fn ranking_with_mode_and_date() {
     assert_eq!(ids, pixiv_mock::data::ranking_ids("day", "")[..30]);
 
     let page = client
-        .ranking(RankingMode::WeekR18)
+        .illust_ranking(RankingMode::WeekR18)
         .date(date!(2024 - 05 - 01))
         .offset(60)
         .await
@@ -238,7 +238,9 @@ async fn bookmarks_and_follows_change_what_the_api_shows() {
     let (mock, client) = logged_in().await;
 
     client
-        .bookmark_add(12, Restrict::Private, &["a", "b"])
+        .illust_bookmark_add(12)
+        .restrict(Restrict::Private)
+        .tags(&["a", "b"])
         .await
         .unwrap();
     let call = only_call(&mock);
@@ -259,7 +261,7 @@ async fn bookmarks_and_follows_change_what_the_api_shows() {
     assert!(client.illust_detail(12).await.unwrap().is_bookmarked);
     mock.clear_requests();
 
-    client.bookmark_delete(12).await.unwrap();
+    client.illust_bookmark_delete(12).await.unwrap();
     let call = only_call(&mock);
     assert_eq!(
         (call.method.as_str(), call.path.as_str()),
@@ -269,7 +271,7 @@ async fn bookmarks_and_follows_change_what_the_api_shows() {
     assert!(!client.illust_detail(12).await.unwrap().is_bookmarked);
     mock.clear_requests();
 
-    client.follow_add(13, Restrict::Public).await.unwrap();
+    client.user_follow_add(13).await.unwrap();
     let call = only_call(&mock);
     assert_eq!(
         (call.method.as_str(), call.path.as_str()),
@@ -285,7 +287,7 @@ async fn bookmarks_and_follows_change_what_the_api_shows() {
     );
     mock.clear_requests();
 
-    client.follow_delete(13).await.unwrap();
+    client.user_follow_delete(13).await.unwrap();
     let call = only_call(&mock);
     assert_eq!(call.path, "/v1/user/follow/delete");
     assert_eq!(call.form(), common::pairs(&[("user_id", "13")]));

@@ -50,7 +50,7 @@ async fn next_url_goes_to_the_configured_base_not_the_host_it_names() {
         .api_base(format!("https://localhost:{port}"))
         .build()
         .unwrap();
-    let page = client.ranking(RankingMode::Day).await.unwrap();
+    let page = client.illust_ranking(RankingMode::Day).await.unwrap();
     assert!(
         page.next_url
             .as_deref()
@@ -75,7 +75,7 @@ async fn next_url_goes_to_the_configured_base_not_the_host_it_names() {
 }
 
 #[tokio::test]
-async fn repeated_keys_of_next_url_are_sent_again_as_repeated_pairs() {
+async fn list_keys_of_next_url_are_sent_again_as_pixiv_wrote_them() {
     let mock = common::mock().await;
     let client = common::client(&mock);
     let page = client.illust_related(13).await.unwrap();
@@ -89,21 +89,27 @@ async fn repeated_keys_of_next_url_are_sent_again_as_repeated_pairs() {
 
     let calls = mock.requests_to("/v2/illust/related");
     assert_eq!(calls.len(), 3);
-    let first_two: Vec<String> = ids[..2].iter().map(u64::to_string).collect();
     for (n, c) in calls.iter().enumerate().skip(1) {
-        let seeds: Vec<&str> = c
+        // Pixiv's indexed list keys (seed_illust_ids[0], viewed[0]..) come back as they were.
+        let seeds: Vec<(&str, &str)> = c
             .query
             .iter()
-            .filter(|(k, _)| k == "seed_illust_ids[]")
-            .map(|(_, v)| v.as_str())
+            .filter(|(k, _)| k.starts_with("seed_illust_ids"))
+            .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
-        assert_eq!(seeds, first_two, "page {n}");
-        let viewed = c.query.iter().filter(|(k, _)| k == "viewed[]").count();
-        assert_eq!(viewed, 30 * n, "page {n}");
+        assert_eq!(seeds, [("seed_illust_ids[0]", "13")], "page {n}");
+        let viewed: Vec<&str> = c
+            .query
+            .iter()
+            .filter(|(k, _)| k.starts_with("viewed["))
+            .map(|(k, _)| k.as_str())
+            .collect();
+        let expect: Vec<String> = (0..30 * n).map(|i| format!("viewed[{i}]")).collect();
+        assert_eq!(viewed, expect, "page {n}");
         assert_eq!(c.query_value("illust_id"), Some("13"));
-        // On the wire the brackets are percent-encoded and the key repeats.
+        // On the wire the brackets are percent-encoded.
         let raw = c.uri.query().unwrap();
-        assert_eq!(raw.matches("seed_illust_ids%5B%5D=").count(), 2, "{raw}");
+        assert!(raw.contains("seed_illust_ids%5B0%5D=13"), "{raw}");
     }
 }
 
@@ -111,7 +117,7 @@ async fn repeated_keys_of_next_url_are_sent_again_as_repeated_pairs() {
 async fn a_caller_that_stops_early_causes_no_more_requests() {
     let mock = common::mock().await;
     let client = common::client(&mock);
-    let page = client.ranking(RankingMode::Week).await.unwrap();
+    let page = client.illust_ranking(RankingMode::Week).await.unwrap();
     let some: Vec<_> = page.into_stream().take(31).try_collect().await.unwrap();
     assert_eq!(some.len(), 31);
     assert_eq!(mock.requests_to("/v1/illust/ranking").len(), 2);
@@ -121,7 +127,7 @@ async fn a_caller_that_stops_early_causes_no_more_requests() {
 async fn an_error_ends_the_stream_after_it_is_yielded() {
     let mock = common::mock().await;
     let client = common::client(&mock);
-    let page = client.ranking(RankingMode::Month).await.unwrap();
+    let page = client.illust_ranking(RankingMode::Month).await.unwrap();
     mock.push_faults(
         RouteMatch::path_prefix("/v1/illust/ranking"),
         [Fault::Status(404)],
@@ -138,7 +144,7 @@ async fn an_error_ends_the_stream_after_it_is_yielded() {
 async fn a_rate_limit_answer_mid_pagination_pauses_then_resumes() {
     let mock = common::mock().await;
     let client = common::client(&mock);
-    let page = client.ranking(RankingMode::Week).await.unwrap();
+    let page = client.illust_ranking(RankingMode::Week).await.unwrap();
     mock.push_faults(
         RouteMatch::path_prefix("/v1/illust/ranking"),
         [Fault::RateLimitBody],

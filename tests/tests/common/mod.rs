@@ -4,6 +4,8 @@
 //! Each test file uses a subset, hence the `dead_code` allowance.
 #![allow(dead_code, unreachable_pub, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod pixivpy;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 

@@ -221,6 +221,7 @@ mod tests {
             form: &[],
             user_id: DEMO_USER_ID,
             base_url: BASE,
+            accept_language: None,
         });
         assert_eq!(r.status, 400);
         for query in [

@@ -26,22 +26,39 @@ pub(super) fn detail(api: &AppApi, req: &ApiRequest<'_>) -> Handled {
     Ok(json!({ "illust": viewer.illust(id, req.base_url) }))
 }
 
-/// How many ids of a page go into the next `seed_illust_ids[]`.
-const SEEDS_PER_PAGE: usize = 2;
+/// The values of a list parameter in the order sent, whichever way it was written: Pixiv's
+/// indexed `name[0]`, `name[1]`.. (its `next_url`s) or PHP-style `name[]` (PixivPy sends those,
+/// having folded the indexed keys with `parse_qs`).
+fn list_param<'a>(pairs: &'a [(String, String)], name: &str) -> Vec<&'a str> {
+    pairs
+        .iter()
+        .filter(|(k, _)| is_list_key(k, name))
+        .map(|(_, v)| v.as_str())
+        .collect()
+}
 
-/// `GET /v2/illust/related?illust_id=&seed_illust_ids[]=..&viewed[]=..&offset=` →
+/// Whether `key` is `name[]` or `name[<index>]`.
+fn is_list_key(key: &str, name: &str) -> bool {
+    key.strip_prefix(name)
+        .and_then(|rest| rest.strip_prefix('['))
+        .and_then(|rest| rest.strip_suffix(']'))
+        .is_some_and(|index| index.is_empty() || index.parse::<usize>().is_ok())
+}
+
+/// `GET /v2/illust/related?illust_id=&seed_illust_ids[0]=..&viewed[0]=..&offset=` →
 /// `{"illusts": [..30], "next_url"}`, 3 pages of [`data::related_ids`].
 ///
-/// Like Pixiv's, the `next_url` names the works seen so far: `seed_illust_ids[]` repeated (the
-/// request's seeds, or the first two works of this page when it had none) and `viewed[]` repeated
-/// (the request's plus this page's), with the new `offset`; the other keys as requested.
+/// As Pixiv's, the `next_url` names the works seen so far with indexed keys:
+/// `seed_illust_ids[0]`.. (the request's seeds, or `illust_id` when it had none) and
+/// `viewed[0]`.. (the request's, then this page's: `viewed[0]`..`viewed[29]` after the first
+/// page), with the new `offset`; the other keys as requested. Both `name[]` and `name[i]` are
+/// read, so PixivPy's `parse_qs` (which keeps only the last `viewed[i]`) still pages.
 pub(super) fn related(api: &AppApi, req: &ApiRequest<'_>) -> Handled {
     let id = existing_illust(req.query)?;
     let offset = params::offset(req.query)?;
-    for seed in params::all(req.query, "seed_illust_ids[]") {
-        if seed.parse::<u64>().is_err() {
-            return Err(error::bad_request("Invalid seed_illust_ids"));
-        }
+    let seeds = list_param(req.query, "seed_illust_ids");
+    if seeds.iter().any(|s| s.parse::<u64>().is_err()) {
+        return Err(error::bad_request("Invalid seed_illust_ids"));
     }
     let all = data::related_ids(id);
     let (ids, next) = page(&all, offset);
@@ -54,25 +71,46 @@ pub(super) fn related(api: &AppApi, req: &ApiRequest<'_>) -> Handled {
     let next_url = match next {
         None => Value::Null,
         Some(next) => {
-            let mut seeds: Vec<String> = params::all(req.query, "seed_illust_ids[]")
-                .into_iter()
-                .map(str::to_owned)
+            let kept: Vec<(String, String)> = req
+                .query
+                .iter()
+                .filter(|(k, _)| !is_list_key(k, "seed_illust_ids") && !is_list_key(k, "viewed"))
+                .cloned()
                 .collect();
+            let mut seeds: Vec<String> = seeds.iter().map(|s| (*s).to_owned()).collect();
             if seeds.is_empty() {
-                seeds = ids
-                    .iter()
-                    .take(SEEDS_PER_PAGE)
-                    .map(u64::to_string)
-                    .collect();
+                seeds.push(id.to_string());
             }
-            let viewed = params::all(req.query, "viewed[]")
+            let viewed: Vec<String> = list_param(req.query, "viewed")
                 .into_iter()
                 .map(str::to_owned)
-                .chain(ids.iter().map(u64::to_string));
-            let mut replace = vec![("offset", next.to_string())];
-            replace.extend(seeds.into_iter().map(|s| ("seed_illust_ids[]", s)));
-            replace.extend(viewed.map(|v| ("viewed[]", v)));
-            next_url(req, &replace).into()
+                .chain(ids.iter().map(u64::to_string))
+                .collect();
+            let mut replace = vec![("offset".to_owned(), next.to_string())];
+            replace.extend(
+                seeds
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, s)| (format!("seed_illust_ids[{i}]"), s)),
+            );
+            replace.extend(
+                viewed
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, v)| (format!("viewed[{i}]"), v)),
+            );
+            let replace: Vec<(&str, String)> = replace
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.clone()))
+                .collect();
+            next_url(
+                &ApiRequest {
+                    query: &kept,
+                    ..*req
+                },
+                &replace,
+            )
+            .into()
         }
     };
     Ok(json!({ "illusts": illusts, "next_url": next_url }))
@@ -253,28 +291,54 @@ mod tests {
                 .iter()
                 .for_each(assert_illust_shape);
         }
-        // Every next_url repeats seed_illust_ids[] and viewed[], and keeps the other keys.
+        // Every next_url names the seed and the works seen with indexed keys, as Pixiv's:
+        // seed_illust_ids[0], viewed[0]..viewed[29] after the first page, and keeps the rest.
         for (n, q) in queries.iter().enumerate() {
-            let seeds: Vec<&str> = q
+            let seeds: Vec<(&str, &str)> = q
                 .iter()
-                .filter(|(k, _)| k == "seed_illust_ids[]")
-                .map(|(_, v)| v.as_str())
+                .filter(|(k, _)| k.starts_with("seed_illust_ids"))
+                .map(|(k, v)| (k.as_str(), v.as_str()))
                 .collect();
-            let first_page = ids(&pages[0]);
-            assert_eq!(
-                seeds,
-                [first_page[0].to_string(), first_page[1].to_string()],
-                "page {n}"
-            );
-            let viewed = q.iter().filter(|(k, _)| k == "viewed[]").count();
-            assert_eq!(viewed, 30 * (n + 1));
+            assert_eq!(seeds, [("seed_illust_ids[0]", "13")], "page {n}");
+            let viewed: Vec<&str> = q
+                .iter()
+                .filter(|(k, _)| k.starts_with("viewed"))
+                .map(|(k, _)| k.as_str())
+                .collect();
+            let expect: Vec<String> = (0..30 * (n + 1)).map(|i| format!("viewed[{i}]")).collect();
+            assert_eq!(viewed, expect, "page {n}");
             assert!(q.contains(&("illust_id".to_owned(), "13".to_owned())));
             assert!(q.contains(&("filter".to_owned(), "for_ios".to_owned())));
             assert!(q.contains(&("offset".to_owned(), (30 * (n + 1)).to_string())));
         }
-        // On the wire the brackets are percent-encoded and the key repeats.
+        // On the wire the brackets are percent-encoded.
         let raw = pages[0]["next_url"].as_str().unwrap();
-        assert_eq!(raw.matches("seed_illust_ids%5B%5D=").count(), 2, "{raw}");
+        assert!(raw.contains("seed_illust_ids%5B0%5D=13"), "{raw}");
+        assert!(raw.contains("viewed%5B29%5D="), "{raw}");
+        assert!(!raw.contains("viewed%5B30%5D="), "{raw}");
+    }
+
+    #[test]
+    fn related_reads_php_style_lists_as_pixivpy_sends_them() {
+        // PixivPy's parse_qs folds viewed[0]..viewed[29] into the last value only, and sends
+        // `viewed[]`/`seed_illust_ids[]`: the mock still pages, and renumbers them.
+        let api = AppApi::new();
+        let r = get(
+            &api,
+            "/v2/illust/related",
+            &[
+                ("illust_id", "13"),
+                ("offset", "30"),
+                ("seed_illust_ids[]", "13"),
+                ("viewed[]", "7"),
+            ],
+        );
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(ids(&r.body), data::related_ids(13)[30..60]);
+        let url = url::Url::parse(r.body["next_url"].as_str().unwrap()).unwrap();
+        let keys: Vec<String> = url.query_pairs().map(|(k, _)| k.into_owned()).collect();
+        assert!(keys.contains(&"viewed[0]".to_owned()) && keys.contains(&"viewed[30]".to_owned()));
+        assert!(!keys.iter().any(|k| k.ends_with("[]")), "{keys:?}");
     }
 
     #[test]
@@ -292,10 +356,10 @@ mod tests {
         let url = url::Url::parse(r.body["next_url"].as_str().unwrap()).unwrap();
         let seeds: Vec<String> = url
             .query_pairs()
-            .filter(|(k, _)| k == "seed_illust_ids[]")
-            .map(|(_, v)| v.into_owned())
+            .filter(|(k, _)| k.starts_with("seed_illust_ids"))
+            .map(|(k, v)| format!("{k}={v}"))
             .collect();
-        assert_eq!(seeds, ["5", "6"]);
+        assert_eq!(seeds, ["seed_illust_ids[0]=5", "seed_illust_ids[1]=6"]);
         let r = get(
             &api,
             "/v2/illust/related",

@@ -7,17 +7,31 @@
 //! | call | answer |
 //! |------|--------|
 //! | `GET /v1/illust/detail?illust_id=` | `{"illust": {..}}` ([`crate::data::illust`]) |
+//! | `GET /v2/illust/related?illust_id=&seed_illust_ids[0]=&viewed[0]=..&offset=` | `{"illusts", "next_url"}`, 3 pages; `next_url` carries indexed `seed_illust_ids[i]` and `viewed[i]` as Pixiv's |
+//! | `GET /v1/ugoira/metadata?illust_id=` | `{"ugoira_metadata": {"zip_urls": {"medium"}, "frames": [{"file", "delay"}]}}` |
+//! | `GET /v1/illust/series?illust_series_id=&offset=` | `{"illust_series_detail", "illust_series_first_illust", "illusts", "next_url"}` |
+//! | `GET /v1/illust/ranking?mode=&date=YYYY-MM-DD&offset=` | `{"illusts", "next_url"}`, 5 pages |
+//! | `GET /v1/illust/recommended[-nologin]?content_type=&include_ranking_illusts=&offset=` | `{"illusts", "ranking_illusts", "contest_exists", "privacy_policy", "next_url"}`, 3 pages |
+//! | `GET /v1/illust/new?content_type=&max_illust_id=` | `{"illusts", "next_url"}`, 3 pages by `max_illust_id` |
+//! | `GET /v2/illust/follow?restrict=&offset=` | `{"illusts", "next_url"}`: the followed users' works |
+//! | `GET /v1/trending-tags/illust` | `{"trend_tags": [{"tag", "translated_name", "illust"}]}` |
+//! | `GET /v1/search/illust?word=&search_target=&sort=&duration=&start_date=&end_date=&offset=` | `{"illusts", "next_url", "search_span_limit", "show_ai"}`, 3 pages |
+//! | `GET /v1/search/user?word=&sort=&duration=&offset=` | `{"user_previews", "next_url"}` |
 //! | `GET /v1/user/detail?user_id=` | `{"user", "profile", "profile_publicity", "workspace"}` ([`crate::data::user_detail`]) |
 //! | `GET /v1/user/illusts?user_id=&type=illust\|manga&offset=` | `{"user", "illusts": [..30], "next_url"}`, 5 pages |
 //! | `GET /v1/user/bookmarks/illust?user_id=&restrict=public\|private&max_bookmark_id=&tag=` | `{"illusts", "next_url"}`, added bookmarks then 3 generated pages |
-//! | `GET /v1/illust/ranking?mode=&date=YYYY-MM-DD&offset=` | `{"illusts", "next_url"}`, 5 pages |
-//! | `GET /v1/search/illust?word=&search_target=&sort=&duration=&start_date=&end_date=&offset=` | `{"illusts", "next_url", "search_span_limit", "show_ai"}`, 3 pages |
-//! | `GET /v2/illust/related?illust_id=&seed_illust_ids[]=&viewed[]=&offset=` | `{"illusts", "next_url"}`, 3 pages; `next_url` repeats `seed_illust_ids[]` and `viewed[]` |
-//! | `GET /v1/ugoira/metadata?illust_id=` | `{"ugoira_metadata": {"zip_urls": {"medium"}, "frames": [{"file", "delay"}]}}` |
+//! | `GET /v1/user/bookmark-tags/illust?user_id=&restrict=&offset=` | `{"bookmark_tags": [{"name", "count"}], "next_url"}` |
+//! | `GET /v2/illust/bookmark/detail?illust_id=` | `{"bookmark_detail": {"is_bookmarked", "tags": [{"name", "is_registered"}], "restrict"}}` |
+//! | `GET /v1/user/{following,follower,mypixiv,related,recommended}`, `GET /v2/user/list` | `{"user_previews", "next_url"}` |
 //! | `POST /v2/illust/bookmark/add` (form `illust_id`, `restrict`, `tags[]`) | `{}` |
 //! | `POST /v1/illust/bookmark/delete` (form `illust_id`) | `{}` |
 //! | `POST /v1/user/follow/add` (form `user_id`, `restrict`) | `{}` |
 //! | `POST /v1/user/follow/delete` (form `user_id`) | `{}` |
+//! | `POST /v1/user/ai-show-settings/edit` (form `show_ai`) | `{}` |
+//!
+//! `Accept-Language` sets tags' `translated_name` (see `language`). The calls in [`ANONYMOUS`]
+//! (`/v1/illust/recommended-nologin`) are served without a token (PixivPy's `req_auth=False`),
+//! as user 0; every other call needs the Bearer.
 //!
 //! Errors are Pixiv's body, `{"error": {"user_message", "message", "reason",
 //! "user_message_details": {}}}`: 400 for a missing or invalid parameter (`message` names it, e.g.
@@ -31,15 +45,21 @@ use http::{Method, StatusCode};
 use serde_json::Value;
 
 mod bookmark;
+mod bookmark_tags;
+mod discover;
 mod error;
 mod illust;
+mod language;
 mod paging;
 mod params;
+mod previews;
 mod ranking;
 mod search;
 mod state;
 mod user;
 
+#[cfg(test)]
+mod lists_tests;
 #[cfg(test)]
 mod testing;
 
@@ -58,6 +78,8 @@ pub(crate) struct ApiRequest<'a> {
     pub(crate) user_id: u64,
     /// The mock's origin, e.g. `https://127.0.0.1:40000`, for `next_url` and image URLs.
     pub(crate) base_url: &'a str,
+    /// The request's `Accept-Language`, if any.
+    pub(crate) accept_language: Option<&'a str>,
 }
 
 /// The answer to an App API call.
@@ -89,7 +111,53 @@ const ROUTES: &[(&str, Method, Handler)] = &[
     ("/v1/illust/bookmark/delete", Method::POST, bookmark::delete),
     ("/v1/user/follow/add", Method::POST, user::follow_add),
     ("/v1/user/follow/delete", Method::POST, user::follow_delete),
+    ("/v1/illust/series", Method::GET, discover::series),
+    ("/v1/illust/recommended", Method::GET, discover::recommended),
+    (
+        "/v1/illust/recommended-nologin",
+        Method::GET,
+        discover::recommended,
+    ),
+    ("/v1/illust/new", Method::GET, discover::new),
+    (
+        "/v1/trending-tags/illust",
+        Method::GET,
+        discover::trending_tags,
+    ),
+    ("/v2/illust/follow", Method::GET, previews::illust_follow),
+    ("/v1/search/user", Method::GET, previews::search),
+    ("/v1/user/following", Method::GET, previews::following),
+    ("/v1/user/follower", Method::GET, previews::follower),
+    ("/v1/user/mypixiv", Method::GET, previews::mypixiv),
+    ("/v2/user/list", Method::GET, previews::list),
+    ("/v1/user/related", Method::GET, previews::related),
+    ("/v1/user/recommended", Method::GET, previews::recommended),
+    (
+        "/v2/illust/bookmark/detail",
+        Method::GET,
+        bookmark_tags::detail,
+    ),
+    (
+        "/v1/user/bookmark-tags/illust",
+        Method::GET,
+        bookmark_tags::list,
+    ),
+    (
+        "/v1/user/ai-show-settings/edit",
+        Method::POST,
+        user::edit_ai_show_settings,
+    ),
 ];
+
+/// The calls served without a token, as user 0 (PixivPy's `req_auth=False`): the logged-out
+/// recommendations, which Pixiv has a path of its own for. Everything else is the invalid-grant
+/// 400 a call without a valid Bearer gets.
+pub(crate) const ANONYMOUS: &[&str] = &["/v1/illust/recommended-nologin"];
+
+/// Whether `method path` is served without a token (see [`ANONYMOUS`]).
+pub(crate) fn allows_anonymous(method: &Method, path: &str) -> bool {
+    method == Method::GET && ANONYMOUS.contains(&path)
+}
 
 /// The App API's state (bookmarks, follows) and its router.
 #[derive(Debug, Default)]
@@ -114,10 +182,13 @@ impl AppApi {
             return error::method_not_allowed();
         }
         match handler(self, req) {
-            Ok(body) => ApiResponse {
-                status: StatusCode::OK,
-                body,
-            },
+            Ok(mut body) => {
+                language::localize(&mut body, req.accept_language);
+                ApiResponse {
+                    status: StatusCode::OK,
+                    body,
+                }
+            }
             Err(answer) => answer,
         }
     }

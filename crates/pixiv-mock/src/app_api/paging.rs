@@ -71,6 +71,7 @@ mod tests {
             form: &[],
             user_id: 1,
             base_url: "https://127.0.0.1:9",
+            accept_language: None,
         };
         let url = next_url(&req, &[("offset", "60".to_owned())]);
         assert!(

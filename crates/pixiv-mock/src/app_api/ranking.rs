@@ -2,18 +2,20 @@
 
 use serde_json::{Value, json};
 
-use super::paging::{next_offset_url, page};
+use super::paging::{next_url, page};
 use super::state::Viewer;
 use super::{ApiRequest, AppApi, Handled, params};
 use crate::data;
 
 /// `GET /v1/illust/ranking?mode=&date=YYYY-MM-DD&offset=` → `{"illusts": [..30], "next_url"}`:
-/// [`data::ranking_ids`]`(mode, date)` (the date `""` when absent), 5 pages, then `null`.
+/// [`data::ranking_ids`]`(mode, date)` (the latest ranking, [`data::LATEST_RANKING_DATE`], when
+/// `date` is absent), 5 pages, then `null`. As Pixiv's, every `next_url` names the ranking's
+/// `date`, also when the request did not.
 /// `mode` must be one of [`data::RANKING_MODES`] (default `day`; anything else is a 400),
 /// `date` a real `YYYY-MM-DD`.
 pub(super) fn ranking(api: &AppApi, req: &ApiRequest<'_>) -> Handled {
     let mode = params::one_of(req.query, "mode", &data::RANKING_MODES, Some("day"))?;
-    let date = params::date(req.query, "date")?.unwrap_or("");
+    let date = params::date(req.query, "date")?.unwrap_or(data::LATEST_RANKING_DATE);
     let offset = params::offset(req.query)?;
     let all = data::ranking_ids(mode, date);
     let (ids, next) = page(&all, offset);
@@ -23,7 +25,15 @@ pub(super) fn ranking(api: &AppApi, req: &ApiRequest<'_>) -> Handled {
         .iter()
         .map(|&i| viewer.illust(i, req.base_url))
         .collect();
-    Ok(json!({ "illusts": illusts, "next_url": next_offset_url(req, next) }))
+    let next_url = match next {
+        Some(offset) => next_url(
+            req,
+            &[("date", date.to_owned()), ("offset", offset.to_string())],
+        )
+        .into(),
+        None => Value::Null,
+    };
+    Ok(json!({ "illusts": illusts, "next_url": next_url }))
 }
 
 #[cfg(test)]
@@ -81,6 +91,23 @@ mod tests {
             &[("mode", "week"), ("date", "2024-05-01")],
         );
         assert_eq!(ids(&again.body), ids(&pages[0]));
+    }
+
+    #[test]
+    fn next_url_names_the_latest_date_when_none_was_asked() {
+        let api = AppApi::new();
+        let (pages, queries) = follow_pages(&api, "/v1/illust/ranking", &[("mode", "day")]);
+        let all: Vec<u64> = pages.iter().flat_map(ids).collect();
+        assert_eq!(all, data::ranking_ids("day", ""));
+        assert_eq!(all, data::ranking_ids("day", data::LATEST_RANKING_DATE));
+        for q in &queries {
+            let date: Vec<&str> = q
+                .iter()
+                .filter(|(k, _)| k == "date")
+                .map(|(_, v)| v.as_str())
+                .collect();
+            assert_eq!(date, [data::LATEST_RANKING_DATE], "{q:?}");
+        }
     }
 
     #[test]

@@ -84,7 +84,7 @@ pub(super) fn illust(api: &AppApi, req: &ApiRequest<'_>) -> Handled {
         "illusts": illusts,
         "next_url": next_offset_url(req, next),
         "search_span_limit": SEARCH_SPAN_LIMIT,
-        "show_ai": true,
+        "show_ai": state.user(req.user_id).is_none_or(|u| u.show_ai()),
     }))
 }
 

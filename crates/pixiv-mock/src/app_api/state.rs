@@ -42,6 +42,30 @@ pub(super) struct UserState {
     hidden: HashSet<u64>,
     /// Followed users.
     follows: HashSet<u64>,
+    /// Those of `follows` followed privately.
+    private_follows: HashSet<u64>,
+    /// The AI setting (`/v1/user/ai-show-settings/edit`); `None`: never set (shown).
+    show_ai: Option<bool>,
+}
+
+impl UserState {
+    /// The bookmarks the session added, oldest first.
+    pub(super) fn added(&self) -> &[Added] {
+        &self.added
+    }
+
+    /// The users followed in the session with `private` restrict, in no order.
+    pub(super) fn follows(&self, private: bool) -> impl Iterator<Item = u64> + '_ {
+        self.follows
+            .iter()
+            .copied()
+            .filter(move |u| self.private_follows.contains(u) == private)
+    }
+
+    /// Whether AI-generated works are shown (the default) or hidden.
+    pub(super) fn show_ai(&self) -> bool {
+        self.show_ai.unwrap_or(true)
+    }
 }
 
 /// Every user's changes.
@@ -86,9 +110,20 @@ impl State {
         st.hidden.insert(illust_id);
     }
 
-    /// `user` follows `followee`.
-    pub(super) fn follow(&mut self, user: u64, followee: u64) {
-        self.users.entry(user).or_default().follows.insert(followee);
+    /// `user` follows `followee`, publicly or privately.
+    pub(super) fn follow(&mut self, user: u64, followee: u64, private: bool) {
+        let st = self.users.entry(user).or_default();
+        st.follows.insert(followee);
+        if private {
+            st.private_follows.insert(followee);
+        } else {
+            st.private_follows.remove(&followee);
+        }
+    }
+
+    /// Sets `user`'s AI setting.
+    pub(super) fn set_show_ai(&mut self, user: u64, show: bool) {
+        self.users.entry(user).or_default().show_ai = Some(show);
     }
 
     /// `user` no longer follows `followee`.
@@ -98,6 +133,9 @@ impl State {
             .or_default()
             .follows
             .remove(&followee);
+        if let Some(st) = self.users.get_mut(&user) {
+            st.private_follows.remove(&followee);
+        }
     }
 }
 

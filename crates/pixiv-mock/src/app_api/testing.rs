@@ -29,6 +29,7 @@ pub(super) fn get_pairs(api: &AppApi, path: &str, query: &[(String, String)]) ->
         form: &[],
         user_id: DEMO_USER_ID,
         base_url: BASE,
+        accept_language: None,
     })
 }
 
@@ -41,6 +42,7 @@ pub(super) fn post(api: &AppApi, path: &str, form: &[(&str, &str)]) -> ApiRespon
         form: &pairs(form),
         user_id: DEMO_USER_ID,
         base_url: BASE,
+        accept_language: None,
     })
 }
 
@@ -109,6 +111,7 @@ pub(super) fn assert_illust_shape(i: &Value) {
         "illust_ai_type",
         "illust_book_style",
         "total_comments",
+        "comment_access_control",
     ]) {
         assert!(i[key].is_u64(), "{key} is a number: {i}");
     }

@@ -8,7 +8,7 @@ use super::{ApiRequest, ApiResponse, AppApi, Handled, error, params};
 use crate::data;
 
 /// The `user_id` of a call, which must name a user that exists (404 otherwise).
-fn existing_user(pairs: &[(String, String)]) -> Result<u64, ApiResponse> {
+pub(super) fn existing_user(pairs: &[(String, String)]) -> Result<u64, ApiResponse> {
     let id = params::id(pairs, "user_id")?;
     if data::user_exists(id) {
         Ok(id)
@@ -55,8 +55,8 @@ pub(super) fn illusts(api: &AppApi, req: &ApiRequest<'_>) -> Handled {
 /// `POST /v1/user/follow/add` (form `user_id`, `restrict=public|private`, default public) → `{}`.
 pub(super) fn follow_add(api: &AppApi, req: &ApiRequest<'_>) -> Handled {
     let id = existing_user(req.form)?;
-    params::one_of(req.form, "restrict", &["public", "private"], Some("public"))?;
-    api.state().follow(req.user_id, id);
+    let restrict = params::one_of(req.form, "restrict", &["public", "private"], Some("public"))?;
+    api.state().follow(req.user_id, id, restrict == "private");
     Ok(json!({}))
 }
 
@@ -64,6 +64,14 @@ pub(super) fn follow_add(api: &AppApi, req: &ApiRequest<'_>) -> Handled {
 pub(super) fn follow_delete(api: &AppApi, req: &ApiRequest<'_>) -> Handled {
     let id = existing_user(req.form)?;
     api.state().unfollow(req.user_id, id);
+    Ok(json!({}))
+}
+
+/// `POST /v1/user/ai-show-settings/edit` (form `show_ai=true|false`) → `{}`; search answers'
+/// `show_ai` follow it.
+pub(super) fn edit_ai_show_settings(api: &AppApi, req: &ApiRequest<'_>) -> Handled {
+    let show = params::one_of(req.form, "show_ai", &["true", "false"], None)?;
+    api.state().set_show_ai(req.user_id, show == "true");
     Ok(json!({}))
 }
 

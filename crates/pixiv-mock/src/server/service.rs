@@ -179,6 +179,8 @@ async fn answer(req: Request<Incoming>, ctx: Arc<ConnCtx>) -> Result<Response<Mo
             .map(|(_, token)| token.trim());
         match token.and_then(|t| lock(&shared.auth).check_access_token(t)) {
             Some(user) => user_id = user,
+            // What Pixiv serves without login (PixivPy's `req_auth=False`), as user 0.
+            None if token.is_none() && crate::app_api::allows_anonymous(&parts.method, &path) => {}
             None => {
                 return Ok(json_response(
                     StatusCode::BAD_REQUEST,
@@ -257,6 +259,10 @@ async fn answer(req: Request<Incoming>, ctx: Arc<ConnCtx>) -> Result<Response<Mo
                 form: &form,
                 user_id,
                 base_url: &shared.base_url,
+                accept_language: parts
+                    .headers
+                    .get(http::header::ACCEPT_LANGUAGE)
+                    .and_then(|v| v.to_str().ok()),
             });
             json_response(answer.status, &answer.body)
         }

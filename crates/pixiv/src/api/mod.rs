@@ -1,37 +1,36 @@
 //! The App API endpoints, as methods of [`Client`](crate::Client).
 //!
-//! | method | call |
-//! |---|---|
-//! | [`illust_detail`](crate::Client::illust_detail) | `GET /v1/illust/detail?illust_id=` |
-//! | [`illust_related`](crate::Client::illust_related) | `GET /v2/illust/related?illust_id=&filter=for_ios` |
-//! | [`ugoira_metadata`](crate::Client::ugoira_metadata) | `GET /v1/ugoira/metadata?illust_id=` |
-//! | [`user_detail`](crate::Client::user_detail) | `GET /v1/user/detail?user_id=&filter=for_ios` |
-//! | [`user_illusts`](crate::Client::user_illusts) | `GET /v1/user/illusts?user_id=&filter=for_ios&type=` ([`UserIllustsRequest`]) |
-//! | [`user_bookmarks`](crate::Client::user_bookmarks) | `GET /v1/user/bookmarks/illust?user_id=&restrict=&filter=for_ios` ([`UserBookmarksRequest`]) |
-//! | [`ranking`](crate::Client::ranking) | `GET /v1/illust/ranking?mode=&filter=for_ios&date=` ([`RankingRequest`]) |
-//! | [`search_illust`](crate::Client::search_illust) | `GET /v1/search/illust?word=&search_target=&sort=&filter=for_ios&duration=&start_date=&end_date=` ([`SearchIllustRequest`]) |
-//! | [`bookmark_add`](crate::Client::bookmark_add) | `POST /v2/illust/bookmark/add` (form `illust_id`, `restrict`, `tags[]`) |
-//! | [`bookmark_delete`](crate::Client::bookmark_delete) | `POST /v1/illust/bookmark/delete` (form `illust_id`) |
-//! | [`follow_add`](crate::Client::follow_add) | `POST /v1/user/follow/add` (form `user_id`, `restrict`) |
-//! | [`follow_delete`](crate::Client::follow_delete) | `POST /v1/user/follow/delete` (form `user_id`) |
-//! | [`get`](crate::Client::get), [`post`](crate::Client::post), [`post_json`](crate::Client::post_json), [`delete`](crate::Client::delete) | anything else |
+//! `docs/facade.md` has the table of every endpoint, its PixivPy name and its options.
 //!
 //! The query names are PixivPy's, `filter=for_ios` included where PixivPy sends it. Calls with
 //! many options return a request builder that borrows the client and is awaited directly
-//! (`IntoFuture`): `client.search_illust("猫").sort(SearchSort::PopularDesc).await?`.
+//! (`IntoFuture`): `client.search_illust("猫").sort(SearchSort::PopularDesc).await?`. Every
+//! builder has `without_auth()`, PixivPy's `req_auth=False`.
 
 mod bookmark;
+mod feed;
+mod follow;
 mod illust;
 mod params;
 mod ranking;
 mod raw;
+pub(crate) mod request;
 mod search;
 mod user;
 
+pub use bookmark::{BookmarkAddRequest, BookmarkDetailRequest};
+pub use feed::{IllustNewRequest, IllustRecommendedRequest, TrendingTagsRequest};
+pub use follow::{FollowAddRequest, IllustFollowRequest, UserFollowingRequest};
+pub use illust::{
+    IllustDetailRequest, IllustRelatedRequest, IllustSeriesRequest, UgoiraMetadataRequest,
+};
 pub use params::{RankingMode, Restrict, SearchDuration, SearchSort, SearchTarget, UserIllustType};
 pub use ranking::RankingRequest;
-pub use search::SearchIllustRequest;
-pub use user::{UserBookmarksRequest, UserIllustsRequest};
+pub use search::{SearchIllustRequest, SearchUserRequest};
+pub use user::{
+    ActionRequest, UserBookmarkTagsRequest, UserBookmarksRequest, UserDetailRequest,
+    UserIllustsRequest, UserPreviewsRequest,
+};
 
 /// PixivPy's `filter` value, sent with list calls.
 pub(crate) const FILTER: &str = "for_ios";

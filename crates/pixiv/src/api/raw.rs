@@ -33,6 +33,16 @@ impl Client {
         self.api_call(Method::GET, uri, None).await
     }
 
+    /// `GET` an App API path with `query` and return the answer as text, for answers that are
+    /// not JSON (the HTML of `/webview/v2/novel`) or JSON to be kept as it came. Up to 16 MiB;
+    /// an error answer is still a typed [`PixivError`].
+    pub async fn get_text(&self, path: &str, query: &[(&str, &str)]) -> Result<String, PixivError> {
+        let uri = self.api_uri(path, query)?;
+        let req = self.api_request(Method::GET, uri, None)?;
+        let resp = self.api_send(req, true).await?;
+        super::request::read_text(resp.into_body()).await
+    }
+
     /// `DELETE` an App API path with `query`.
     pub async fn delete<T: DeserializeOwned>(
         &self,

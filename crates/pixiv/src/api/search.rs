@@ -1,12 +1,8 @@
-//! `/v1/search/illust`.
+//! `/v1/search/illust` and `/v1/search/user`.
 
-use std::future::{Future, IntoFuture};
-use std::pin::Pin;
-
-use pixiv_errors::PixivError;
-
+use super::request::{Call, offset_setter, request};
 use super::{FILTER, SearchDuration, SearchSort, SearchTarget, date_param};
-use crate::models::Illust;
+use crate::models::{Illust, UserPreview};
 use crate::{Client, Page};
 
 impl Client {
@@ -15,97 +11,89 @@ impl Client {
     /// [`sort`](SearchIllustRequest::sort), [`duration`](SearchIllustRequest::duration) or a
     /// date range before awaiting.
     pub fn search_illust(&self, word: impl Into<String>) -> SearchIllustRequest<'_> {
-        SearchIllustRequest {
-            client: self,
-            word: word.into(),
-            target: SearchTarget::PartialMatchForTags,
-            sort: SearchSort::DateDesc,
-            duration: None,
-            start_date: None,
-            end_date: None,
-            offset: None,
-        }
+        SearchIllustRequest::new(
+            Call::get(self, "/v1/search/illust")
+                .with("word", word.into())
+                .with("search_target", SearchTarget::PartialMatchForTags.as_str())
+                .with("sort", SearchSort::DateDesc.as_str())
+                .with("filter", FILTER),
+        )
+    }
+
+    /// `GET /v1/search/user?word=&sort=date_desc&filter=for_ios`: users matching `word`.
+    pub fn search_user(&self, word: impl Into<String>) -> SearchUserRequest<'_> {
+        SearchUserRequest::new(
+            Call::get(self, "/v1/search/user")
+                .with("word", word.into())
+                .with("sort", SearchSort::DateDesc.as_str())
+                .with("filter", FILTER),
+        )
     }
 }
 
-/// `/v1/search/illust`, built by [`Client::search_illust`]; await it for the first [`Page`].
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until awaited"]
-pub struct SearchIllustRequest<'a> {
-    client: &'a Client,
-    word: String,
-    target: SearchTarget,
-    sort: SearchSort,
-    duration: Option<SearchDuration>,
-    start_date: Option<time::Date>,
-    end_date: Option<time::Date>,
-    offset: Option<u32>,
+request! {
+    /// `/v1/search/illust`, built by [`Client::search_illust`]; await it for the first [`Page`].
+    SearchIllustRequest -> Page<Illust>, |call| call.page("illusts").await
 }
 
 impl SearchIllustRequest<'_> {
     /// `search_target`. Default: [`SearchTarget::PartialMatchForTags`].
     pub fn target(mut self, target: SearchTarget) -> Self {
-        self.target = target;
+        self.call.set("search_target", target.as_str());
         self
     }
 
     /// `sort`. Default: [`SearchSort::DateDesc`].
     pub fn sort(mut self, sort: SearchSort) -> Self {
-        self.sort = sort;
+        self.call.set("sort", sort.as_str());
         self
     }
 
     /// `duration`: only works posted in the last day, week or month. Default: any time.
     pub fn duration(mut self, duration: SearchDuration) -> Self {
-        self.duration = Some(duration);
+        self.call.set("duration", duration.as_str());
         self
     }
 
     /// `start_date` (inclusive, `YYYY-MM-DD`).
     pub fn start_date(mut self, date: time::Date) -> Self {
-        self.start_date = Some(date);
+        self.call.set("start_date", date_param(date));
         self
     }
 
     /// `end_date` (inclusive, `YYYY-MM-DD`).
     pub fn end_date(mut self, date: time::Date) -> Self {
-        self.end_date = Some(date);
+        self.call.set("end_date", date_param(date));
         self
     }
 
-    /// `offset`: start after this many works.
-    pub fn offset(mut self, offset: u32) -> Self {
-        self.offset = Some(offset);
+    /// `search_ai_type`: `false` (PixivPy's `0`) hides AI-generated works, `true` (`1`) shows
+    /// them. Default: the account's setting.
+    pub fn search_ai_type(mut self, show_ai: bool) -> Self {
+        self.call.set("search_ai_type", u8::from(show_ai));
         self
     }
+
+    offset_setter!();
 }
 
-impl<'a> IntoFuture for SearchIllustRequest<'a> {
-    type Output = Result<Page<Illust>, PixivError>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'a>>;
+request! {
+    /// `/v1/search/user`, built by [`Client::search_user`]; await it for the first [`Page`].
+    SearchUserRequest -> Page<UserPreview>, |call| call.page("user_previews").await
+}
 
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(async move {
-            let mut query = vec![
-                ("word", self.word),
-                ("search_target", self.target.as_str().to_owned()),
-                ("sort", self.sort.as_str().to_owned()),
-                ("filter", FILTER.to_owned()),
-            ];
-            if let Some(d) = self.duration {
-                query.push(("duration", d.as_str().to_owned()));
-            }
-            if let Some(d) = self.start_date {
-                query.push(("start_date", date_param(d)));
-            }
-            if let Some(d) = self.end_date {
-                query.push(("end_date", date_param(d)));
-            }
-            if let Some(offset) = self.offset {
-                query.push(("offset", offset.to_string()));
-            }
-            let answer = self.client.api_get("/v1/search/illust", &query).await?;
-            Page::from_answer(self.client, "illusts", answer)
-        })
+impl SearchUserRequest<'_> {
+    /// `sort`. Default: [`SearchSort::DateDesc`].
+    pub fn sort(mut self, sort: SearchSort) -> Self {
+        self.call.set("sort", sort.as_str());
+        self
     }
+
+    /// `duration`: only users active in the last day, week or month.
+    pub fn duration(mut self, duration: SearchDuration) -> Self {
+        self.call.set("duration", duration.as_str());
+        self
+    }
+
+    offset_setter!();
 }

@@ -22,12 +22,18 @@
 
 mod de;
 mod illust;
+mod lists;
 mod responses;
 mod ugoira;
 mod user;
 
 pub use illust::{Illust, IllustType, ImageUrls, MetaPage, MetaSinglePage, Series, Tag};
-pub use responses::{IllustDetail, UgoiraMetadataResponse};
+pub(crate) use lists::IllustSeriesHead;
+pub use lists::{
+    BookmarkDetail, BookmarkDetailTag, BookmarkTag, IllustSeries, IllustSeriesDetail, TrendingTag,
+    TrendingTags, UserPreview,
+};
+pub use responses::{BookmarkDetailResponse, IllustDetail, UgoiraMetadataResponse};
 pub use ugoira::{Frame, UgoiraMetadata, ZipUrls};
 pub use user::{AuthUser, Profile, ProfileImageUrls, User, UserDetail};
 

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Extra, Illust, UgoiraMetadata};
+use super::{BookmarkDetail, Extra, Illust, UgoiraMetadata};
 
 /// The answer of `/v1/illust/detail`: `{"illust": {..}}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -21,6 +21,17 @@ pub struct IllustDetail {
 pub struct UgoiraMetadataResponse {
     /// The metadata.
     pub ugoira_metadata: UgoiraMetadata,
+    /// Every field not named above.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// The answer of `/v2/illust/bookmark/detail`: `{"bookmark_detail": {..}}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct BookmarkDetailResponse {
+    /// The detail.
+    pub bookmark_detail: BookmarkDetail,
     /// Every field not named above.
     #[serde(flatten)]
     pub extra: Extra,

@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use futures_util::future::BoxFuture;
-use pixiv_errors::PixivError;
+use pixiv_errors::{AuthErrorKind, PixivError};
 use pixiv_transport::Transport;
 use pixiv_transport::auth::{AccessToken, FreshToken, Refresher, TokenSource};
 
@@ -51,6 +51,15 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 impl State {
     async fn fetch(&self) -> Result<FreshToken, PixivError> {
         let sent = lock(&self.refresh_token).clone();
+        if sent.secret().is_empty() {
+            // An access-token-only client (PixivPy's `set_auth` without a refresh token).
+            return Err(PixivError::auth(
+                None,
+                AuthErrorKind::InvalidAccessToken,
+                "the access token was rejected or expired, and there is no refresh token to get \
+                 another (an access-token-only client)",
+            ));
+        }
         let tokens = token_call(
             &self.transport,
             &self.oauth_base,
@@ -123,6 +132,15 @@ impl OAuthTokenSource {
     #[must_use]
     pub fn on_refresh_token(self, hook: impl Fn(&str) + Send + Sync + 'static) -> Self {
         *lock(&self.state.hook) = Some(Arc::new(hook));
+        self
+    }
+
+    /// Starts with `access_token` (PixivPy's `set_auth`), used until Pixiv rejects it; then the
+    /// refresh token gets another, or, when this source has none (an empty one), the call fails
+    /// with [`PixivError::Auth`] of kind `InvalidAccessToken`.
+    #[must_use]
+    pub fn with_access_token(mut self, access_token: impl Into<String>) -> Self {
+        self.refresher = self.refresher.with_initial(FreshToken::new(access_token));
         self
     }
 

@@ -86,6 +86,10 @@ pub const DATA_SPAN_SECS: u64 = 31_536_000;
 /// The date path every image URL carries.
 const IMG_DATE_PATH: &str = "2024/01/01/00/00/00";
 
+mod lists;
+
+pub use lists::*;
+
 /// The tags works draw theirs from: `(name, translated_name)`, Japanese names as on Pixiv.
 pub const TAGS: [(&str, Option<&str>); 12] = [
     ("オリジナル", Some("original")),
@@ -407,7 +411,7 @@ pub fn total_bookmarks(id: u64) -> u64 {
 /// (`[]` for one page or when restricted, else `[{"image_urls": {square_medium, medium, large,
 /// original}}]` per page), `total_view`, `total_bookmarks`, `is_bookmarked`, `visible`, `is_muted:
 /// false`, `illust_ai_type` (1 not AI, 2 AI), `illust_book_style`, `total_comments`,
-/// `restriction_attributes: []`.
+/// `comment_access_control: 0` (comments open to all), `restriction_attributes: []`.
 pub fn illust(id: u64, base_url: &str) -> Value {
     illust_as_seen(id, base_url, false, false)
 }
@@ -474,6 +478,7 @@ pub(crate) fn illust_as_seen(id: u64, base_url: &str, bookmarked: bool, followed
         "illust_ai_type": if h % 10 == 9 { 2 } else { 1 },
         "illust_book_style": u8::from(is_manga(id)),
         "total_comments": (h >> 40) % 40,
+        "comment_access_control": 0,
         "restriction_attributes": [],
     })
 }
@@ -501,209 +506,5 @@ pub fn ugoira_metadata(id: u64, base_url: &str) -> Option<Value> {
     }))
 }
 
-/// The works `/v1/user/illusts` lists for user `user_id`, newest (highest id) first: the
-/// [`USER_WORKS_LISTED`] highest existing ids of the user's block (see [`author_of`]) whose type
-/// fits `kind`: `Some("illust")` takes illusts and ugoira, `Some("manga")` manga, `None` every
-/// type. Empty for a user that does not exist.
-pub fn user_illust_ids(user_id: u64, kind: Option<&str>) -> Vec<u64> {
-    if !user_exists(user_id) {
-        return Vec::new();
-    }
-    let first = (user_id - 1) * WORKS_BLOCK;
-    (first..first + WORKS_BLOCK)
-        .rev()
-        .filter(|&id| exists(id))
-        .filter(|&id| match kind {
-            Some("manga") => is_manga(id),
-            Some(_) => !is_manga(id),
-            None => true,
-        })
-        .take(USER_WORKS_LISTED)
-        .collect()
-}
-
-/// Distinct existing work ids drawn from the stream `mix(seed + k)`, kept when `keep` says so,
-/// at most `len` of them, in draw order. Ids are drawn from `1..=10^9` so their authors are
-/// users `1..=10^6`. Gives up after `max_draws` draws (rare filters give fewer ids).
-pub(crate) fn draw_ids(
-    seed: u64,
-    len: usize,
-    max_draws: u64,
-    mut keep: impl FnMut(u64) -> bool,
-) -> Vec<u64> {
-    let mut seen = std::collections::HashSet::with_capacity(len);
-    let mut out = Vec::with_capacity(len);
-    for k in 0..max_draws {
-        if out.len() == len {
-            break;
-        }
-        let id = 1 + mix(seed.wrapping_add(k)) % 1_000_000_000;
-        if keep(id) && seen.insert(id) {
-            out.push(id);
-        }
-    }
-    out
-}
-
-/// The ranking modes `/v1/illust/ranking` accepts (PixivPy's list, past and present).
-pub const RANKING_MODES: [&str; 20] = [
-    "day",
-    "week",
-    "month",
-    "day_male",
-    "day_female",
-    "week_original",
-    "week_rookie",
-    "day_manga",
-    "week_manga",
-    "month_manga",
-    "week_rookie_manga",
-    "day_ai",
-    "day_r18",
-    "day_male_r18",
-    "day_female_r18",
-    "week_r18",
-    "week_r18g",
-    "day_r18_manga",
-    "week_r18_manga",
-    "day_r18_ai",
-];
-
-/// The works of the ranking `mode` on `date` (`YYYY-MM-DD`, or `""` for the default day), in
-/// rank order: [`RANKING_LEN`] distinct ids seeded by mode and date. `*_r18*` modes list only
-/// R-18 works, other modes none; `*manga*` modes only manga, other modes no manga.
-pub fn ranking_ids(mode: &str, date: &str) -> Vec<u64> {
-    let r18 = mode.contains("r18");
-    let manga = mode.contains("manga");
-    let seed = hash_str(mode) ^ mix(hash_str(date));
-    draw_ids(seed, RANKING_LEN, 1_000_000, |id| {
-        is_r18(id) == r18 && is_manga(id) == manga
-    })
-}
-
-/// The works related to work `id`: [`RELATED_LEN`] distinct ids (never `id` itself, no R-18),
-/// seeded by `id`. The seeds and `viewed[]` a request carries do not change the list.
-pub fn related_ids(id: u64) -> Vec<u64> {
-    draw_ids(mix(id ^ 0x5EED), RELATED_LEN, 100_000, |other| {
-        other != id && !is_r18(other)
-    })
-}
-
-/// The generated bookmarks of user `user_id` for `restrict` (`"public"` or `"private"`), newest
-/// first: [`GENERATED_BOOKMARKS`] distinct ids. The public and private lists never share an id.
-/// The App API lists the bookmarks the session added before these, and hides deleted ones.
-pub fn bookmark_ids(user_id: u64, restrict: &str) -> Vec<u64> {
-    let private = restrict == "private";
-    let seed = mix(user_id) ^ 0xB00C_0000;
-    // One stream for both lists, split by the parity of the draw, keeps them disjoint.
-    let both = draw_ids(seed, 4 * GENERATED_BOOKMARKS, 100_000, |_| true);
-    both.into_iter()
-        .enumerate()
-        .filter(|(i, _)| (i % 2 == 1) == private)
-        .map(|(_, id)| id)
-        .take(GENERATED_BOOKMARKS)
-        .collect()
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const BASE: &str = "http://127.0.0.1:1";
-
-    #[test]
-    fn same_id_same_json() {
-        for id in [1, 12, 14, 22, 26, 77, 123_456_789, MAX_ILLUST_ID] {
-            assert_eq!(illust(id, BASE), illust(id, BASE));
-            assert_eq!(illust(id, BASE).to_string(), illust(id, BASE).to_string());
-        }
-        assert_eq!(user(5), user(5));
-        assert_eq!(user_detail(5, BASE), user_detail(5, BASE));
-        assert_ne!(illust(12, BASE), illust(13, BASE));
-    }
-
-    #[test]
-    fn id_classes() {
-        assert_eq!(
-            (page_count(1), page_count(4), page_count(5), page_count(9)),
-            (2, 5, 1, 5)
-        );
-        assert_eq!(page_count(14), 1, "ugoira have one page");
-        assert_eq!(illust_type(14), "ugoira");
-        assert_eq!(illust_type(12), "manga");
-        assert_eq!(illust_type(21), "ugoira", "ugoira wins over manga");
-        assert_eq!(illust_type(13), "illust");
-        assert!(is_restricted(22) && !is_restricted(23));
-        assert!(!exists(0) && exists(1) && exists(MAX_ILLUST_ID) && !exists(MAX_ILLUST_ID + 1));
-        assert!(
-            !user_exists(0) && user_exists(crate::DEMO_USER_ID) && !user_exists(MAX_USER_ID + 1)
-        );
-        for id in [1_u64, 9, 13, 4, 14, 22, 33, 999] {
-            let urls = original_urls(id, BASE);
-            let expect = if is_restricted(id) {
-                0
-            } else {
-                page_count(id) as usize
-            };
-            assert_eq!(urls.len(), expect, "{id}");
-            for (p, url) in urls.iter().enumerate() {
-                assert_eq!(
-                    *url,
-                    format!("{BASE}/img-original/img/2024/01/01/00/00/00/{id}_p{p}.png")
-                );
-            }
-        }
-        assert!(original_urls(0, BASE).is_empty());
-    }
-
-    #[test]
-    fn create_dates_are_jst_and_spread_over_2024() {
-        assert_eq!(create_date(0), "2024-01-01T00:00:00+09:00");
-        assert_eq!(create_date(1), "2024-01-01T00:00:01+09:00");
-        assert_eq!(
-            create_date(86_400 * 59 + 3_723),
-            "2024-02-29T01:02:03+09:00"
-        );
-        assert_eq!(create_date(DATA_SPAN_SECS - 1), "2024-12-30T23:59:59+09:00");
-        assert_eq!(create_date(DATA_SPAN_SECS), create_date(0));
-    }
-
-    #[test]
-    fn tags_are_distinct_and_r18_first() {
-        for id in 1..500 {
-            let t = tags(id);
-            let mut names: Vec<&str> = t.iter().map(|(n, _)| *n).collect();
-            assert_eq!(names.len(), (id % 3 + 2) as usize + usize::from(is_r18(id)));
-            assert_eq!(names[0] == "R-18", is_r18(id));
-            names.sort_unstable();
-            names.dedup();
-            assert_eq!(names.len(), t.len(), "{id}: {t:?}");
-        }
-    }
-
-    #[test]
-    fn lists_are_fixed_length_distinct_and_consistent() {
-        let own = user_illust_ids(13, None);
-        assert_eq!(own.len(), USER_WORKS_LISTED);
-        assert!(own.iter().all(|&id| author_of(id) == 13));
-        assert_eq!(own[0], 12_999);
-        assert!(user_illust_ids(1, Some("illust")).iter().all(|&id| id != 0));
-        assert!(user_illust_ids(MAX_USER_ID + 1, None).is_empty());
-        for list in [
-            ranking_ids("day", ""),
-            ranking_ids("week_r18", "2024-01-02"),
-            related_ids(13),
-            bookmark_ids(1, "public"),
-            bookmark_ids(1, "private"),
-        ] {
-            let mut d = list.clone();
-            d.sort_unstable();
-            d.dedup();
-            assert_eq!(d.len(), list.len());
-            assert!(list.iter().all(|&id| exists(id)));
-        }
-        assert_eq!(ranking_ids("day", "").len(), RANKING_LEN);
-        assert_eq!(related_ids(13).len(), RELATED_LEN);
-        assert_eq!(bookmark_ids(1, "private").len(), GENERATED_BOOKMARKS);
-    }
-}
+mod tests;
