@@ -185,6 +185,11 @@ pub enum AuthErrorKind {
     InvalidAccessToken,
     /// A plain 401.
     Unauthorized,
+    /// The OAuth token endpoint answered with a redirect. A token request never follows one (its
+    /// form holds the client secret and the refresh token or code): the OAuth base URL is wrong,
+    /// or something between the client and Pixiv is hostile. The message names the status and the
+    /// `Location`'s origin only.
+    Redirected,
 }
 
 impl fmt::Display for AuthErrorKind {
@@ -193,6 +198,7 @@ impl fmt::Display for AuthErrorKind {
             Self::InvalidRefreshToken => "invalid refresh token",
             Self::InvalidAccessToken => "invalid or expired access token",
             Self::Unauthorized => "unauthorized",
+            Self::Redirected => "the OAuth server answered with a redirect",
         })
     }
 }
