@@ -263,7 +263,7 @@ impl PixivError {
     pub fn http(status: StatusCode, message: impl Into<String>) -> Self {
         Self::Http {
             status,
-            message: message.into(),
+            message: entered(message.into()),
             details: Box::default(),
         }
     }
@@ -286,7 +286,7 @@ impl PixivError {
         Self::Auth {
             status,
             kind,
-            message: message.into(),
+            message: entered(message.into()),
             details: Box::default(),
         }
     }
@@ -322,7 +322,7 @@ impl PixivError {
     /// A proxy failure.
     pub fn proxy(message: impl Into<String>) -> Self {
         Self::Proxy {
-            message: message.into(),
+            message: entered(message.into()),
         }
     }
 
@@ -330,7 +330,7 @@ impl PixivError {
     /// 1 KiB is kept ([`redact::redact_body_snippet`]); pass `&[]` when there is none.
     pub fn decode(message: impl Into<String>, body: &[u8]) -> Self {
         Self::Decode {
-            message: message.into(),
+            message: entered(message.into()),
             snippet: (!body.is_empty()).then(|| redact::redact_body_snippet(body)),
         }
     }
@@ -352,8 +352,8 @@ impl PixivError {
     /// Unusable input from the caller: `what` was invalid because `why`.
     pub fn invalid_input(what: impl Into<String>, why: impl Into<String>) -> Self {
         Self::InvalidInput {
-            what: what.into(),
-            why: why.into(),
+            what: entered(what.into()),
+            why: entered(why.into()),
         }
     }
 
@@ -371,7 +371,7 @@ impl PixivError {
     pub fn redirect(kind: RedirectErrorKind, location: Option<&str>) -> Self {
         Self::Redirect {
             kind,
-            location: location.map(redact::redact_url),
+            location: location.map(|l| entered(redact::redact_url(l))),
         }
     }
 
@@ -591,14 +591,16 @@ impl From<std::io::Error> for PixivError {
 
 /// A `Decode` error without a snippet (use [`PixivError::decode_json`] to keep one).
 ///
-/// The message is serde_json's, with the input values it quotes elided: the contents of
-/// double-quoted strings (`invalid type: string "<redacted>", expected u64`) and the value named
-/// by `unknown variant`. Field names (`missing field `x``) stay. The serde_json error itself is
+/// The message is serde_json's, with the input values it quotes elided unless they cannot be a
+/// credential: the contents of double-quoted strings (`invalid type: string "<redacted>",
+/// expected u64`) and the value named by `unknown variant`; a number in quotes or a value under
+/// 8 bytes stays (`invalid type: string "12", expected u64`). Field names (`missing field `x``)
+/// stay. The serde_json error itself is
 /// not kept as a source, because its `Display` would show those values again.
 impl From<serde_json::Error> for PixivError {
     fn from(err: serde_json::Error) -> Self {
         Self::Decode {
-            message: serde_message(&err),
+            message: entered(serde_message(&err)),
             snippet: None,
         }
     }
@@ -627,7 +629,7 @@ fn elide_quoted_values(msg: &str) -> String {
                 let after = &rest[q + 1..];
                 // serde writes strings with `{:?}`-style escapes: skip `\"` inside.
                 let close = closing_debug_quote(after);
-                out.push_str(redact::REDACTED);
+                out.push_str(innocent_or_redacted(&after[..close.unwrap_or(after.len())]));
                 match close {
                     Some(c) => {
                         out.push('"');
@@ -639,8 +641,11 @@ fn elide_quoted_values(msg: &str) -> String {
             (_, Some(v)) => {
                 let start = v + "unknown variant `".len();
                 out.push_str(&rest[..start]);
-                out.push_str(redact::REDACTED);
-                match rest[start..].find('`') {
+                let close = rest[start..].find('`');
+                out.push_str(innocent_or_redacted(
+                    &rest[start..start + close.unwrap_or(rest.len() - start)],
+                ));
+                match close {
                     Some(c) => rest = &rest[start + c..],
                     None => return out,
                 }
@@ -650,6 +655,25 @@ fn elide_quoted_values(msg: &str) -> String {
                 return redact::redact_text(&out);
             }
         }
+    }
+}
+
+/// A value serde quotes, kept when it cannot be a credential, else `<redacted>`: the value's
+/// key is not in serde's message, so the key rules of [`redact`] cannot judge it. Kept: values
+/// shorter than [`redact::MIN_SECRET_LEN`] bytes (no token is that short) and numbers written
+/// as strings (`"12"`, an id a server quoted) of up to 20 digits. Anything else, `AT-SECRET`
+/// included, is hidden; a kept value still goes through [`redact::redact_text`] with the rest
+/// of the message (so a remembered secret is hidden whatever its length).
+fn innocent_or_redacted(value: &str) -> &str {
+    let numeric = !value.is_empty()
+        && value.len() <= 20
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'.'));
+    if value.len() < redact::MIN_SECRET_LEN || numeric {
+        value
+    } else {
+        redact::REDACTED
     }
 }
 
@@ -666,14 +690,19 @@ fn closing_debug_quote(s: &str) -> Option<usize> {
     None
 }
 
-/// What `Display`/`Debug` show of a free-text field: redacted.
-fn shown(text: &str) -> Cow<'_, str> {
-    let redacted = redact::redact_text(text);
-    if redacted == text {
-        Cow::Borrowed(text)
-    } else {
-        Cow::Owned(redacted)
+/// A free-text field as the constructors store it: redacted (by pattern and by value) and cut
+/// ([`redact::redact_echo`]), so even a caller reading the field itself sees no secret.
+fn entered(text: String) -> String {
+    match redact::redact_echo(&text) {
+        Cow::Borrowed(_) => text,
+        Cow::Owned(shown) => shown,
     }
+}
+
+/// What `Display`/`Debug` show of a free-text field: redacted and cut, again (a struct literal
+/// bypasses the constructors, and a secret may have become known since).
+fn shown(text: &str) -> Cow<'_, str> {
+    redact::redact_echo(text)
 }
 
 fn shown_error<E: fmt::Display + ?Sized>(err: &E) -> String {
@@ -704,7 +733,10 @@ fn truncated_detail(expected: Option<u64>, received: u64) -> String {
 
 fn location_suffix(location: Option<&str>) -> String {
     location.map_or_else(String::new, |l| {
-        format!(" (Location: {})", redact::redact_url(l))
+        format!(
+            " (Location: {})",
+            redact::redact_echo(&redact::redact_url(l))
+        )
     })
 }
 
@@ -814,7 +846,12 @@ impl fmt::Debug for PixivError {
             Self::Redirect { kind, location } => f
                 .debug_struct("Redirect")
                 .field("kind", kind)
-                .field("location", &location.as_deref().map(redact::redact_url))
+                .field(
+                    "location",
+                    &location
+                        .as_deref()
+                        .map(|l| redact::redact_echo(&redact::redact_url(l)).into_owned()),
+                )
                 .finish(),
         }
     }

@@ -8,7 +8,7 @@ use http::header::{CONTENT_TYPE, LOCATION};
 use http::{HeaderValue, Method, Request, StatusCode};
 use http_body_util::BodyExt as _;
 use md5::{Digest as _, Md5};
-use pixiv_errors::{AuthErrorKind, PixivError};
+use pixiv_errors::{AuthErrorKind, PixivError, redact};
 use pixiv_transport::auth::{AccessToken, MAX_TOKEN_LIFETIME};
 use pixiv_transport::redirect::NoFollow;
 use pixiv_transport::{Body, RequestBody, Transport};
@@ -39,13 +39,18 @@ pub fn client_hash(client_time: &str) -> String {
 
 /// A refresh token: what an application stores to log in again. `Debug` and `Display` print
 /// `<redacted>`; the secret is only reachable through [`secret`](Self::secret).
+///
+/// Making one registers its value with [`pixiv_errors::redact::remember_secret`] (so the token
+/// in use and the ones it replaced are scrubbed from every error message and log line).
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct RefreshToken(String);
 
 impl RefreshToken {
     /// Wraps a token string.
     pub fn new(token: impl Into<String>) -> Self {
-        Self(token.into())
+        let token = token.into();
+        redact::remember_secret(&token);
+        Self(token)
     }
 
     /// The token itself, to store it.
@@ -113,6 +118,14 @@ pub(crate) async fn token_call(
     form: &[(&str, &str)],
     sent_refresh_token: Option<&str>,
 ) -> Result<Tokens, PixivError> {
+    // Whatever an answer or a log line quotes of the form is scrubbed by value.
+    redact::remember_secret(CLIENT_SECRET);
+    redact::remember_secret(HASH_SECRET);
+    for (key, value) in form {
+        if redact::is_sensitive_param(key) {
+            redact::remember_secret(value);
+        }
+    }
     let now = client_time(OffsetDateTime::now_utc());
     let hash = client_hash(&now);
     let body = url::form_urlencoded::Serializer::new(String::new())

@@ -10,7 +10,9 @@
 //!   contains `token`, `secret`, `password`, `passwd`, `session` or `sessid` (case-insensitive),
 //!   except `token_type` (whose value is always `bearer`);
 //! - the token after `Bearer ` anywhere in text;
-//! - the password of a URL's userinfo (`https://user:<redacted>@host`).
+//! - the password of a URL's userinfo (`https://user:<redacted>@host`);
+//! - by value: every secret the process registered with [`remember_secret`] (tokens, client
+//!   and hash secrets, a PKCE code), wherever it appears, bounded ([`MAX_KNOWN_SECRETS`]).
 //!
 //! ```
 //! use pixiv_errors::redact;
@@ -26,6 +28,12 @@
 //! );
 //! assert_eq!(redact::redact_text("sent Bearer abc.def"), "sent Bearer <redacted>");
 //! ```
+
+mod known;
+
+use std::borrow::Cow;
+
+pub use known::{MAX_KNOWN_SECRETS, MIN_SECRET_LEN, remember_secret, scrub_known_secrets};
 
 use http::header::{AUTHORIZATION, COOKIE, PROXY_AUTHORIZATION, SET_COOKIE};
 use http::{HeaderMap, HeaderName, HeaderValue};
@@ -123,6 +131,51 @@ pub fn redact_body_snippet(body: &[u8]) -> String {
     out
 }
 
+/// The most characters of an input an error shows (a URL, a line, a message, a `Location`):
+/// past it, the text is cut at a character boundary and ends in `… (N bytes)`, N being the
+/// whole input's length, so a 10 MB line is reported, not echoed.
+pub const MAX_ECHO_CHARS: usize = 200;
+
+/// `text` as an error may show it: redacted ([`redact_text`], on at most the first
+/// [`REDACT_WINDOW`] bytes) and, when longer than [`MAX_ECHO_CHARS`] characters plus room for
+/// the marker, cut to [`MAX_ECHO_CHARS`] characters followed by `… (N bytes)`. Cutting a cut
+/// text again changes nothing. Borrows when there was nothing to change.
+///
+/// ```
+/// use pixiv_errors::redact::redact_echo;
+/// assert_eq!(redact_echo("12 is not an id"), "12 is not an id");
+/// let line = "x".repeat(10_000);
+/// assert_eq!(redact_echo(&line), format!("{}… (10000 bytes)", "x".repeat(200)));
+/// ```
+pub fn redact_echo(text: &str) -> Cow<'_, str> {
+    let mut window_end = text.len().min(REDACT_WINDOW);
+    while !text.is_char_boundary(window_end) {
+        window_end -= 1;
+    }
+    let redacted = redact_text(&text[..window_end]);
+    // Room for the `… (N bytes)` an echo cut before ends with, so cutting twice changes nothing.
+    const MARKER_ROOM: usize = 32;
+    let too_long = redacted
+        .char_indices()
+        .nth(MAX_ECHO_CHARS + MARKER_ROOM)
+        .is_some();
+    if let Some((cut, _)) = redacted
+        .char_indices()
+        .nth(MAX_ECHO_CHARS)
+        .filter(|_| too_long)
+    {
+        return Cow::Owned(format!("{}… ({} bytes)", &redacted[..cut], text.len()));
+    }
+    if window_end < text.len() {
+        return Cow::Owned(format!("{redacted}… ({} bytes)", text.len()));
+    }
+    if redacted == text {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(redacted)
+    }
+}
+
 /// Cuts `s` to at most `max` bytes on a char boundary, ending it with `…`.
 pub(crate) fn truncate_with_ellipsis(s: &mut String, max: usize) {
     const ELLIPSIS: &str = "…";
@@ -141,8 +194,8 @@ pub(crate) fn truncate_with_ellipsis(s: &mut String, max: usize) {
 /// Redacts secrets in free text (a message, a body, a log line, another library's error):
 /// userinfo passwords in URLs, values of sensitive keys ([`is_sensitive_param`]) written as
 /// `key=value`, `key: value`, `"key": "value"` (also inside escaped JSON such as
-/// `\"key\":\"value\"`), HTML `name="key" content="value"` / `value="value"`, and the token
-/// after `Bearer `.
+/// `\"key\":\"value\"`), HTML `name="key" content="value"` / `value="value"`, the token
+/// after `Bearer `, and every value registered with [`remember_secret`].
 ///
 /// A sensitive key's value after `:` is kept when it is `true`, `false`, `null`, an object or
 /// an array (whose own keys are scanned), or a number after the key `code` (so Pixiv's
@@ -165,7 +218,11 @@ pub(crate) fn truncate_with_ellipsis(s: &mut String, max: usize) {
 pub fn redact_text(text: &str) -> String {
     let step1 = redact_userinfo(text);
     let step2 = redact_key_values(&step1);
-    redact_bearer(&step2)
+    let step3 = redact_bearer(&step2);
+    match scrub_known_secrets(&step3) {
+        Cow::Borrowed(_) => step3,
+        Cow::Owned(scrubbed) => scrubbed,
+    }
 }
 
 /// Redacts a URL for display: the userinfo password, and the values of sensitive query and
