@@ -237,8 +237,14 @@ pub(crate) fn parse(
         _ => answer,
     };
     // The serde message names the missing field only; no snippet: the body holds tokens.
-    let raw = RawTokens::deserialize(inner)
-        .map_err(|e| PixivError::decode(format!("the OAuth answer could not be read: {e}"), &[]))?;
+    let raw = RawTokens::deserialize(inner).map_err(|e| {
+        // serde's wording with the values it quotes elided (they may be tokens).
+        let why = match PixivError::decode_json(&e, &[]) {
+            PixivError::Decode { message, .. } => message,
+            other => other.to_string(),
+        };
+        PixivError::decode(format!("the OAuth answer could not be read: {why}"), &[])
+    })?;
     let refresh_token = match (raw.refresh_token, sent_refresh_token) {
         (Some(new), _) if !new.is_empty() => new,
         (_, Some(old)) => old.to_owned(),
@@ -359,6 +365,17 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn an_unreadable_answer_quotes_no_value() {
+        let err = parse(
+            serde_json::json!({"access_token": "A", "user": "unkeyed-secret-value-123"}),
+            None,
+        )
+        .unwrap_err();
+        assert!(!err.to_string().contains("unkeyed-secret"), "{err}");
+        assert!(err.to_string().contains("could not be read"), "{err}");
     }
 
     #[test]
