@@ -355,3 +355,76 @@ fn a_proxy_password_never_shows_whether_the_proxy_accepts_it_or_not() {
     let secrets = secrets_seen(&mock, &[GOOD, BAD]);
     assert_no_secret(&secrets, &log, &errors, &debugs);
 }
+
+/// An answer body that quotes a secret in prose, where no key names it: only redaction by
+/// value can hide it (issue #12.6).
+fn quoting(status: u16, body: String) -> Fault {
+    Fault::Raw {
+        status,
+        headers: vec![("content-type".into(), "application/json".into())],
+        body: body.into(),
+    }
+}
+
+#[test]
+fn secrets_quoted_in_prose_by_an_answer_are_redacted_by_value() {
+    let (_server_rt, mock) = server(MockPixiv::builder());
+    let ((errors, access), log) = captured(async {
+        let mut errors = Vec::new();
+        let client = client_builder(&mock)
+            .transport(|c| c.retry(RetryPolicy::none()).rate_limit(None))
+            .build()
+            .unwrap();
+        // The OAuth host quotes the refresh token and the client secret it was sent.
+        mock.push_faults(
+            RouteMatch::path("/auth/token"),
+            [quoting(
+                400,
+                format!(
+                    r#"{{"has_error": true, "errors": {{"system": {{"message": "the grant {} from client {CLIENT_SECRET} is unknown", "code": 1508}}}}}}"#,
+                    pixiv_mock::DEMO_REFRESH_TOKEN
+                ),
+            )],
+        );
+        errors.push(client.login().await.unwrap_err());
+        // Now logged in; the App API quotes the access token it got.
+        client.illust_detail(12).await.unwrap();
+        let access = mock
+            .requests()
+            .iter()
+            .find_map(|r| r.header("authorization").map(str::to_owned))
+            .unwrap()
+            .trim_start_matches("Bearer ")
+            .to_owned();
+        mock.push_faults(
+            RouteMatch::path_prefix("/v1/illust/detail"),
+            [quoting(
+                400,
+                format!(
+                    r#"{{"error": {{"user_message": "", "message": "the bearer {access} may not read this", "reason": "", "user_message_details": {{}}}}}}"#
+                ),
+            )],
+        );
+        errors.push(client.illust_detail(12).await.unwrap_err());
+        (errors, access)
+    });
+    assert!(errors[0].is_auth(), "{:?}", errors[0]);
+    assert_eq!(errors[1].status().map(|s| s.as_u16()), Some(400));
+    for e in &errors {
+        let (display, debug) = (e.to_string(), format!("{e:?}"));
+        assert!(display.contains("<redacted>"), "{display}");
+        for secret in [pixiv_mock::DEMO_REFRESH_TOKEN, CLIENT_SECRET, &access] {
+            assert!(!display.contains(secret), "Display leaks: {display}");
+            assert!(!debug.contains(secret), "Debug leaks: {debug}");
+            assert!(!log.contains(secret), "the log leaks {secret}");
+        }
+        // The fields a caller (the CLI) reads directly are scrubbed too.
+        if let PixivError::Auth { message, .. } | PixivError::Http { message, .. } = e {
+            assert!(!message.contains(&access), "{message}");
+            assert!(
+                !message.contains(pixiv_mock::DEMO_REFRESH_TOKEN),
+                "{message}"
+            );
+        }
+    }
+}

@@ -338,13 +338,10 @@ impl PixivBody {
     }
 }
 
-/// A server-given message made safe to show: redacted and at most 1 KiB.
+/// A server-given message made safe to show: redacted and cut ([`redact::redact_echo`]: at most
+/// 200 characters, then `… (N bytes)` with the whole message's length).
 fn bounded_message(m: &str) -> String {
-    let mut s = redact::redact_text(m);
-    if s.len() > redact::SNIPPET_LIMIT {
-        redact::truncate_with_ellipsis(&mut s, redact::SNIPPET_LIMIT);
-    }
-    s
+    redact::redact_echo(m).into_owned()
 }
 
 fn text(v: Option<&Value>) -> Option<String> {

@@ -4,7 +4,7 @@
 
 use http::header::{CONTENT_TYPE, SERVER};
 use http::{HeaderMap, HeaderValue, StatusCode};
-use pixiv_errors::redact::SNIPPET_LIMIT;
+use pixiv_errors::redact::{MAX_ECHO_CHARS, SNIPPET_LIMIT};
 use pixiv_errors::{AuthErrorKind, MAX_JSON_DEPTH, PixivError, classify};
 
 fn cloudflare_headers(content_type: Option<&'static str>) -> HeaderMap {
@@ -103,16 +103,27 @@ fn http_message(message: &str) -> String {
 }
 
 #[test]
-fn a_server_message_of_exactly_the_snippet_limit_is_shown_whole() {
-    let exact = "m".repeat(SNIPPET_LIMIT);
+fn a_server_message_of_the_echo_limit_is_shown_whole() {
+    let exact = "m".repeat(MAX_ECHO_CHARS);
     assert_eq!(http_message(&exact), exact);
 }
 
 #[test]
-fn a_longer_server_message_is_cut_to_the_snippet_limit() {
+fn a_longer_server_message_is_cut_with_its_length() {
+    // Issue #19.9: an echo is cut at 200 characters and says how long the whole was.
     let shown = http_message(&"m".repeat(SNIPPET_LIMIT + 1));
-    assert!(shown.len() <= SNIPPET_LIMIT, "{}", shown.len());
-    assert!(shown.ends_with('…'), "{shown}");
-    let shown = http_message(&"m".repeat(4 * SNIPPET_LIMIT));
-    assert!(shown.len() <= SNIPPET_LIMIT, "{}", shown.len());
+    assert_eq!(
+        shown,
+        format!(
+            "{}… ({} bytes)",
+            "m".repeat(MAX_ECHO_CHARS),
+            SNIPPET_LIMIT + 1
+        )
+    );
+    let shown = http_message(&"é".repeat(4 * SNIPPET_LIMIT));
+    assert!(shown.starts_with(&"é".repeat(MAX_ECHO_CHARS)), "{shown}");
+    assert!(
+        shown.ends_with(&format!("… ({} bytes)", 8 * SNIPPET_LIMIT)),
+        "{shown}"
+    );
 }

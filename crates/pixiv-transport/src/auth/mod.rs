@@ -54,7 +54,7 @@ mod token;
 
 pub use future::ResponseFuture;
 pub use layer::AuthLayer;
-pub use refresher::{DEFAULT_REFRESH_MARGIN, FreshToken, Refresher};
+pub use refresher::{DEFAULT_REFRESH_MARGIN, FreshToken, MAX_TOKEN_LIFETIME, Refresher};
 pub use service::Auth;
 pub use token::{AccessToken, StaticToken, TokenSource};
 

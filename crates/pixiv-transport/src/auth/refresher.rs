@@ -14,12 +14,18 @@ use super::{AccessToken, TokenSource};
 /// expiry does not race it: one minute of Pixiv's 3600 s lifetime (PROTOCOL.md).
 pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(60);
 
+/// The longest a token is trusted without asking the server again: one day. A longer
+/// `expires_in` (a server may send 9.2e18) is cut to this, so no expiry computed from it can
+/// overflow the clock (issue #19). Pixiv's tokens live 3600 s.
+pub const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
+
 /// What a refresh produced: the token and, if the server said, how long it lives.
 #[derive(Debug, Clone)]
 pub struct FreshToken {
     /// The new token.
     pub token: AccessToken,
-    /// Its lifetime (OAuth `expires_in`); `None` means until the server rejects it.
+    /// Its lifetime (OAuth `expires_in`); `None` means until the server rejects it. A lifetime
+    /// over [`MAX_TOKEN_LIFETIME`] is treated as that.
     pub expires_in: Option<Duration>,
 }
 
@@ -137,7 +143,7 @@ where
     fn store(&self, fresh: FreshToken) -> AccessToken {
         let refresh_at = fresh
             .expires_in
-            .map(|life| Instant::now() + life.saturating_sub(self.margin));
+            .map(|life| refresh_at(Instant::now(), life, self.margin));
         let token = fresh.token;
         *self.current.lock().unwrap_or_else(PoisonError::into_inner) = Some(Current {
             token: token.clone(),
@@ -177,6 +183,14 @@ where
             }
         }
     }
+}
+
+/// When a token of lifetime `life` got at `now` stops being handed out: `life` capped at
+/// [`MAX_TOKEN_LIFETIME`], minus `margin` (at least `now`). Never overflows: an instant past the
+/// clock's range is `now` plus the capped lifetime, which the clock always holds.
+fn refresh_at(now: Instant, life: Duration, margin: Duration) -> Instant {
+    let wait = life.min(MAX_TOKEN_LIFETIME).saturating_sub(margin);
+    now.checked_add(wait).unwrap_or(now)
 }
 
 impl<F, Fut> TokenSource for Refresher<F>
@@ -276,6 +290,32 @@ mod tests {
         assert_eq!(fetches.load(Ordering::SeqCst), 1);
         assert!(source.refresh(&stale).await.is_err());
         assert_eq!(fetches.load(Ordering::SeqCst), 2);
+    }
+
+    proptest::proptest! {
+        // Issue #19: `expires_in` of 9.2e18 s panicked with "overflow when adding duration to
+        // instant". Any lifetime and any margin now give an instant within a day of now.
+        #[test]
+        fn any_lifetime_and_margin_is_a_sane_instant(
+            secs in proptest::prelude::any::<u64>(),
+            nanos in 0u32..1_000_000_000,
+            margin_secs in proptest::prelude::any::<u64>(),
+        ) {
+            let life = Duration::new(secs, nanos);
+            let margin = Duration::from_secs(margin_secs);
+            let now = Instant::now();
+            let at = refresh_at(now, life, margin);
+            proptest::prop_assert!(at >= now && at <= now + MAX_TOKEN_LIFETIME);
+            let source = Refresher::new(|| async { Ok(FreshToken::new("t")) })
+                .refresh_margin(margin)
+                .with_initial(FreshToken::new("t0").expires_in(life));
+            // A wait of zero is already over; a minute is not over yet (the clock is not
+            // paused here, so waits in between are left out).
+            let wait = life.min(MAX_TOKEN_LIFETIME).saturating_sub(margin);
+            if wait.is_zero() || wait >= Duration::from_secs(60) {
+                proptest::prop_assert_eq!(source.valid().is_some(), !wait.is_zero());
+            }
+        }
     }
 
     #[tokio::test(start_paused = true)]

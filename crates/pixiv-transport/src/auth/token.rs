@@ -6,13 +6,18 @@ use pixiv_errors::{AuthErrorKind, PixivError};
 
 /// An OAuth access token. `Debug` and `Display` print `<redacted>`; the secret is only reachable
 /// through [`secret`](Self::secret). Cheap to clone.
+///
+/// Making one registers its value with [`pixiv_errors::redact::remember_secret`], so an error
+/// message or log line that quotes it shows `<redacted>` instead.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct AccessToken(Arc<str>);
 
 impl AccessToken {
     /// Wraps a token string.
     pub fn new(token: impl Into<String>) -> Self {
-        Self(Arc::from(token.into()))
+        let token: Arc<str> = Arc::from(token.into());
+        pixiv_errors::redact::remember_secret(&token);
+        Self(token)
     }
 
     /// The token itself, for building the `Authorization` header.

@@ -15,6 +15,8 @@ pin_project! {
     pub struct ResponseFuture<F> {
         #[pin]
         pub(crate) inner: F,
+        // The request carried `NoFollow`: a 3xx is the caller's to judge.
+        pub(crate) no_follow: bool,
     }
 }
 
@@ -25,7 +27,11 @@ where
     type Output = Result<Response<Body>, PixivError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let resp = ready!(self.project().inner.poll(cx))?;
+        let this = self.project();
+        let resp = ready!(this.inner.poll(cx))?;
+        if *this.no_follow {
+            return Poll::Ready(Ok(resp));
+        }
         Poll::Ready(match unfollowed(&resp) {
             Some(err) => Err(err),
             None => Ok(resp),

@@ -17,6 +17,10 @@
 //! - **Unfollowable answers**: tower-http hands a 3xx back when its `Location` is missing or cannot
 //!   be parsed as an HTTP URI (`file:///etc/passwd` cannot); [`Redirect`] turns that into an error
 //!   too (`RefusedScheme` for a non-HTTP scheme, else `Http` with the 3xx status).
+//! - **Never follow**: a request carrying the [`NoFollow`] extension is sent once; a 3xx answer
+//!   comes back to the caller as it is (reqwest's `Policy::none()`), for the caller to judge. The
+//!   OAuth token call uses it: its form holds the client secret and the refresh token, which must
+//!   not be re-sent anywhere (docs/security.md).
 //!
 //! # Example
 //!
@@ -55,6 +59,18 @@ pub use future::ResponseFuture;
 pub use layer::RedirectLayer;
 pub use policy::RedirectPolicy;
 pub use service::Redirect;
+
+/// A request extension: never follow a redirect for this request; a 3xx is handed back to the
+/// caller untouched. See the [module docs](self).
+///
+/// ```
+/// let mut req = http::Request::post("https://oauth.secure.pixiv.net/auth/token")
+///     .body(pixiv_transport::RequestBody::default())
+///     .unwrap();
+/// req.extensions_mut().insert(pixiv_transport::redirect::NoFollow);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct NoFollow;
 
 /// Redirect hops followed at most: the seed's `redirect(Policy::limited(5))`.
 pub const DEFAULT_MAX_REDIRECTS: usize = 5;

@@ -2,7 +2,7 @@ use http::Uri;
 use pixiv_errors::{PixivError, RedirectErrorKind};
 use tower_http::follow_redirect::policy::{Action, Attempt, FilterCredentials, Policy};
 
-use super::DEFAULT_MAX_REDIRECTS;
+use super::{DEFAULT_MAX_REDIRECTS, NoFollow};
 use crate::RequestBody;
 
 /// The redirect policy of the stack. See the [module docs](super).
@@ -15,6 +15,8 @@ pub struct RedirectPolicy {
     max: usize,
     filter: FilterCredentials,
     visited: Vec<Uri>,
+    /// The request carried [`NoFollow`]: every 3xx is handed back as it is.
+    no_follow: bool,
 }
 
 impl Default for RedirectPolicy {
@@ -35,6 +37,7 @@ impl RedirectPolicy {
             max,
             filter: FilterCredentials::new(),
             visited: Vec::new(),
+            no_follow: false,
         }
     }
 
@@ -46,6 +49,9 @@ impl RedirectPolicy {
 
 impl Policy<RequestBody, PixivError> for RedirectPolicy {
     fn redirect(&mut self, attempt: &Attempt<'_>) -> Result<Action, PixivError> {
+        if self.no_follow {
+            return Ok(Action::Stop);
+        }
         let location = attempt.location();
         let scheme = location.scheme_str().unwrap_or("");
         if !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https") {
@@ -73,6 +79,8 @@ impl Policy<RequestBody, PixivError> for RedirectPolicy {
     }
 
     fn on_request(&mut self, request: &mut http::Request<RequestBody>) {
+        // tower-http calls this for the first request too, before anything is sent.
+        self.no_follow |= request.extensions().get::<NoFollow>().is_some();
         Policy::<RequestBody, PixivError>::on_request(&mut self.filter, request);
     }
 

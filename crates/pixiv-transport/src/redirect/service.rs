@@ -5,7 +5,7 @@ use pixiv_errors::PixivError;
 use tower_http::follow_redirect::FollowRedirect;
 use tower_service::Service;
 
-use super::{RedirectPolicy, ResponseFuture};
+use super::{NoFollow, RedirectPolicy, ResponseFuture};
 use crate::{Body, RequestBody};
 
 /// Follows redirects (tower-http's `FollowRedirect` with [`RedirectPolicy`]) and turns a redirect
@@ -36,8 +36,10 @@ where
     }
 
     fn call(&mut self, req: Request<RequestBody>) -> Self::Future {
+        let no_follow = req.extensions().get::<NoFollow>().is_some();
         ResponseFuture {
             inner: self.inner.call(req),
+            no_follow,
         }
     }
 }

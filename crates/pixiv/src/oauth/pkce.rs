@@ -37,7 +37,8 @@ pub const REDIRECT_URI: &str = "https://app-api.pixiv.net/web/v1/users/auth/pixi
 const VERIFIER_BYTES: usize = 64;
 
 /// A `code_verifier`, its S256 `code_challenge`, and the login URL that carries the challenge.
-/// `Debug` hides the verifier.
+/// `Debug` hides the verifier, and making one registers it with
+/// [`pixiv_errors::redact::remember_secret`].
 #[derive(Clone)]
 pub struct PkceChallenge {
     verifier: String,
@@ -64,6 +65,8 @@ impl PkceChallenge {
     /// The challenge and login URL of a given verifier (for tests and resumed logins).
     pub fn from_verifier(api_base: &str, verifier: impl Into<String>) -> Self {
         let verifier = verifier.into();
+        // Scrubbed by value from any error or log line that quotes it (docs/security.md).
+        pixiv_errors::redact::remember_secret(&verifier);
         let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
         let login_url = format!(
             "{}/web/v1/login?code_challenge={challenge}&code_challenge_method=S256&client=pixiv-android",

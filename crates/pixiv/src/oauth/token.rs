@@ -3,13 +3,15 @@
 use std::fmt;
 use std::time::Duration;
 
-use bytes::Bytes;
-use http::header::CONTENT_TYPE;
-use http::{HeaderValue, Method, Request};
+use bytes::{Bytes, BytesMut};
+use http::header::{CONTENT_TYPE, LOCATION};
+use http::{HeaderValue, Method, Request, StatusCode};
+use http_body_util::BodyExt as _;
 use md5::{Digest as _, Md5};
-use pixiv_errors::{AuthErrorKind, PixivError};
-use pixiv_transport::auth::AccessToken;
-use pixiv_transport::{RequestBody, Transport};
+use pixiv_errors::{AuthErrorKind, PixivError, redact};
+use pixiv_transport::auth::{AccessToken, MAX_TOKEN_LIFETIME};
+use pixiv_transport::redirect::NoFollow;
+use pixiv_transport::{Body, RequestBody, Transport};
 use serde::Deserialize;
 use time::OffsetDateTime;
 use time::macros::format_description;
@@ -37,13 +39,18 @@ pub fn client_hash(client_time: &str) -> String {
 
 /// A refresh token: what an application stores to log in again. `Debug` and `Display` print
 /// `<redacted>`; the secret is only reachable through [`secret`](Self::secret).
+///
+/// Making one registers its value with [`pixiv_errors::redact::remember_secret`] (so the token
+/// in use and the ones it replaced are scrubbed from every error message and log line).
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct RefreshToken(String);
 
 impl RefreshToken {
     /// Wraps a token string.
     pub fn new(token: impl Into<String>) -> Self {
-        Self(token.into())
+        let token = token.into();
+        redact::remember_secret(&token);
+        Self(token)
     }
 
     /// The token itself, to store it.
@@ -78,12 +85,19 @@ pub struct Tokens {
     pub user: AuthUser,
 }
 
+/// The lifetime assumed when the answer has no `expires_in`: Pixiv's 3600 s.
+const DEFAULT_LIFETIME: Duration = Duration::from_secs(3600);
+
+/// The most bytes of a token answer read: Pixiv's is under 2 KiB.
+const MAX_TOKEN_ANSWER: usize = 64 * 1024;
+
 /// The fields of the answer we read; no `Debug`, it holds secrets.
 #[derive(Deserialize)]
 struct RawTokens {
     access_token: String,
+    /// Read as any JSON value and checked by [`lifetime`]: a server may send anything here.
     #[serde(default)]
-    expires_in: Option<u64>,
+    expires_in: serde_json::Value,
     #[serde(default)]
     refresh_token: Option<String>,
     user: AuthUser,
@@ -104,6 +118,14 @@ pub(crate) async fn token_call(
     form: &[(&str, &str)],
     sent_refresh_token: Option<&str>,
 ) -> Result<Tokens, PixivError> {
+    // Whatever an answer or a log line quotes of the form is scrubbed by value.
+    redact::remember_secret(CLIENT_SECRET);
+    redact::remember_secret(HASH_SECRET);
+    for (key, value) in form {
+        if redact::is_sensitive_param(key) {
+            redact::remember_secret(value);
+        }
+    }
     let now = client_time(OffsetDateTime::now_utc());
     let hash = client_hash(&now);
     let body = url::form_urlencoded::Serializer::new(String::new())
@@ -112,7 +134,7 @@ pub(crate) async fn token_call(
         .extend_pairs(form)
         .finish();
     let url = format!("{}{TOKEN_PATH}", oauth_base.trim_end_matches('/'));
-    let req = Request::builder()
+    let mut req = Request::builder()
         .method(Method::POST)
         .uri(url.as_str())
         .header(
@@ -123,8 +145,86 @@ pub(crate) async fn token_call(
         .header("x-client-hash", hash.as_str())
         .body(RequestBody::new(Bytes::from(body)))
         .map_err(|e| PixivError::invalid_input("OAuth base URL", e.to_string()))?;
-    let answer: serde_json::Value = transport.json(req).await.map_err(|e| reword(e, grant))?;
+    // The form holds the client secret and the refresh token (or code and verifier): it goes to
+    // the configured OAuth origin and nowhere else, so no redirect is followed (docs/security.md).
+    req.extensions_mut().insert(NoFollow);
+    let resp = transport.send(req).await.map_err(|e| reword(e, grant))?;
+    if resp.status().is_redirection() {
+        let origin = location_origin(&url, resp.headers().get(LOCATION));
+        return Err(redirected(resp.status(), &origin));
+    }
+    let bytes = read_capped(resp.into_body(), MAX_TOKEN_ANSWER).await?;
+    let answer: serde_json::Value =
+        serde_json::from_slice(&bytes).map_err(|e| PixivError::decode_json(&e, &bytes))?;
     parse(answer, sent_refresh_token)
+}
+
+/// The `Auth` error for a token endpoint that answered `status` (a 3xx) towards `origin`.
+fn redirected(status: StatusCode, origin: &str) -> PixivError {
+    PixivError::auth(
+        Some(status),
+        AuthErrorKind::Redirected,
+        format!(
+            "the token endpoint answered {status} towards {origin}; a token request never \
+             follows a redirect (its form holds secrets): check the OAuth base URL"
+        ),
+    )
+}
+
+/// The origin (`scheme://host:port`) a `Location` points to, resolved against the request URL;
+/// never its path or query, which may carry anything.
+fn location_origin(request_url: &str, location: Option<&HeaderValue>) -> String {
+    let Some(location) = location else {
+        return "no Location".to_owned();
+    };
+    let target = std::str::from_utf8(location.as_bytes())
+        .ok()
+        .and_then(|l| url::Url::parse(request_url).ok()?.join(l).ok());
+    match target {
+        Some(u) => match u.origin() {
+            origin @ url::Origin::Tuple(..) => origin.ascii_serialization(),
+            url::Origin::Opaque(_) => format!("a {}: URL", u.scheme()),
+        },
+        None => "an unreadable Location".to_owned(),
+    }
+}
+
+/// The body, up to `cap` bytes; a longer one is [`PixivError::BodyTooLarge`].
+async fn read_capped(mut body: Body, cap: usize) -> Result<Bytes, PixivError> {
+    let mut out = BytesMut::new();
+    while let Some(frame) = body.frame().await {
+        if let Ok(data) = frame?.into_data() {
+            if out.len().saturating_add(data.len()) > cap {
+                return Err(PixivError::body_too_large(cap as u64));
+            }
+            out.extend_from_slice(&data);
+        }
+    }
+    Ok(out.freeze())
+}
+
+/// The token's lifetime from the answer's `expires_in`: seconds as a JSON number or a numeric
+/// string, capped at [`MAX_TOKEN_LIFETIME`]; absent or `null`
+/// is Pixiv's 3600 s. A negative, non-finite or non-numeric value is a `Decode` error: nothing a
+/// server sends may overflow the client's clock arithmetic (issue #19).
+fn lifetime(expires_in: &serde_json::Value) -> Result<Duration, PixivError> {
+    use serde_json::Value;
+    let seconds = match expires_in {
+        Value::Null => return Ok(DEFAULT_LIFETIME),
+        Value::Number(n) => n.as_u64().map(|s| s as f64).or_else(|| n.as_f64()),
+        Value::String(s) => s.trim().parse::<f64>().ok(),
+        _ => None,
+    };
+    match seconds {
+        Some(s) if s.is_finite() && s >= 0.0 => {
+            let cap = MAX_TOKEN_LIFETIME.as_secs_f64();
+            Ok(Duration::from_secs_f64(s.min(cap)))
+        }
+        _ => Err(PixivError::decode(
+            "the OAuth answer's expires_in is not a number of seconds",
+            &[],
+        )),
+    }
 }
 
 /// Reads `response`, falling back to the top level.
@@ -137,8 +237,14 @@ pub(crate) fn parse(
         _ => answer,
     };
     // The serde message names the missing field only; no snippet: the body holds tokens.
-    let raw = RawTokens::deserialize(inner)
-        .map_err(|e| PixivError::decode(format!("the OAuth answer could not be read: {e}"), &[]))?;
+    let raw = RawTokens::deserialize(inner).map_err(|e| {
+        // serde's wording with the values it quotes elided (they may be tokens).
+        let why = match PixivError::decode_json(&e, &[]) {
+            PixivError::Decode { message, .. } => message,
+            other => other.to_string(),
+        };
+        PixivError::decode(format!("the OAuth answer could not be read: {why}"), &[])
+    })?;
     let refresh_token = match (raw.refresh_token, sent_refresh_token) {
         (Some(new), _) if !new.is_empty() => new,
         (_, Some(old)) => old.to_owned(),
@@ -151,7 +257,7 @@ pub(crate) fn parse(
     };
     Ok(Tokens {
         access_token: AccessToken::new(raw.access_token),
-        expires_in: Duration::from_secs(raw.expires_in.unwrap_or(3600)),
+        expires_in: lifetime(&raw.expires_in)?,
         refresh_token: RefreshToken::new(refresh_token),
         user: raw.user,
     })
@@ -233,6 +339,43 @@ mod tests {
         assert_eq!(t.refresh_token.secret(), "R1");
         let err = parse(serde_json::json!({"user": {"id": 1}}), Some("R1")).unwrap_err();
         assert!(err.to_string().contains("access_token"), "{err}");
+    }
+
+    proptest::proptest! {
+        // Issue #19: whatever `expires_in` a server sends (huge, negative, fractional, a string),
+        // reading it never panics and a lifetime is at most a day.
+        #[test]
+        fn any_expires_in_is_a_capped_lifetime_or_a_decode_error(
+            f in proptest::prelude::any::<f64>(),
+            u in proptest::prelude::any::<u64>(),
+            i in proptest::prelude::any::<i64>(),
+            text in ".{0,24}",
+        ) {
+            let values = [
+                serde_json::json!(f),
+                serde_json::json!(u),
+                serde_json::json!(i),
+                serde_json::json!(text),
+                serde_json::json!(f.to_string()),
+            ];
+            for v in values {
+                match lifetime(&v) {
+                    Ok(life) => proptest::prop_assert!(life <= MAX_TOKEN_LIFETIME),
+                    Err(e) => proptest::prop_assert!(e.to_string().contains("expires_in")),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn an_unreadable_answer_quotes_no_value() {
+        let err = parse(
+            serde_json::json!({"access_token": "A", "user": "unkeyed-secret-value-123"}),
+            None,
+        )
+        .unwrap_err();
+        assert!(!err.to_string().contains("unkeyed-secret"), "{err}");
+        assert!(err.to_string().contains("could not be read"), "{err}");
     }
 
     #[test]

@@ -1,0 +1,87 @@
+//! The kinds inside [`PixivError`](crate::PixivError)'s variants: what kind of authentication
+//! failure, which timeout, why a redirect was refused.
+
+use std::fmt;
+
+use crate::show::shown;
+
+/// What kind of authentication failure, and so what the caller should do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AuthErrorKind {
+    /// The OAuth endpoint rejected the refresh token: log in again (a new refresh token).
+    InvalidRefreshToken,
+    /// The App API rejected the access token (expired or unknown): refresh it and replay.
+    InvalidAccessToken,
+    /// A plain 401.
+    Unauthorized,
+    /// The OAuth token endpoint answered with a redirect. A token request never follows one (its
+    /// form holds the client secret and the refresh token or code): the OAuth base URL is wrong,
+    /// or something between the client and Pixiv is hostile. The message names the status and the
+    /// `Location`'s origin only.
+    Redirected,
+}
+
+impl fmt::Display for AuthErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::InvalidRefreshToken => "invalid refresh token",
+            Self::InvalidAccessToken => "invalid or expired access token",
+            Self::Unauthorized => "unauthorized",
+            Self::Redirected => "the OAuth server answered with a redirect",
+        })
+    }
+}
+
+/// Which timeout elapsed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TimeoutPhase {
+    /// Establishing the connection.
+    Connect,
+    /// Waiting for the response headers.
+    Headers,
+    /// No body bytes for the idle timeout.
+    BodyIdle,
+    /// The whole call's deadline.
+    Total,
+}
+
+impl fmt::Display for TimeoutPhase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Connect => "connect",
+            Self::Headers => "waiting for response headers",
+            Self::BodyIdle => "body idle",
+            Self::Total => "total deadline",
+        })
+    }
+}
+
+/// Why a redirect was refused.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RedirectErrorKind {
+    /// More hops than the policy allows.
+    TooManyHops {
+        /// The policy's maximum.
+        max: usize,
+    },
+    /// The redirect points back to a URL already visited.
+    Loop,
+    /// The target's scheme is not allowed (only http and https are).
+    RefusedScheme {
+        /// The refused scheme.
+        scheme: String,
+    },
+}
+
+impl fmt::Display for RedirectErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::TooManyHops { max } => write!(f, "more than {max} redirects"),
+            Self::Loop => f.write_str("redirect loop"),
+            Self::RefusedScheme { scheme } => write!(f, "scheme {:?} not allowed", shown(scheme)),
+        }
+    }
+}

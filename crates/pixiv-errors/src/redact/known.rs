@@ -1,0 +1,141 @@
+//! Redaction by value: the secrets this process knows it holds (access and refresh tokens, the
+//! OAuth client secret and hash secret, a PKCE code and verifier) are replaced by [`REDACTED`]
+//! wherever they appear, whatever surrounds them. Pattern rules ([`redact_text`]) catch a secret
+//! by its key (`"refresh_token": "..."`); this catches one quoted in prose (`token XYZ is dead`)
+//! or under a key the rules do not know.
+//!
+//! The set is process-wide, so an error built anywhere (a body classified by the transport, a
+//! message formatted by an application) is scrubbed without being handed the client: the
+//! secret types register their value when made (`AccessToken::new`, `RefreshToken::new`), and
+//! the OAuth call registers what its form sends. It is bounded: at most [`MAX_KNOWN_SECRETS`]
+//! values, the oldest forgotten first (a rotated refresh token stays known for many rotations);
+//! values shorter than [`MIN_SECRET_LEN`] bytes are ignored, since scrubbing them would eat
+//! ordinary words.
+//!
+//! ```
+//! use pixiv_errors::redact::{redact_text, remember_secret};
+//!
+//! remember_secret("r-0123456789abcdef");
+//! assert_eq!(
+//!     redact_text("Invalid refresh token r-0123456789abcdef (code 1508)"),
+//!     "Invalid refresh token <redacted> (code 1508)",
+//! );
+//! ```
+//!
+//! [`redact_text`]: super::redact_text
+
+use std::borrow::Cow;
+use std::collections::VecDeque;
+use std::sync::{PoisonError, RwLock};
+
+use super::REDACTED;
+
+/// Values shorter than this (in bytes) are not remembered: real secrets are far longer (Pixiv's
+/// tokens are 43 characters), and scrubbing a short one would hide ordinary text.
+pub const MIN_SECRET_LEN: usize = 8;
+
+/// At most this many values are remembered; the oldest is forgotten first.
+pub const MAX_KNOWN_SECRETS: usize = 64;
+
+/// Each remembered value, and its percent-encoded form when that differs (as a form or a query
+/// would carry it).
+static KNOWN: RwLock<VecDeque<Box<str>>> = RwLock::new(VecDeque::new());
+
+/// Remembers `value` as a secret: from now on [`super::redact_text`] (so every error's `Display`
+/// and `Debug`, the messages and snippets taken from answers, and the transport's log lines)
+/// replaces it by `<redacted>`. Values under [`MIN_SECRET_LEN`] bytes are ignored; remembering
+/// a known value again is cheap.
+pub fn remember_secret(value: &str) {
+    if value.len() < MIN_SECRET_LEN {
+        return;
+    }
+    let encoded = percent_encoded(value);
+    let mut known = KNOWN.write().unwrap_or_else(PoisonError::into_inner);
+    for form in [Some(value), encoded.as_deref()].into_iter().flatten() {
+        if known.iter().any(|k| &**k == form) {
+            continue;
+        }
+        if known.len() >= MAX_KNOWN_SECRETS {
+            known.pop_front();
+        }
+        known.push_back(form.into());
+    }
+}
+
+/// `text` with every remembered value replaced by `<redacted>` (longest first, so a value that
+/// contains another is hidden whole). Borrows when nothing matched, the usual case.
+pub fn scrub_known_secrets(text: &str) -> Cow<'_, str> {
+    let known = KNOWN.read().unwrap_or_else(PoisonError::into_inner);
+    let mut found: Vec<&str> = known
+        .iter()
+        .map(|k| &**k)
+        .filter(|k| text.contains(k))
+        .collect();
+    if found.is_empty() {
+        return Cow::Borrowed(text);
+    }
+    found.sort_by_key(|k| std::cmp::Reverse(k.len()));
+    let mut out = text.to_owned();
+    for k in found {
+        if out.contains(k) {
+            out = out.replace(k, REDACTED);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// `value` percent-encoded as `application/x-www-form-urlencoded` does (unreserved bytes kept,
+/// space as `+`), or `None` when that is `value` itself.
+fn percent_encoded(value: &str) -> Option<String> {
+    let keep = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'*');
+    if value.bytes().all(keep) {
+        return None;
+    }
+    let mut out = String::with_capacity(value.len() * 3);
+    for b in value.bytes() {
+        match b {
+            b if keep(b) => out.push(char::from(b)),
+            b' ' => out.push('+'),
+            b => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_values_are_ignored_and_long_ones_scrubbed_longest_first() {
+        remember_secret("short");
+        remember_secret("known-secret-1");
+        remember_secret("known-secret-1-and-more");
+        assert_eq!(scrub_known_secrets("a short word"), "a short word");
+        assert_eq!(
+            scrub_known_secrets("x known-secret-1-and-more y known-secret-1 z"),
+            "x <redacted> y <redacted> z"
+        );
+    }
+
+    #[test]
+    fn the_form_encoded_value_is_scrubbed_too() {
+        remember_secret("with space/and+plus");
+        assert_eq!(
+            scrub_known_secrets("refresh=with+space%2Fand%2Bplus&x=1"),
+            "refresh=<redacted>&x=1"
+        );
+    }
+
+    #[test]
+    fn the_set_is_bounded_and_forgets_the_oldest() {
+        let first = "bounded-first-value";
+        remember_secret(first);
+        for i in 0..MAX_KNOWN_SECRETS {
+            remember_secret(&format!("bounded-filler-{i:04}"));
+        }
+        let known = KNOWN.read().unwrap_or_else(PoisonError::into_inner);
+        assert!(known.len() <= MAX_KNOWN_SECRETS);
+        assert!(!known.iter().any(|k| &**k == first));
+    }
+}
