@@ -50,6 +50,7 @@
 //! ```
 
 pub mod batch;
+mod check;
 mod downloader;
 pub mod progress;
 mod sink;
@@ -58,9 +59,9 @@ mod transfer;
 
 pub use batch::{BatchItem, BatchOptions, DEFAULT_CONCURRENCY};
 pub use downloader::{
-    DEFAULT_BUFFER_CAPACITY, DEFAULT_MAX_BYTES, DownloadService, Downloaded, Downloader, Outcome,
+    DEFAULT_BUFFER_CAPACITY, DEFAULT_MAX_BYTES, DEFAULT_MAX_SIZE, DownloadService, Downloaded, Downloader, Outcome,
 };
 pub use pixiv_errors::PixivError;
 pub use pixiv_transport::retry::RetryPolicy;
 pub use progress::{Event, EventSink, PROGRESS_STEP};
-pub use target::{DEFAULT_REFERER, MAX_NAME_LEN, Target};
+pub use target::{DEFAULT_REFERER, FORMAT_CHAR_REPLACEMENT, MAX_NAME_LEN, Target};
