@@ -13,6 +13,7 @@ use pixiv_transport::{Body, RequestBody};
 use tokio::io::AsyncWrite;
 use tower_service::Service;
 
+use crate::check::Format;
 use crate::progress::{Event, EventSink, Reporter};
 use crate::sink::{FileSink, MemorySink, Sink, WriterSink};
 use crate::target::{DEFAULT_REFERER, Target};
@@ -25,6 +26,12 @@ pub const DEFAULT_BUFFER_CAPACITY: usize = 256 * 1024;
 /// The cap of [`Downloader::download_bytes`]: 64 MiB (Pixiv's largest originals are tens of MiB;
 /// ugoira zips likewise).
 pub const DEFAULT_MAX_BYTES: u64 = 64 * 1024 * 1024;
+
+/// The default cap of one download, file or not: 1 GiB ([`Downloader::max_size`]). Pixiv's
+/// originals are capped at tens of MiB by its upload limits (32 MiB a page at most) and ugoira zips
+/// at a few tens of MiB; 1 GiB leaves room for any plain URL a caller downloads while still
+/// stopping an endless body long before it fills a disk.
+pub const DEFAULT_MAX_SIZE: u64 = 1 << 30;
 
 /// What a finished download produced.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,6 +95,7 @@ struct Config {
     policy: RetryPolicy,
     buffer_capacity: usize,
     max_bytes: u64,
+    max_size: u64,
     events: Option<EventSink>,
 }
 
@@ -124,6 +132,7 @@ impl<S: DownloadService> Downloader<S> {
                 policy: RetryPolicy::new(),
                 buffer_capacity: DEFAULT_BUFFER_CAPACITY,
                 max_bytes: DEFAULT_MAX_BYTES,
+                max_size: DEFAULT_MAX_SIZE,
                 events: None,
             }),
         }
@@ -166,6 +175,18 @@ impl<S: DownloadService> Downloader<S> {
         self
     }
 
+    /// The largest file a download accepts, in bytes. A `Content-Length` (or a 206's total)
+    /// above it is refused before the body is read; a body that grows past it (no
+    /// `Content-Length`, or a wrong one) stops there. Either way the error is `BodyTooLarge` and
+    /// nothing is kept: no final file, no `.part`, no resume record. Default
+    /// [`DEFAULT_MAX_SIZE`] (1 GiB). [`download_bytes`](Self::download_bytes) is also held to
+    /// [`max_bytes`](Self::max_bytes).
+    #[must_use]
+    pub fn max_size(mut self, limit: u64) -> Self {
+        self.config_mut().max_size = limit;
+        self
+    }
+
     /// Report the events of single downloads here (index 0), and of batches whose
     /// [`BatchOptions`](crate::BatchOptions) name no sink of their own. Default: none.
     #[must_use]
@@ -187,9 +208,15 @@ impl<S: DownloadService> Downloader<S> {
     /// broke off keeps its `.part` (and its `.part.meta` sidecar) so the next call resumes it.
     /// See `docs/downloads.md` for the resume protocol.
     ///
+    /// The request asks for `Accept-Encoding: identity`, and the answer is checked before a
+    /// byte is kept: an answer with another `Content-Encoding`, or, for a URL naming a PNG,
+    /// JPEG, GIF, WebP or ZIP file, a `text/*` or JSON `Content-Type` or first bytes that are
+    /// not that format's, is a `Decode` error naming what came; more than
+    /// [`max_size`](Self::max_size) bytes is `BodyTooLarge`. See `docs/security.md`.
+    ///
     /// Errors: `InvalidInput` (a bad URL, an unsafe name), the service's errors (`Http`,
-    /// `Timeout`, ...), `Truncated` when the body stayed short after every retry, `Io` on the
-    /// local side (a full disk).
+    /// `Timeout`, ...), `Decode` and `BodyTooLarge` as above, `Truncated` when the body stayed
+    /// short after every retry, `Io` on the local side (a full disk).
     pub fn download(
         &self,
         url: &str,
@@ -277,7 +304,10 @@ impl<S: DownloadService> Downloader<S> {
             referer,
             policy: self.config.policy.clone(),
             reporter,
+            format: None,
+            max_size: self.config.max_size,
         };
+        job.format = Format::of_uri(&job.uri);
         match transfer(&mut job, sink).await {
             Ok(done) => {
                 job.reporter.emit(|index| Event::Finished {
@@ -340,7 +370,10 @@ impl<S: DownloadService> Downloader<S> {
             referer,
             policy: self.config.policy.clone(),
             reporter: reporter.clone(),
+            format: None,
+            max_size: self.config.max_size,
         };
+        job.format = Format::of_uri(&job.uri);
         match transfer(&mut job, &mut sink).await {
             Ok(done) => {
                 if let Err(e) = sink.commit(&path).await {

@@ -339,7 +339,10 @@ mod tests {
     #[test]
     fn format_characters_in_url_names_become_underscores() {
         // U+202E RIGHT-TO-LEFT OVERRIDE would show `12_p0.exe.png`.
-        assert_eq!(name("https://h/a/12_p0.%E2%80%AEgnp.exe").unwrap(), "12_p0._gnp.exe");
+        assert_eq!(
+            name("https://h/a/12_p0.%E2%80%AEgnp.exe").unwrap(),
+            "12_p0._gnp.exe"
+        );
         // Zero-width space, BOM, soft hyphen, a language tag, an isolate.
         assert_eq!(
             name("https://h/a/%E2%80%8Ba%EF%BB%BFb%C2%ADc%F3%A0%80%81d%E2%81%A6.png").unwrap(),
