@@ -4,6 +4,7 @@ use std::fmt;
 use std::future::Future;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::Bytes;
 use http::{HeaderValue, Request, Response, Uri};
@@ -32,6 +33,9 @@ pub const DEFAULT_MAX_BYTES: u64 = 64 * 1024 * 1024;
 /// at a few tens of MiB; 1 GiB leaves room for any plain URL a caller downloads while still
 /// stopping an endless body long before it fills a disk.
 pub const DEFAULT_MAX_SIZE: u64 = 1 << 30;
+
+/// How long a download waits for another process holding its file's lock by default: 30 s.
+pub const DEFAULT_LOCK_WAIT: Duration = Duration::from_secs(30);
 
 /// What a finished download produced.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,6 +100,7 @@ struct Config {
     buffer_capacity: usize,
     max_bytes: u64,
     max_size: u64,
+    lock_wait: Duration,
     events: Option<EventSink>,
 }
 
@@ -133,6 +138,7 @@ impl<S: DownloadService> Downloader<S> {
                 buffer_capacity: DEFAULT_BUFFER_CAPACITY,
                 max_bytes: DEFAULT_MAX_BYTES,
                 max_size: DEFAULT_MAX_SIZE,
+                lock_wait: DEFAULT_LOCK_WAIT,
                 events: None,
             }),
         }
@@ -184,6 +190,18 @@ impl<S: DownloadService> Downloader<S> {
     #[must_use]
     pub fn max_size(mut self, limit: u64) -> Self {
         self.config_mut().max_size = limit;
+        self
+    }
+
+    /// How long a file download waits for another process (or another `Downloader` of this
+    /// one) that is downloading the same file: its `.part` is locked for the whole transfer.
+    /// When the lock comes free in time and the file is now there (and `replace` is off) the
+    /// download is [`Outcome::Skipped`]; when it does not, the error is `InvalidInput` "being
+    /// downloaded by another process". `Duration::ZERO` fails at once. Default
+    /// [`DEFAULT_LOCK_WAIT`] (30 s). See `docs/downloads.md`, "Two processes, one file".
+    #[must_use]
+    pub fn lock_wait(mut self, wait: Duration) -> Self {
+        self.config_mut().lock_wait = wait;
         self
     }
 
@@ -364,6 +382,18 @@ impl<S: DownloadService> Downloader<S> {
         }
         let key = normalise(&path);
         let mut sink = FileSink::claim(&path, key, url, self.config.buffer_capacity)?;
+        sink.lock(&path, self.config.lock_wait).await?;
+        // Under the lock: another process may have finished this file while we waited.
+        if !target.replaces() {
+            if let Ok(meta) = tokio::fs::metadata(&path).await {
+                sink.leave();
+                return Ok(Downloaded {
+                    path,
+                    bytes: meta.len(),
+                    outcome: Outcome::Skipped,
+                });
+            }
+        }
         let mut job = Job {
             service: self.service.clone(),
             uri,
@@ -376,7 +406,7 @@ impl<S: DownloadService> Downloader<S> {
         job.format = Format::of_uri(&job.uri);
         match transfer(&mut job, &mut sink).await {
             Ok(done) => {
-                if let Err(e) = sink.commit(&path).await {
+                if let Err(e) = sink.commit(&path, done.bytes).await {
                     sink.settle(false).await;
                     return Err(e);
                 }

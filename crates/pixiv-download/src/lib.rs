@@ -52,6 +52,7 @@
 pub mod batch;
 mod check;
 mod downloader;
+mod lock;
 pub mod progress;
 mod sink;
 pub mod target;
@@ -59,8 +60,8 @@ mod transfer;
 
 pub use batch::{BatchItem, BatchOptions, DEFAULT_CONCURRENCY};
 pub use downloader::{
-    DEFAULT_BUFFER_CAPACITY, DEFAULT_MAX_BYTES, DEFAULT_MAX_SIZE, DownloadService, Downloaded,
-    Downloader, Outcome,
+    DEFAULT_BUFFER_CAPACITY, DEFAULT_LOCK_WAIT, DEFAULT_MAX_BYTES, DEFAULT_MAX_SIZE,
+    DownloadService, Downloaded, Downloader, Outcome,
 };
 pub use pixiv_errors::PixivError;
 pub use pixiv_transport::retry::RetryPolicy;

@@ -10,7 +10,11 @@ use std::sync::{Mutex, PoisonError};
 use bytes::BytesMut;
 use pixiv_errors::PixivError;
 use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
 use tokio::fs::{File, OpenOptions};
+
+use crate::lock::{TargetLock, lock_path};
 use tokio::io::{AsyncSeekExt as _, AsyncWrite, AsyncWriteExt as _, BufWriter};
 
 /// What an answer said about the file: its size and its validators.
@@ -275,6 +279,12 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 pub(crate) struct FileSink {
     /// Released after `Drop` has cleaned up (fields drop after the body of `drop`).
     _claim: Option<Claim>,
+    /// The cross-process lock, held from [`lock`](Self::lock) until the sink is dropped (after the
+    /// rename). Released after `Drop` has cleaned up.
+    lock: Option<TargetLock>,
+    /// Whether this sink may touch the `.part` and its sidecar: not before the lock is held
+    /// (another process may be writing them).
+    owner: bool,
     pub(crate) part: PathBuf,
     pub(crate) meta: PathBuf,
     url: String,
@@ -290,6 +300,8 @@ impl FileSink {
         let (part, meta) = temp_paths(target);
         Self {
             _claim: None,
+            lock: None,
+            owner: true,
             part,
             meta,
             url,
@@ -320,7 +332,22 @@ impl FileSink {
         })?;
         let mut sink = Self::new(target, url, capacity);
         sink._claim = Some(claim);
+        sink.owner = false;
         Ok(sink)
+    }
+
+    /// Takes the cross-process lock of the target (see `lock.rs`), waiting at most `wait`.
+    pub(crate) async fn lock(&mut self, target: &Path, wait: Duration) -> Result<(), PixivError> {
+        let lock = TargetLock::acquire(lock_path(&self.part), target, wait).await?;
+        self.lock = Some(lock);
+        self.owner = true;
+        Ok(())
+    }
+
+    /// Done without a transfer (the file appeared while we waited for the lock): leave the
+    /// `.part` files as they are.
+    pub(crate) fn leave(&mut self) {
+        self.settled = true;
     }
 
     fn io(&self, path: &Path) -> impl Fn(std::io::Error) -> PixivError {
@@ -333,15 +360,29 @@ impl FileSink {
     pub(crate) async fn settle(&mut self, keep: bool) {
         self.settled = true;
         self.file = None;
-        if !(keep && self.resumable) {
+        if self.owner && !(keep && self.resumable) {
             let _ = tokio::fs::remove_file(&self.part).await;
             let _ = tokio::fs::remove_file(&self.meta).await;
         }
     }
 
-    /// The `.part` is complete and synced: rename it into place and drop the sidecar.
-    pub(crate) async fn commit(&mut self, target: &Path) -> Result<(), PixivError> {
+    /// The `.part` is complete and synced: check that it holds the `expected` bytes, rename it
+    /// into place and drop the sidecar (all under the lock).
+    pub(crate) async fn commit(&mut self, target: &Path, expected: u64) -> Result<(), PixivError> {
         self.file = None;
+        let len = tokio::fs::metadata(&self.part)
+            .await
+            .map_err(self.io(&self.part))?
+            .len();
+        if len != expected {
+            return Err(PixivError::decode(
+                format!(
+                    "{} holds {len} bytes where {expected} were written: something else wrote to it",
+                    self.part.display()
+                ),
+                &[],
+            ));
+        }
         tokio::fs::rename(&self.part, target)
             .await
             .map_err(self.io(target))?;
@@ -410,6 +451,16 @@ fn no_follow() -> OpenOptions {
     options.write(true).create(true);
     #[cfg(unix)]
     options.custom_flags(libc::O_NOFOLLOW);
+    options
+}
+
+/// [`no_follow`] for a blocking open (the lock file, `lock.rs`): create if missing, never
+/// truncate, never through a symbolic link.
+pub(crate) fn no_follow_std() -> std::fs::OpenOptions {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NOFOLLOW);
     options
 }
 
@@ -524,7 +575,7 @@ impl Sink for FileSink {
 
 impl Drop for FileSink {
     fn drop(&mut self) {
-        if self.settled {
+        if self.settled || !self.owner {
             return;
         }
         // Cancelled mid-transfer. Keep a resumable `.part` (its sidecar says what it holds);
