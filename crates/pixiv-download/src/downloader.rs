@@ -15,8 +15,9 @@ use tokio::io::AsyncWrite;
 use tower_service::Service;
 
 use crate::check::Format;
+use crate::file_sink::FileSink;
 use crate::progress::{Event, EventSink, Reporter};
-use crate::sink::{FileSink, MemorySink, Sink, WriterSink};
+use crate::sink::{MemorySink, Sink, WriterSink};
 use crate::target::{DEFAULT_REFERER, Target};
 use crate::transfer::{Job, transfer};
 

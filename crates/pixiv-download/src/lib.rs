@@ -52,6 +52,7 @@
 pub mod batch;
 mod check;
 mod downloader;
+mod file_sink;
 mod lock;
 pub mod progress;
 mod sink;

@@ -75,7 +75,7 @@ impl TargetLock {
         use std::os::unix::fs::MetadataExt as _;
 
         let io = |e| PixivError::io(path, e);
-        let file = crate::sink::no_follow_std().open(path).map_err(io)?;
+        let file = crate::file_sink::no_follow_std().open(path).map_err(io)?;
         match flock(&file, FlockOperation::NonBlockingLockExclusive) {
             Ok(()) => {}
             Err(e) if e == rustix::io::Errno::WOULDBLOCK => return Ok(None),
