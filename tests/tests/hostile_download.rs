@@ -341,3 +341,28 @@ async fn a_bidi_override_in_a_server_name_is_replaced() {
     assert_eq!(done.path, dir.path().join("12_p0._gnp.exe"));
     assert_eq!(names_in(dir.path()), ["12_p0._gnp.exe"]);
 }
+
+#[tokio::test]
+async fn the_facade_passes_max_size_on_to_every_page() {
+    let mock = mock().await;
+    let client = client_builder(&mock).build().unwrap();
+    let work = client.illust_detail(12).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let err = client
+        .download_illust(
+            &work,
+            dir.path(),
+            &pixiv::DownloadOptions::new().max_size(1000),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, PixivError::BodyTooLarge { limit: 1000 }),
+        "{err:?}"
+    );
+    assert!(
+        names_in(dir.path()).is_empty(),
+        "{:?}",
+        names_in(dir.path())
+    );
+}
