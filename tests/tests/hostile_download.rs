@@ -98,6 +98,40 @@ async fn a_gzip_answer_to_a_download_is_refused_and_nothing_is_saved() {
 }
 
 #[tokio::test]
+async fn a_redirected_download_still_asks_for_identity_and_is_not_inflated() {
+    let mock = mock().await;
+    let there = "/elsewhere/x.png";
+    mock.push_faults(
+        RouteMatch::path(ORIGINAL),
+        [Fault::Redirect {
+            status: 302,
+            location: format!("{}{there}", mock.base_url()),
+        }],
+    );
+    mock.push_faults(
+        RouteMatch::path(there),
+        [raw(
+            &[("content-type", "image/png"), ("content-encoding", "gzip")],
+            gzip_bomb(),
+        )],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let err = downloader(&mock)
+        .download(
+            &format!("{}{ORIGINAL}", mock.base_url()),
+            &Target::dir(dir.path()),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(&err, PixivError::Decode { .. }), "{err:?}");
+    assert!(names_in(dir.path()).is_empty());
+    assert_eq!(
+        mock.requests_to("/elsewhere/")[0].headers["accept-encoding"],
+        "identity"
+    );
+}
+
+#[tokio::test]
 async fn json_calls_still_decompress_gzip() {
     let mock = mock().await;
     mock.push_faults(
