@@ -30,9 +30,9 @@ pub const DEFAULT_BUFFER_CAPACITY: usize = 256 * 1024;
 pub const DEFAULT_MAX_BYTES: u64 = 64 * 1024 * 1024;
 
 /// The default cap of one download, file or not: 1 GiB ([`Downloader::max_size`]). Pixiv's
-/// originals are capped at tens of MiB by its upload limits (32 MiB a page at most) and ugoira zips
-/// at a few tens of MiB; 1 GiB leaves room for any plain URL a caller downloads while still
-/// stopping an endless body long before it fills a disk.
+/// upload limits keep its originals and ugoira zips at tens of MiB (the same reasoning as
+/// [`DEFAULT_MAX_BYTES`]), so 1 GiB is more than ten times the largest; it leaves room for any
+/// plain URL a caller downloads while still stopping an endless body long before it fills a disk.
 pub const DEFAULT_MAX_SIZE: u64 = 1 << 30;
 
 /// How long a download waits for another process holding its file's lock by default: 30 s.
