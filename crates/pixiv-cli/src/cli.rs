@@ -196,6 +196,38 @@ pub(crate) struct DownloadArgs {
     /// Print failures only (and no summary).
     #[arg(short, long)]
     pub(crate) quiet: bool,
+    /// Refuse a file larger than SIZE: bytes, or K, M, G, T (binary units: 64M is 64 MiB)
+    /// [default: 1G].
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub(crate) max_size: Option<u64>,
+}
+
+/// `64M`, `2G`, `512K`, `1T` (binary units, an optional trailing `B`/`iB`), or bytes when bare.
+fn parse_size(s: &str) -> Result<u64, String> {
+    const UNITS: &str = "a number of bytes, or one with K, M, G or T (binary: 64M is 64 MiB)";
+    let t = s.trim();
+    let upper = t.to_ascii_uppercase();
+    let t = upper
+        .strip_suffix("IB")
+        .or_else(|| upper.strip_suffix('B'))
+        .unwrap_or(&upper);
+    let (digits, shift) = match t.char_indices().last() {
+        Some((i, 'K')) => (&t[..i], 10),
+        Some((i, 'M')) => (&t[..i], 20),
+        Some((i, 'G')) => (&t[..i], 30),
+        Some((i, 'T')) => (&t[..i], 40),
+        _ => (t, 0),
+    };
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("{s:?} is not a size: {UNITS}"))?;
+    let bytes = n
+        .checked_mul(1 << shift)
+        .ok_or_else(|| format!("{s:?} is too large: {UNITS}"))?;
+    if bytes == 0 {
+        return Err(format!("{s:?} would refuse every file: {UNITS}"));
+    }
+    Ok(bytes)
 }
 
 /// An App API method.
@@ -303,5 +335,28 @@ mod tests {
         };
         assert_eq!(api.method, ApiMethod::Get);
         assert_eq!(api.query.len(), 2);
+    }
+
+    #[test]
+    fn max_size_takes_binary_units() {
+        assert_eq!(parse_size("512K"), Ok(512 << 10));
+        assert_eq!(parse_size("64M"), Ok(64 << 20));
+        assert_eq!(parse_size("2g"), Ok(2 << 30));
+        assert_eq!(parse_size("2GiB"), Ok(2 << 30));
+        assert_eq!(parse_size("1T"), Ok(1 << 40));
+        assert_eq!(parse_size("1000"), Ok(1000));
+        for bad in ["", "M", "1.5G", "-1", "64X", "0", "99999999999T"] {
+            let e = parse_size(bad).unwrap_err();
+            assert!(e.contains("K, M, G or T"), "{bad}: {e}");
+        }
+        let cli = Cli::try_parse_from(["pixiv", "download", "--max-size", "64M", "x"]).unwrap();
+        let Command::Download(d) = cli.command else {
+            panic!("not download")
+        };
+        assert_eq!(d.max_size, Some(64 << 20));
+        let err =
+            Cli::try_parse_from(["pixiv", "download", "--max-size", "lots", "x"]).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        assert!(err.to_string().contains("K, M, G or T"), "{err}");
     }
 }

@@ -116,6 +116,9 @@ pub(crate) async fn run(global: &Global, args: &DownloadArgs) -> Result<Status, 
     if let Some(referer) = &args.referer {
         downloader = downloader.referer(referer);
     }
+    if let Some(max) = args.max_size {
+        downloader = downloader.max_size(max);
+    }
     let display = Display::new(global.no_progress, global.json, args.quiet);
 
     // Works become their pages; a work that cannot be looked up fails alone.

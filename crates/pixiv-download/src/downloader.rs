@@ -4,6 +4,7 @@ use std::fmt;
 use std::future::Future;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::Bytes;
 use http::{HeaderValue, Request, Response, Uri};
@@ -13,8 +14,10 @@ use pixiv_transport::{Body, RequestBody};
 use tokio::io::AsyncWrite;
 use tower_service::Service;
 
+use crate::check::Format;
+use crate::file_sink::FileSink;
 use crate::progress::{Event, EventSink, Reporter};
-use crate::sink::{FileSink, MemorySink, Sink, WriterSink};
+use crate::sink::{MemorySink, Sink, WriterSink};
 use crate::target::{DEFAULT_REFERER, Target};
 use crate::transfer::{Job, transfer};
 
@@ -25,6 +28,15 @@ pub const DEFAULT_BUFFER_CAPACITY: usize = 256 * 1024;
 /// The cap of [`Downloader::download_bytes`]: 64 MiB (Pixiv's largest originals are tens of MiB;
 /// ugoira zips likewise).
 pub const DEFAULT_MAX_BYTES: u64 = 64 * 1024 * 1024;
+
+/// The default cap of one download, file or not: 1 GiB ([`Downloader::max_size`]). Pixiv's
+/// upload limits keep its originals and ugoira zips at tens of MiB (the same reasoning as
+/// [`DEFAULT_MAX_BYTES`]), so 1 GiB is more than ten times the largest; it leaves room for any
+/// plain URL a caller downloads while still stopping an endless body long before it fills a disk.
+pub const DEFAULT_MAX_SIZE: u64 = 1 << 30;
+
+/// How long a download waits for another process holding its file's lock by default: 30 s.
+pub const DEFAULT_LOCK_WAIT: Duration = Duration::from_secs(30);
 
 /// What a finished download produced.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,6 +100,8 @@ struct Config {
     policy: RetryPolicy,
     buffer_capacity: usize,
     max_bytes: u64,
+    max_size: u64,
+    lock_wait: Duration,
     events: Option<EventSink>,
 }
 
@@ -124,6 +138,8 @@ impl<S: DownloadService> Downloader<S> {
                 policy: RetryPolicy::new(),
                 buffer_capacity: DEFAULT_BUFFER_CAPACITY,
                 max_bytes: DEFAULT_MAX_BYTES,
+                max_size: DEFAULT_MAX_SIZE,
+                lock_wait: DEFAULT_LOCK_WAIT,
                 events: None,
             }),
         }
@@ -166,6 +182,30 @@ impl<S: DownloadService> Downloader<S> {
         self
     }
 
+    /// The largest file a download accepts, in bytes. A `Content-Length` (or a 206's total)
+    /// above it is refused before the body is read; a body that grows past it (no
+    /// `Content-Length`, or a wrong one) stops there. Either way the error is `BodyTooLarge` and
+    /// nothing is kept: no final file, no `.part`, no resume record. Default
+    /// [`DEFAULT_MAX_SIZE`] (1 GiB). [`download_bytes`](Self::download_bytes) is also held to
+    /// [`max_bytes`](Self::max_bytes).
+    #[must_use]
+    pub fn max_size(mut self, limit: u64) -> Self {
+        self.config_mut().max_size = limit;
+        self
+    }
+
+    /// How long a file download waits for another process (or another `Downloader` of this
+    /// one) that is downloading the same file: its `.part` is locked for the whole transfer.
+    /// When the lock comes free in time and the file is now there (and `replace` is off) the
+    /// download is [`Outcome::Skipped`]; when it does not, the error is `InvalidInput` "being
+    /// downloaded by another process". `Duration::ZERO` fails at once. Default
+    /// [`DEFAULT_LOCK_WAIT`] (30 s). See `docs/downloads.md`, "Two processes, one file".
+    #[must_use]
+    pub fn lock_wait(mut self, wait: Duration) -> Self {
+        self.config_mut().lock_wait = wait;
+        self
+    }
+
     /// Report the events of single downloads here (index 0), and of batches whose
     /// [`BatchOptions`](crate::BatchOptions) name no sink of their own. Default: none.
     #[must_use]
@@ -187,9 +227,15 @@ impl<S: DownloadService> Downloader<S> {
     /// broke off keeps its `.part` (and its `.part.meta` sidecar) so the next call resumes it.
     /// See `docs/downloads.md` for the resume protocol.
     ///
+    /// The request asks for `Accept-Encoding: identity`, and the answer is checked before a
+    /// byte is kept: an answer with another `Content-Encoding`, or, for a URL naming a PNG,
+    /// JPEG, GIF, WebP or ZIP file, a `text/*` or JSON `Content-Type` or first bytes that are
+    /// not that format's, is a `Decode` error naming what came; more than
+    /// [`max_size`](Self::max_size) bytes is `BodyTooLarge`. See `docs/security.md`.
+    ///
     /// Errors: `InvalidInput` (a bad URL, an unsafe name), the service's errors (`Http`,
-    /// `Timeout`, ...), `Truncated` when the body stayed short after every retry, `Io` on the
-    /// local side (a full disk).
+    /// `Timeout`, ...), `Decode` and `BodyTooLarge` as above, `Truncated` when the body stayed
+    /// short after every retry, `Io` on the local side (a full disk).
     pub fn download(
         &self,
         url: &str,
@@ -277,7 +323,10 @@ impl<S: DownloadService> Downloader<S> {
             referer,
             policy: self.config.policy.clone(),
             reporter,
+            format: None,
+            max_size: self.config.max_size,
         };
+        job.format = Format::of_uri(&job.uri);
         match transfer(&mut job, sink).await {
             Ok(done) => {
                 job.reporter.emit(|index| Event::Finished {
@@ -334,16 +383,31 @@ impl<S: DownloadService> Downloader<S> {
         }
         let key = normalise(&path);
         let mut sink = FileSink::claim(&path, key, url, self.config.buffer_capacity)?;
+        sink.lock(&path, self.config.lock_wait).await?;
+        // Under the lock: another process may have finished this file while we waited.
+        if !target.replaces() {
+            if let Ok(meta) = tokio::fs::metadata(&path).await {
+                sink.leave();
+                return Ok(Downloaded {
+                    path,
+                    bytes: meta.len(),
+                    outcome: Outcome::Skipped,
+                });
+            }
+        }
         let mut job = Job {
             service: self.service.clone(),
             uri,
             referer,
             policy: self.config.policy.clone(),
             reporter: reporter.clone(),
+            format: None,
+            max_size: self.config.max_size,
         };
+        job.format = Format::of_uri(&job.uri);
         match transfer(&mut job, &mut sink).await {
             Ok(done) => {
-                if let Err(e) = sink.commit(&path).await {
+                if let Err(e) = sink.commit(&path, done.bytes).await {
                     sink.settle(false).await;
                     return Err(e);
                 }

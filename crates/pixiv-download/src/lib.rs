@@ -22,14 +22,17 @@
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), PixivError> {
-//! // Any service of the right shape; the pixiv Transport is one. A stub here.
+//! // Any service of the right shape; the pixiv Transport is one. A stub here, answering the
+//! // first bytes of a PNG (a download of a `.png` must start with the PNG signature).
+//! const PNG: &[u8] = b"\x89PNG\r\n\x1a\n";
 //! let service = tower::service_fn(|req: Request<RequestBody>| async move {
 //!     assert_eq!(req.headers()["referer"], "https://app-api.pixiv.net/");
+//!     assert_eq!(req.headers()["accept-encoding"], "identity");
 //!     Ok::<_, PixivError>(
 //!         Response::builder()
-//!             .header("content-length", "5")
+//!             .header("content-length", "8")
 //!             .header("etag", "\"v1\"")
-//!             .body(body::boxed(http_body_util::Full::new(Bytes::from_static(b"hello"))))
+//!             .body(body::boxed(http_body_util::Full::new(Bytes::from_static(PNG))))
 //!             .unwrap(),
 //!     )
 //! });
@@ -40,7 +43,7 @@
 //! let done = downloader.download(url, &Target::dir(dir.path()).prefix("pixiv_")).await?;
 //! assert_eq!(done.path, dir.path().join("pixiv_1_p0.png"));
 //! assert_eq!(done.outcome, Outcome::Written);
-//! assert_eq!(std::fs::read(&done.path).unwrap(), b"hello");
+//! assert_eq!(std::fs::read(&done.path).unwrap(), PNG);
 //!
 //! // replace = false (the default): an existing file is left alone, without a request.
 //! let again = downloader.download(url, &Target::dir(dir.path()).prefix("pixiv_")).await?;
@@ -50,7 +53,10 @@
 //! ```
 
 pub mod batch;
+mod check;
 mod downloader;
+mod file_sink;
+mod lock;
 pub mod progress;
 mod sink;
 pub mod target;
@@ -58,9 +64,10 @@ mod transfer;
 
 pub use batch::{BatchItem, BatchOptions, DEFAULT_CONCURRENCY};
 pub use downloader::{
-    DEFAULT_BUFFER_CAPACITY, DEFAULT_MAX_BYTES, DownloadService, Downloaded, Downloader, Outcome,
+    DEFAULT_BUFFER_CAPACITY, DEFAULT_LOCK_WAIT, DEFAULT_MAX_BYTES, DEFAULT_MAX_SIZE,
+    DownloadService, Downloaded, Downloader, Outcome,
 };
 pub use pixiv_errors::PixivError;
 pub use pixiv_transport::retry::RetryPolicy;
 pub use progress::{Event, EventSink, PROGRESS_STEP};
-pub use target::{DEFAULT_REFERER, MAX_NAME_LEN, Target};
+pub use target::{DEFAULT_REFERER, FORMAT_CHAR_REPLACEMENT, MAX_NAME_LEN, Target};

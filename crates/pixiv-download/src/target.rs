@@ -13,6 +13,11 @@
 //!    skipped and no request is made;
 //! 6. parent folders are created.
 //!
+//! Unicode format characters (general category Cf: bidirectional controls such as U+202E, zero-width
+//! characters, the byte order mark, soft hyphen...) in a URL's name are replaced with `_`, so a
+//! name reads as what it is: `12_p0.\u{202E}gnp.exe` is saved as `12_p0._gnp.exe`, not displayed
+//! as `12_p0.exe.png` ([`FORMAT_CHAR_REPLACEMENT`]).
+//!
 //! A URL name that decodes to something unsafe is refused with
 //! [`PixivError::InvalidInput`] before anything happens: empty, `.`, `..`, containing `/`, `\`, NUL
 //! or another control character, or longer than [`MAX_NAME_LEN`] bytes. The prefix and the
@@ -39,6 +44,9 @@ use pixiv_errors::PixivError;
 /// The longest file name most filesystems accept (ext4, XFS, btrfs, APFS, NTFS in UTF-16 units),
 /// in bytes: 255.
 pub const MAX_NAME_LEN: usize = 255;
+
+/// What a Unicode format character (category Cf) in a name taken from a URL becomes: `_`.
+pub const FORMAT_CHAR_REPLACEMENT: char = '_';
 
 /// The Referer the image host requires (PROTOCOL.md: `i.pximg.net` answers 403 without it), the
 /// seed's default.
@@ -196,8 +204,54 @@ pub(crate) fn name_from_uri(uri: &Uri) -> Result<String, PixivError> {
         .map_err(|_| {
             PixivError::invalid_input("file name from the URL", "it is not UTF-8 once decoded")
         })?;
-    check_name("file name from the URL", &decoded)?;
-    Ok(decoded.into_owned())
+    let name: String = decoded
+        .chars()
+        .map(|c| {
+            if is_format_char(c) {
+                FORMAT_CHAR_REPLACEMENT
+            } else {
+                c
+            }
+        })
+        .collect();
+    check_name("file name from the URL", &name)?;
+    Ok(name)
+}
+
+/// Unicode's general category Cf (format characters), as of Unicode 15.1: invisible characters
+/// that change how the text around them is shown (bidirectional overrides and isolates,
+/// zero-width joiners and spaces, the BOM, tags...). A table rather than a crate: the set is
+/// small and changes rarely (UnicodeData.txt, category `Cf`).
+const FORMAT_CHARS: &[(u32, u32)] = &[
+    (0x00AD, 0x00AD),
+    (0x0600, 0x0605),
+    (0x061C, 0x061C),
+    (0x06DD, 0x06DD),
+    (0x070F, 0x070F),
+    (0x0890, 0x0891),
+    (0x08E2, 0x08E2),
+    (0x180E, 0x180E),
+    (0x200B, 0x200F),
+    (0x202A, 0x202E),
+    (0x2060, 0x2064),
+    (0x2066, 0x206F),
+    (0xFEFF, 0xFEFF),
+    (0xFFF9, 0xFFFB),
+    (0x110BD, 0x110BD),
+    (0x110CD, 0x110CD),
+    (0x13430, 0x1343F),
+    (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A),
+    (0xE0001, 0xE0001),
+    (0xE0020, 0xE007F),
+];
+
+/// Whether `c` is a Unicode format character (category Cf).
+pub(crate) fn is_format_char(c: char) -> bool {
+    let c = u32::from(c);
+    FORMAT_CHARS
+        .iter()
+        .any(|&(first, last)| (first..=last).contains(&c))
 }
 
 /// A whole file name: not empty, not `.`/`..`, one plain path component, short enough.
@@ -280,6 +334,24 @@ mod tests {
         assert!(name(&long).is_err());
         let ok = format!("https://h/{}", "a".repeat(255));
         assert!(name(&ok).is_ok());
+    }
+
+    #[test]
+    fn format_characters_in_url_names_become_underscores() {
+        // U+202E RIGHT-TO-LEFT OVERRIDE would show `12_p0.exe.png`.
+        assert_eq!(
+            name("https://h/a/12_p0.%E2%80%AEgnp.exe").unwrap(),
+            "12_p0._gnp.exe"
+        );
+        // Zero-width space, BOM, soft hyphen, a language tag, an isolate.
+        assert_eq!(
+            name("https://h/a/%E2%80%8Ba%EF%BB%BFb%C2%ADc%F3%A0%80%81d%E2%81%A6.png").unwrap(),
+            "_a_b_c_d_.png"
+        );
+        // Ordinary non-ASCII letters are left alone.
+        assert_eq!(name("https://h/a/%D7%90%D7%91.png").unwrap(), "אב.png");
+        assert!(!is_format_char('a') && !is_format_char('猫') && !is_format_char(' '));
+        assert!(is_format_char('\u{200D}') && is_format_char('\u{2069}'));
     }
 
     #[test]

@@ -2,7 +2,10 @@
 //! the answer before a byte is written, stream frame by frame into a [`Sink`], and on a broken
 //! body try again from where it stopped.
 
-use http::header::{CONTENT_LENGTH, CONTENT_RANGE, ETAG, IF_RANGE, LAST_MODIFIED, RANGE, REFERER};
+use bytes::{Bytes, BytesMut};
+use http::header::{
+    ACCEPT_ENCODING, CONTENT_LENGTH, CONTENT_RANGE, ETAG, IF_RANGE, LAST_MODIFIED, RANGE, REFERER,
+};
 use http::{HeaderMap, HeaderValue, Request, Response, StatusCode, Uri};
 use http_body_util::BodyExt as _;
 use pixiv_errors::PixivError;
@@ -12,6 +15,7 @@ use pixiv_transport::{Body, RequestBody};
 use tower::ServiceExt as _;
 use tower_service::Service;
 
+use crate::check::{Format, SNIFF_LEN, check_content_type, check_encoding, check_magic};
 use crate::progress::{Event, PROGRESS_STEP, Reporter};
 use crate::sink::{Answer, Resume, Sink};
 
@@ -29,6 +33,10 @@ pub(crate) struct Job<S> {
     pub(crate) referer: HeaderValue,
     pub(crate) policy: RetryPolicy,
     pub(crate) reporter: Reporter,
+    /// The format the URL names, whose magic bytes the body must start with (`None`: any).
+    pub(crate) format: Option<Format>,
+    /// The largest file accepted, in bytes.
+    pub(crate) max_size: u64,
 }
 
 /// A finished transfer.
@@ -115,7 +123,23 @@ where
         Err(e) => return Err(Failure::Fatal(e)),
     };
     let (parts, body) = response.into_parts();
-    let (start, answer, body) = accept(parts.status, &parts.headers, resume, body).await?;
+    let (start, answer, mut body) = accept(parts.status, &parts.headers, resume, body).await?;
+    if let Some(format) = req.format {
+        check_content_type(format, &parts.headers).map_err(Failure::Fatal)?;
+    }
+    if let Some(total) = answer.total.filter(|&t| t > req.max_size) {
+        tracing::debug!(uri = %req.uri, total, cap = req.max_size, "refused before the body: larger than the cap");
+        return Err(Failure::Fatal(PixivError::body_too_large(req.max_size)));
+    }
+    // The first bytes decide whether this is the file asked for, before anything is written.
+    let head = match req.format {
+        Some(format) if start == 0 => {
+            let head = read_head(&mut body).await.map_err(Failure::Body)?;
+            check_magic(format, &head).map_err(Failure::Fatal)?;
+            head
+        }
+        _ => Bytes::new(),
+    };
     sink.begin(start, &answer).await.map_err(Failure::Fatal)?;
     let total = answer.total;
     req.reporter.emit(|index| Event::Started {
@@ -123,27 +147,67 @@ where
         expected_len: total,
         resumed_from: start,
     });
-    let received = stream_body(body, sink, start, total, &req.reporter).await?;
+    let limits = Limits {
+        total,
+        max_size: req.max_size,
+    };
+    let received = stream_body(head, body, sink, start, limits, &req.reporter).await?;
     Ok(Transferred {
         bytes: received,
         resumed_from: start,
     })
 }
 
-/// Streams `body` into `sink`, counting against `total`.
+/// Reads the first [`SNIFF_LEN`] bytes of `body` (fewer when it ends first), across frames; the
+/// frames' bytes past them come along.
+async fn read_head(body: &mut Body) -> Result<Bytes, PixivError> {
+    let mut head = BytesMut::new();
+    while head.len() < SNIFF_LEN {
+        match body.frame().await {
+            Some(frame) => {
+                if let Ok(data) = frame?.into_data() {
+                    if head.is_empty() && data.len() >= SNIFF_LEN {
+                        return Ok(data);
+                    }
+                    head.extend_from_slice(&data);
+                }
+            }
+            None => break,
+        }
+    }
+    Ok(head.freeze())
+}
+
+/// What a body may not exceed: the announced size, and the cap.
+#[derive(Debug, Clone, Copy)]
+struct Limits {
+    total: Option<u64>,
+    max_size: u64,
+}
+
+/// Streams `head` then `body` into `sink`, counting against `limits`.
 async fn stream_body<K: Sink>(
+    head: Bytes,
     mut body: Body,
     sink: &mut K,
     start: u64,
-    total: Option<u64>,
+    limits: Limits,
     reporter: &Reporter,
 ) -> Result<u64, Failure> {
+    let total = limits.total;
     let mut received = start;
     let mut reported = start;
-    while let Some(frame) = body.frame().await {
-        let frame = frame.map_err(Failure::Body)?;
-        let Ok(data) = frame.into_data() else {
-            continue; // trailers
+    let mut head = Some(head).filter(|h| !h.is_empty());
+    loop {
+        let data = match head.take() {
+            Some(h) => h,
+            None => match body.frame().await {
+                Some(frame) => match frame.map_err(Failure::Body)?.into_data() {
+                    Ok(data) => data,
+                    Err(_) => continue, // trailers
+                },
+                None => break,
+            },
         };
         let len = data.len() as u64;
         if total.is_some_and(|t| received + len > t) {
@@ -151,6 +215,9 @@ async fn stream_body<K: Sink>(
                 "the body is longer than the server announced",
                 &[],
             )));
+        }
+        if received + len > limits.max_size {
+            return Err(Failure::Fatal(PixivError::body_too_large(limits.max_size)));
         }
         sink.write(&data).await.map_err(Failure::Fatal)?;
         received += len;
@@ -186,6 +253,8 @@ fn build_request(
 ) -> Result<Request<RequestBody>, PixivError> {
     let mut request = Request::get(uri.clone())
         .header(REFERER, referer.clone())
+        // The file as the server holds it: never inflated (docs/security.md, "Decompression").
+        .header(ACCEPT_ENCODING, "identity")
         .body(RequestBody::default())
         .map_err(|e| PixivError::invalid_input("download request", e.to_string()))?;
     if let Some(r) = resume {
@@ -215,6 +284,9 @@ async fn accept(
         .filter(|e| !e.starts_with("W/"))
         .map(str::to_owned);
     let last_modified = header_str(headers, &LAST_MODIFIED).map(str::to_owned);
+    if matches!(status, StatusCode::OK | StatusCode::PARTIAL_CONTENT) {
+        check_encoding(headers).map_err(Failure::Fatal)?;
+    }
     match status {
         StatusCode::OK => {
             let total = header_str(headers, &CONTENT_LENGTH).and_then(|v| v.trim().parse().ok());

@@ -4,7 +4,8 @@
 //! a stable `ETag` and `Last-Modified` (both change with
 //! [`MockPixiv::bump_etag`](crate::MockPixiv::bump_etag)), `Accept-Ranges: bytes`, single ranges
 //! (`206`), `If-Range` (a stale validator gets the full `200`), `416` for unsatisfiable ranges, and
-//! `403` unless the `Referer` starts with [`REQUIRED_REFERER`] (as i.pximg.net does).
+//! `403` unless the `Referer` starts with [`REQUIRED_REFERER`] (as i.pximg.net does), `404` for a
+//! path it does not have ([`content::exists`](crate::content::exists)).
 
 use std::time::{Duration, SystemTime};
 
@@ -25,6 +26,8 @@ pub const REQUIRED_REFERER: &str = "https://app-api.pixiv.net/";
 const LAST_MODIFIED_BASE_UNIX: u64 = 1_704_067_200;
 
 const FORBIDDEN_HTML: &str = "<html>\r\n<head><title>403 Forbidden</title></head>\r\n<body>\r\n<center><h1>403 Forbidden</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n";
+
+const NOT_FOUND_HTML: &str = "<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not Found</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n";
 
 /// The `Content-Type` for a path, by its extension.
 pub fn content_type_for(path: &str) -> &'static str {
@@ -131,6 +134,13 @@ pub(crate) fn respond(
         *r.status_mut() = StatusCode::FORBIDDEN;
         set(&mut r, CONTENT_TYPE, "text/html");
         set(&mut r, CONTENT_LENGTH, &FORBIDDEN_HTML.len().to_string());
+        return r;
+    }
+    if !crate::content::exists(path) {
+        let mut r = Response::new(MockBody::full(NOT_FOUND_HTML));
+        *r.status_mut() = StatusCode::NOT_FOUND;
+        set(&mut r, CONTENT_TYPE, "text/html");
+        set(&mut r, CONTENT_LENGTH, &NOT_FOUND_HTML.len().to_string());
         return r;
     }
     let content = Content::for_path(path);

@@ -68,6 +68,7 @@ pub mod content;
 pub mod data;
 mod doh;
 pub mod faults;
+mod formats;
 pub mod images;
 pub mod log;
 mod mock;

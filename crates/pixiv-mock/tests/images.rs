@@ -6,7 +6,8 @@ use common::*;
 use http::{Method, StatusCode};
 use pixiv_mock::{MockPixiv, content};
 
-const ORIGINAL: &str = "/img-original/img/2024/01/01/00/00/00/12345_p1.png";
+// Work 12344 has 5 pages (12344 % 5 + 1).
+const ORIGINAL: &str = "/img-original/img/2024/01/01/00/00/00/12344_p1.png";
 
 #[tokio::test]
 async fn exact_sizes_and_bytes() {
@@ -34,8 +35,18 @@ async fn exact_sizes_and_bytes() {
     let original = get_image(&client, &mock, ORIGINAL, &[]).await;
     assert_eq!(
         original.bytes().len() as u64,
-        content::illust_image_size(12345, 1)
+        content::illust_image_size(12344, 1)
     );
+    assert!(original.bytes().starts_with(b"\x89PNG\r\n\x1a\n"));
+    // A page past the work's page count is not there.
+    let missing = get_image(
+        &client,
+        &mock,
+        "/img-original/img/2024/01/01/00/00/00/12344_p5.png",
+        &[],
+    )
+    .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
     assert_eq!(original.bytes()[..], content::expected_bytes(ORIGINAL)[..]);
     assert_eq!(original.header("content-type"), "image/png");
     assert_eq!(original.header("accept-ranges"), "bytes");

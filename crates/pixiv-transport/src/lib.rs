@@ -71,6 +71,7 @@ pub mod body;
 pub mod bypass;
 pub mod config;
 pub mod connect;
+pub mod decompress;
 pub mod error_map;
 pub mod headers;
 pub mod metrics;

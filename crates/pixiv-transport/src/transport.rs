@@ -15,7 +15,8 @@
 //! Redirect              redirect/     5 hops, credentials dropped across origins
 //! ErrorMap              error_map/    error answers and transport errors -> PixivError;
 //!                                     2xx JSON buffered (so its body failures are retried)
-//! Decompression         tower-http    gzip / br / deflate
+//! Decompression         decompress.rs gzip / br / deflate (tower-http); not for a request
+//!                                     that asks `Accept-Encoding: identity` (downloads)
 //! HttpClient            connect/      hyper-util pool, rustls, proxy, resolver, connect timeout
 //! ```
 //!
@@ -50,6 +51,7 @@ use crate::auth::{AccessToken, Auth, AuthLayer, TokenSource};
 use crate::body::BodyBuffer;
 use crate::config::TransportConfig;
 use crate::connect::{HttpClient, ProxyConfig};
+use crate::decompress::PerRequestDecompression;
 use crate::error_map::ErrorMapLayer;
 use crate::headers::DefaultHeaders;
 use crate::metrics::{Metrics, MetricsSnapshot};
@@ -395,12 +397,15 @@ impl TransportBuilder {
                         .max_json_body(config.max_json_body)
                         .max_error_body(config.max_error_body),
                 )
-                .layer(
-                    DecompressionLayer::new()
-                        .gzip(config.decompression)
-                        .br(config.decompression)
-                        .deflate(config.decompression),
-                )
+                .layer_fn(|client| {
+                    PerRequestDecompression::new(
+                        DecompressionLayer::new()
+                            .gzip(config.decompression)
+                            .br(config.decompression)
+                            .deflate(config.decompression)
+                            .layer(client),
+                    )
+                })
                 .service(client);
             rate_limited(&config, BoxCloneSyncService::new(below_limit), &metrics)
         };

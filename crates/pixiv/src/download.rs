@@ -80,6 +80,7 @@ pub struct DownloadOptions {
     naming: Option<NamingFn>,
     replace: bool,
     batch: BatchOptions,
+    max_size: Option<u64>,
 }
 
 impl fmt::Debug for DownloadOptions {
@@ -88,6 +89,7 @@ impl fmt::Debug for DownloadOptions {
             .field("naming", &self.naming.as_ref().map(|_| "fn"))
             .field("replace", &self.replace)
             .field("batch", &self.batch)
+            .field("max_size", &self.max_size)
             .finish()
     }
 }
@@ -118,6 +120,13 @@ impl DownloadOptions {
     /// At most `n` pages at once. Default [`DEFAULT_CONCURRENCY`] (5).
     pub fn concurrency(mut self, n: usize) -> Self {
         self.batch = self.batch.concurrency(n);
+        self
+    }
+
+    /// Refuse a page larger than `bytes` (`BodyTooLarge`, nothing kept). Default
+    /// [`pixiv_download::DEFAULT_MAX_SIZE`] (1 GiB; see `docs/downloads.md`, "Size cap").
+    pub fn max_size(mut self, bytes: u64) -> Self {
+        self.max_size = Some(bytes);
         self
     }
 
@@ -182,7 +191,11 @@ impl Client {
         tokio::fs::create_dir_all(dir)
             .await
             .map_err(|e| PixivError::io(dir, e))?;
-        self.downloader()
+        let mut downloader = self.downloader();
+        if let Some(max) = options.max_size {
+            downloader = downloader.max_size(max);
+        }
+        downloader
             .download_batch(items, options.batch.clone())
             .await
             .into_iter()
