@@ -33,6 +33,7 @@ pub(super) fn answer(
     ApiResponse {
         status,
         body: body(user_message, message, reason),
+        html: None,
     }
 }
 

@@ -18,6 +18,9 @@
 //! | `POST /v1/illust/bookmark/delete` (form `illust_id`) | `{}` |
 //! | `POST /v1/user/follow/add` (form `user_id`, `restrict`) | `{}` |
 //! | `POST /v1/user/follow/delete` (form `user_id`) | `{}` |
+//! | novels (`/v2/novel/detail`, `/v1/user/novels`, `/v2/novel/series`, `/v1/search/novel`, `/v1/user/bookmarks/novel`, `/v2/novel/bookmark/detail`, `/v1/novel/{new,follow,recommended}`) | see `novel.rs` |
+//! | comments v1, v3 and replies of works and novels | see `comment.rs` |
+//! | `GET /webview/v2/novel?id=` | an HTML page embedding the novel (see `novel_web.rs`) |
 //!
 //! Errors are Pixiv's body, `{"error": {"user_message", "message", "reason",
 //! "user_message_details": {}}}`: 400 for a missing or invalid parameter (`message` names it, e.g.
@@ -31,8 +34,11 @@ use http::{Method, StatusCode};
 use serde_json::Value;
 
 mod bookmark;
+mod comment;
 mod error;
 mod illust;
+mod novel;
+pub(crate) mod novel_web;
 mod paging;
 mod params;
 mod ranking;
@@ -67,6 +73,8 @@ pub(crate) struct ApiResponse {
     pub(crate) status: StatusCode,
     /// The JSON body.
     pub(crate) body: serde_json::Value,
+    /// An HTML page sent instead of `body` (`/webview/v2/novel`).
+    pub(crate) html: Option<String>,
 }
 
 /// What an endpoint returns: the 200 body, or an error answer.
@@ -106,7 +114,14 @@ impl AppApi {
 
     /// Answers one call; unknown paths get Pixiv's 404 error body.
     pub(crate) fn handle(&self, req: &ApiRequest<'_>) -> ApiResponse {
-        let Some((_, method, handler)) = ROUTES.iter().find(|(path, _, _)| *path == req.path)
+        if req.path == novel_web::WEBVIEW_PATH {
+            return novel_web::webview(req);
+        }
+        let Some((_, method, handler)) = ROUTES
+            .iter()
+            .chain(novel::ROUTES)
+            .chain(comment::ROUTES)
+            .find(|(path, _, _)| *path == req.path)
         else {
             return error::no_such_path();
         };
@@ -117,6 +132,7 @@ impl AppApi {
             Ok(body) => ApiResponse {
                 status: StatusCode::OK,
                 body,
+                html: None,
             },
             Err(answer) => answer,
         }
