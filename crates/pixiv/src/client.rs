@@ -27,6 +27,10 @@ pub const DEFAULT_OAUTH_BASE: &str = "https://oauth.secure.pixiv.net";
 /// The real image host: `https://i.pximg.net`.
 pub const DEFAULT_IMAGE_BASE: &str = "https://i.pximg.net";
 
+/// The real web host: `https://www.pixiv.net` (its `/ajax/` answers, e.g.
+/// [`showcase_article`](Client::showcase_article); no Bearer is sent there).
+pub const DEFAULT_WEB_BASE: &str = "https://www.pixiv.net";
+
 /// Request starts per [`DEFAULT_IMAGE_RATE_WINDOW`] allowed to the image host (and the OAuth host,
 /// which shares its transport) by default: a budget of its own, so that downloads do not eat the
 /// App API's (the seed's 100 per 60 s would otherwise cap a batch at 100 files a minute). Pixiv
@@ -88,6 +92,8 @@ pub(crate) struct Inner {
     pub(crate) token: Arc<OAuthTokenSource>,
     pub(crate) api_base: Url,
     pub(crate) image_base: Url,
+    /// The web host (`www.pixiv.net`), reached with the Bearer-less transport.
+    pub(crate) web_base: Url,
 }
 
 impl fmt::Debug for Client {
@@ -145,6 +151,11 @@ impl Client {
     /// The configured image host base.
     pub fn image_base(&self) -> &Url {
         &self.inner.image_base
+    }
+
+    /// The configured web host base (`www.pixiv.net`).
+    pub fn web_base(&self) -> &Url {
+        &self.inner.web_base
     }
 
     /// The App API URL for `target`: a path (`/v1/illust/detail`, with or without a query) or an
@@ -235,6 +246,7 @@ pub struct ClientBuilder {
     api_base: String,
     oauth_base: String,
     image_base: String,
+    web_base: String,
     config: TransportConfig,
     hook: Option<RefreshTokenHook>,
     refresh_margin: Duration,
@@ -249,6 +261,7 @@ impl Default for ClientBuilder {
             api_base: DEFAULT_API_BASE.to_owned(),
             oauth_base: DEFAULT_OAUTH_BASE.to_owned(),
             image_base: DEFAULT_IMAGE_BASE.to_owned(),
+            web_base: DEFAULT_WEB_BASE.to_owned(),
             config: TransportConfig::new(),
             hook: None,
             refresh_margin: REFRESH_MARGIN,
@@ -270,6 +283,7 @@ impl fmt::Debug for ClientBuilder {
             .field("api_base", &self.api_base)
             .field("oauth_base", &self.oauth_base)
             .field("image_base", &self.image_base)
+            .field("web_base", &self.web_base)
             .field("config", &self.config)
             .field("refresh_margin", &self.refresh_margin)
             .field("image_rate_limit", &self.image_rate_limit)
@@ -304,6 +318,14 @@ impl ClientBuilder {
         self
     }
 
+    /// The web host base (`/ajax/` calls such as
+    /// [`showcase_article`](Client::showcase_article); no Bearer is sent there). Default:
+    /// [`DEFAULT_WEB_BASE`].
+    pub fn web_base(mut self, base: impl Into<String>) -> Self {
+        self.web_base = base.into();
+        self
+    }
+
     /// The rate limit of the image host (and of the OAuth host, which shares its transport): a
     /// budget of its own, apart from the App API's. Default: [`DEFAULT_IMAGE_RATE_LIMIT`] starts
     /// per [`DEFAULT_IMAGE_RATE_WINDOW`]. [`RateLimiter::unlimited`] lifts it.
@@ -319,9 +341,13 @@ impl ClientBuilder {
         self
     }
 
-    /// Sets all three bases to one origin (a local server such as `pixiv-mock`).
+    /// Sets every base (App API, OAuth, image host, web host) to one origin (a local server such
+    /// as `pixiv-mock`).
     pub fn base_url(self, base: &str) -> Self {
-        self.api_base(base).oauth_base(base).image_base(base)
+        self.api_base(base)
+            .oauth_base(base)
+            .image_base(base)
+            .web_base(base)
     }
 
     /// Every transport setting (timeouts, retry, rate limit, pool, proxy, TLS, headers). Default:
@@ -395,6 +421,7 @@ impl ClientBuilder {
         let api_base = parse_base("App API base", &self.api_base)?;
         let oauth_base = parse_base("OAuth base", &self.oauth_base)?;
         let image_base = parse_base("image base", &self.image_base)?;
+        let web_base = parse_base("web base", &self.web_base)?;
         let plain_config = match &self.image_rate_limit {
             Some(limiter) => self.config.clone().rate_limit(Some(limiter.clone())),
             None => self.config.clone(),
@@ -425,6 +452,7 @@ impl ClientBuilder {
                 token,
                 api_base,
                 image_base,
+                web_base,
             }),
         })
     }

@@ -25,10 +25,17 @@ pub use api::{
 };
 pub use client::{
     Client, ClientBuilder, DEFAULT_API_BASE, DEFAULT_IMAGE_BASE, DEFAULT_IMAGE_RATE_LIMIT,
-    DEFAULT_IMAGE_RATE_WINDOW, DEFAULT_OAUTH_BASE,
+    DEFAULT_IMAGE_RATE_WINDOW, DEFAULT_OAUTH_BASE, DEFAULT_WEB_BASE,
 };
 pub use models::{AuthUser, Illust, IllustType, UgoiraMetadata, User, UserDetail};
 pub use page::Page;
+
+pub use api::{
+    CommentsRequest, FollowRestrict, NovelFollowRequest, NovelNewRequest, NovelRecommendedRequest,
+    NovelSearchTarget, NovelSeries, NovelSeriesRequest, SearchNovelRequest,
+    UserBookmarksNovelRequest, UserNovelsRequest,
+};
+pub use models::{Comment, Novel, WebviewNovel};
 
 pub use pixiv_errors::{
     AuthErrorKind, BoxError, PixivError, RedirectErrorKind, ResponseDetails, TimeoutPhase,

@@ -21,13 +21,26 @@
 //! (`IntoFuture`): `client.search_illust("猫").sort(SearchSort::PopularDesc).await?`.
 
 mod bookmark;
+mod comment;
 mod illust;
+mod novel;
+mod novel_feed;
+mod novel_params;
+mod novel_webview;
 mod params;
 mod ranking;
 mod raw;
 mod search;
+mod showcase;
 mod user;
 
+pub use comment::CommentsRequest;
+pub use novel::{NovelSeries, NovelSeriesRequest, UserBookmarksNovelRequest, UserNovelsRequest};
+pub use novel_feed::{
+    NovelFollowRequest, NovelNewRequest, NovelRecommendedRequest, SearchNovelRequest,
+};
+pub use novel_params::{FollowRestrict, NovelSearchTarget};
+pub use novel_webview::{WEBVIEW_VIEWER_VERSION, parse_webview_novel};
 pub use params::{RankingMode, Restrict, SearchDuration, SearchSort, SearchTarget, UserIllustType};
 pub use ranking::RankingRequest;
 pub use search::SearchIllustRequest;

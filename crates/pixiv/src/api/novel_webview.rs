@@ -1,0 +1,119 @@
+//! `webview_novel`: a novel's text, from the viewer page `/webview/v2/novel`.
+//!
+//! Pixiv answers that call with an HTML page, not JSON. Its script defines
+//! `Object.defineProperty(window, 'pixiv', {value: {novel: {..}, isOwnWork: .., ..}})`, and the
+//! `novel` object is the JSON PixivPy (`novel:\s({.+}),\s+isOwnWork`) and gallery-dl (between
+//! `novel: ` and `,\n`) cut out of the page. Here the page is searched for that script and the
+//! object is read with serde_json from its first `{` to its matching `}` (a string holding `},`
+//! or a newline cannot cut it short). A page of another shape is a [`PixivError::Decode`] that
+//! says which part is missing.
+
+use http::{Method, Request};
+use http_body_util::{BodyExt as _, Limited};
+use pixiv_errors::PixivError;
+use pixiv_transport::RequestBody;
+
+use crate::Client;
+use crate::models::WebviewNovel;
+
+/// The viewer version PixivPy and gallery-dl send.
+pub const WEBVIEW_VIEWER_VERSION: &str = "20221031_ai";
+
+/// The largest page read: the text of a long novel is a few MiB.
+const MAX_PAGE: usize = 32 * 1024 * 1024;
+
+/// What the page's script is expected to hold, for the error messages.
+const SHAPE: &str = "Object.defineProperty(window, 'pixiv', {value: {novel: {..}}})";
+
+impl Client {
+    /// `GET /webview/v2/novel?id=&viewer_version=20221031_ai`: the novel's text and metadata,
+    /// read from the JSON the viewer page embeds (see [`parse_webview_novel`]).
+    pub async fn webview_novel(&self, novel_id: u64) -> Result<WebviewNovel, PixivError> {
+        let html = self.webview_novel_html(novel_id).await?;
+        parse_webview_novel(&html)
+    }
+
+    /// The viewer page itself, as HTML (PixivPy's `webview_novel(raw=True)`).
+    pub async fn webview_novel_html(&self, novel_id: u64) -> Result<String, PixivError> {
+        let uri = self.api_uri(
+            "/webview/v2/novel",
+            &[
+                ("id", novel_id.to_string().as_str()),
+                ("viewer_version", WEBVIEW_VIEWER_VERSION),
+            ],
+        )?;
+        let req = Request::builder()
+            .method(Method::GET)
+            .uri(uri)
+            .body(RequestBody::default())
+            .map_err(|e| PixivError::invalid_input("request", e.to_string()))?;
+        let resp = self.inner.api.send(req).await?;
+        let bytes = Limited::new(resp.into_body(), MAX_PAGE)
+            .collect()
+            .await
+            .map_err(|e| match e.downcast::<PixivError>() {
+                Ok(e) => *e,
+                Err(_) => PixivError::body_too_large(MAX_PAGE as u64),
+            })?
+            .to_bytes();
+        String::from_utf8(bytes.to_vec()).map_err(|e| {
+            PixivError::decode(
+                format!("webview_novel: the page is not UTF-8 ({e})"),
+                &bytes,
+            )
+        })
+    }
+}
+
+/// Reads the novel out of a `/webview/v2/novel` page: the `novel` object of the
+/// `Object.defineProperty(window, 'pixiv', {value: {..}})` script, parsed with serde_json.
+///
+/// ```
+/// let page = "<script>Object.defineProperty(window, 'pixiv', {\n value: {\n  novel: \
+///     {\"id\":\"7\",\"userId\":\"1\",\"title\":\"t\",\"text\":\"a[newpage]b\",\"illusts\":[],\"images\":[]},\n  \
+///     isOwnWork: false,\n }\n});</script>";
+/// let novel = pixiv::api::parse_webview_novel(page)?;
+/// assert_eq!(novel.id, 7);
+/// assert_eq!(novel.pages(), ["a", "b"]);
+/// # Ok::<(), pixiv::PixivError>(())
+/// ```
+pub fn parse_webview_novel(html: &str) -> Result<WebviewNovel, PixivError> {
+    let shape_error = |what: &str| {
+        PixivError::decode(
+            format!("webview_novel: the page's shape changed: {what} (expected {SHAPE})"),
+            html.as_bytes(),
+        )
+    };
+    let script = [
+        "Object.defineProperty(window, 'pixiv'",
+        "Object.defineProperty(window, \"pixiv\"",
+    ]
+    .iter()
+    .find_map(|marker| html.find(marker).map(|at| at + marker.len()))
+    .ok_or_else(|| shape_error("no `Object.defineProperty(window, 'pixiv', ..)` script"))?;
+    let rest = &html[script..];
+    let key = rest
+        .find("novel:")
+        .ok_or_else(|| shape_error("window.pixiv has no `novel:` key"))?;
+    let value = rest[key + "novel:".len()..].trim_start();
+    if !value.starts_with('{') {
+        return Err(shape_error("`novel:` is not followed by a JSON object"));
+    }
+    let mut stream = serde_json::Deserializer::from_str(value).into_iter::<serde_json::Value>();
+    let json = match stream.next() {
+        Some(Ok(json)) => json,
+        Some(Err(e)) => {
+            return Err(shape_error(&format!(
+                "the `novel` object is not JSON ({})",
+                PixivError::from(e)
+            )));
+        }
+        None => return Err(shape_error("the `novel` object is empty")),
+    };
+    serde_json::from_value(json).map_err(|e| {
+        shape_error(&format!(
+            "the `novel` object lacks a field webview_novel needs ({})",
+            PixivError::from(e)
+        ))
+    })
+}
