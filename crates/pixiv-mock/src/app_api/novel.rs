@@ -197,8 +197,8 @@ pub(super) fn search(_: &AppApi, req: &ApiRequest<'_>) -> Handled {
 }
 
 /// `GET /v1/user/bookmarks/novel?user_id=&restrict=&tag=&max_bookmark_id=` → `{"novels",
-/// "next_url"}`: the generated bookmarks of `restrict` (private ones only for the account's own),
-/// filtered by bookmark `tag`, newest first; `next_url` carries `max_bookmark_id`.
+/// "next_url"}`: the generated bookmarks of `restrict` (as for works, private ones for any
+/// user), filtered by bookmark `tag`, newest first; `next_url` carries `max_bookmark_id`.
 pub(super) fn bookmarks(_: &AppApi, req: &ApiRequest<'_>) -> Handled {
     let id = existing_user(req.query)?;
     let restrict = params::one_of(
@@ -207,14 +207,6 @@ pub(super) fn bookmarks(_: &AppApi, req: &ApiRequest<'_>) -> Handled {
         &["public", "private"],
         Some("public"),
     )?;
-    if restrict == "private" && id != req.user_id {
-        return Err(error::answer(
-            http::StatusCode::FORBIDDEN,
-            "",
-            "Invalid restrict",
-            "",
-        ));
-    }
     let max = params::opt_number(req.query, "max_bookmark_id")?;
     let tag = params::get(req.query, "tag").filter(|t| !t.is_empty());
     let all: Vec<(u64, u64)> = data_novel::bookmarks(id, restrict)
@@ -375,9 +367,11 @@ mod tests {
         let r = get(
             &api,
             "/v1/user/bookmarks/novel",
-            &[("user_id", "5"), ("restrict", "private")],
+            &[("user_id", "5"), ("tag", "no such tag")],
         );
-        assert_eq!(r.status, 403);
+        assert_eq!(r.status, 200);
+        assert_eq!(r.body["novels"].as_array().map(Vec::len), Some(0));
+        assert!(r.body["next_url"].is_null());
         let r = get(&api, "/v2/novel/detail", &[("novel_id", "0")]);
         assert_eq!(r.status, 400);
     }
