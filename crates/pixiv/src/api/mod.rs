@@ -16,6 +16,21 @@
 //! | [`follow_delete`](crate::Client::follow_delete) | `POST /v1/user/follow/delete` (form `user_id`) |
 //! | [`get`](crate::Client::get), [`post`](crate::Client::post), [`post_json`](crate::Client::post_json), [`delete`](crate::Client::delete) | anything else |
 //!
+//! Novels, comments, the novel viewer page and showcase articles (`docs/facade.md`, "Novels"):
+//!
+//! | method | call |
+//! |---|---|
+//! | [`novel_detail`](crate::Client::novel_detail) | `GET /v2/novel/detail?novel_id=` |
+//! | [`user_novels`](crate::Client::user_novels) | `GET /v1/user/novels?user_id=&filter=for_ios` ([`UserNovelsRequest`]) |
+//! | [`novel_series`](crate::Client::novel_series) | `GET /v2/novel/series?series_id=&filter=for_ios` ([`NovelSeriesRequest`]) |
+//! | [`search_novel`](crate::Client::search_novel) | `GET /v1/search/novel?word=&search_target=&merge_plain_keyword_results=&include_translated_tag_results=&sort=` ([`SearchNovelRequest`]) |
+//! | [`user_bookmarks_novel`](crate::Client::user_bookmarks_novel) | `GET /v1/user/bookmarks/novel?user_id=&restrict=&filter=for_ios` ([`UserBookmarksNovelRequest`]) |
+//! | [`novel_bookmark_detail`](crate::Client::novel_bookmark_detail) | `GET /v2/novel/bookmark/detail?novel_id=` |
+//! | [`novel_new`](crate::Client::novel_new), [`novel_follow`](crate::Client::novel_follow), [`novel_recommended`](crate::Client::novel_recommended) | `GET /v1/novel/{new,follow,recommended}` |
+//! | [`illust_comments`](crate::Client::illust_comments), [`novel_comments`](crate::Client::novel_comments) (and `_v3`, `_comment_replies`) | `GET /v1/{illust,novel}/comments`, `/v3/..`, `/v2/{illust,novel}/comment/replies` ([`CommentsRequest`]) |
+//! | [`webview_novel`](crate::Client::webview_novel) | `GET /webview/v2/novel?id=&viewer_version=20221031_ai` (HTML; [`parse_webview_novel`]) |
+//! | [`showcase_article`](crate::Client::showcase_article) | `GET {web_base}/ajax/showcase/article?article_id=` (web host, no Bearer) |
+//!
 //! The query names are PixivPy's, `filter=for_ios` included where PixivPy sends it. Calls with
 //! many options return a request builder that borrows the client and is awaited directly
 //! (`IntoFuture`): `client.search_illust("猫").sort(SearchSort::PopularDesc).await?`.
