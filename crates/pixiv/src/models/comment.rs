@@ -75,3 +75,32 @@ pub struct Stamp {
     #[serde(flatten)]
     pub extra: Extra,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn v1_and_v3_shapes_parse() {
+        let v1 = serde_json::json!({
+            "id": 2, "comment": "re", "date": "2024-02-01T00:00:00+09:00",
+            "user": {"id": 5, "name": "n", "account": "a", "profile_image_urls": {"medium": "m"}},
+            "parent_comment": {"id": 1, "comment": "c", "date": "", "user": null, "parent_comment": {}},
+        });
+        let c: Comment = serde_json::from_value(v1).unwrap();
+        let parent = c.parent_comment.as_deref().unwrap();
+        assert_eq!(parent.id, 1);
+        assert!(parent.user.is_none() && parent.parent_comment.is_none());
+        assert_eq!(c.user.as_ref().map(|u| u.id), Some(5));
+
+        let v3 = serde_json::json!({
+            "id": 3, "comment": "", "date": "", "user": null, "has_replies": true,
+            "stamp": {"stamp_id": 301, "stamp_url": "s"},
+        });
+        let c: Comment = serde_json::from_value(v3).unwrap();
+        assert_eq!(c.has_replies, Some(true));
+        assert_eq!(c.stamp.as_ref().map(|s| s.stamp_id), Some(301));
+        let again: Comment = serde_json::from_value(serde_json::to_value(&c).unwrap()).unwrap();
+        assert_eq!(again, c);
+    }
+}

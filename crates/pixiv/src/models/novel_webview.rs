@@ -208,3 +208,36 @@ where
         Some(_) => Err(serde::de::Error::custom("expected an object or []")),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_lists_ids_as_strings_and_round_trips() {
+        let page = serde_json::json!({
+            "id": "7", "userId": "3", "title": "t", "seriesId": null, "seriesNavigation": null,
+            "illusts": [], "images": [], "text": "a[newpage]b", "marker": null, "brandNew": 1,
+        });
+        let novel: WebviewNovel = serde_json::from_value(page).unwrap();
+        assert_eq!((novel.id, novel.user_id, novel.series_id), (7, 3, None));
+        assert!(novel.illusts.is_empty() && novel.images.is_empty());
+        assert!(novel.series_navigation.is_none());
+        assert_eq!(novel.extra["brandNew"], 1);
+        let again: WebviewNovel =
+            serde_json::from_value(serde_json::to_value(&novel).unwrap()).unwrap();
+        assert_eq!(again, novel);
+
+        let with = serde_json::json!({
+            "id": 8, "userId": 3, "seriesId": "2",
+            "images": {"5": {"novelImageId": "5", "urls": {"original": "u"}}},
+            "illusts": {"12-1": {"id": "12", "page": 1, "visible": true, "illust": {}}},
+        });
+        let novel: WebviewNovel = serde_json::from_value(with).unwrap();
+        assert_eq!(novel.series_id, Some(2));
+        assert_eq!(novel.images["5"].urls["original"], "u");
+        assert_eq!(novel.illusts["12-1"].id, 12);
+        let bad = serde_json::json!({"id": "7", "userId": "3", "images": "nope"});
+        assert!(serde_json::from_value::<WebviewNovel>(bad).is_err());
+    }
+}
