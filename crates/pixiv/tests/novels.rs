@@ -413,6 +413,31 @@ async fn webview_novel_reads_the_embedded_json() {
 
     let html = client.webview_novel_html(101).await.unwrap();
     assert!(html.contains("Object.defineProperty(window, 'pixiv'"));
+    mock.clear_requests();
+
+    // A missing novel is the App API's JSON error, not a page to parse.
+    let err = client.webview_novel(0).await.unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(400));
+}
+
+#[tokio::test]
+async fn webview_novel_refuses_a_page_past_its_cap() {
+    let (mock, client) = logged_in().await;
+    // 33 MiB of HTML, past the 32 MiB the page read allows.
+    let body = bytes::Bytes::from(vec![b'a'; 33 * 1024 * 1024]);
+    mock.push_faults(
+        RouteMatch::path("/webview/v2/novel"),
+        [Fault::Raw {
+            status: 200,
+            headers: vec![("content-type".into(), "text/html".into())],
+            body,
+        }],
+    );
+    let err = client.webview_novel(101).await.unwrap_err();
+    assert!(
+        matches!(err, pixiv::PixivError::BodyTooLarge { .. }),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]

@@ -75,6 +75,10 @@ impl Client {
 /// let novel = pixiv::api::parse_webview_novel(page)?;
 /// assert_eq!(novel.id, 7);
 /// assert_eq!(novel.pages(), ["a", "b"]);
+///
+/// // A key that only ends in `novel` is not the novel.
+/// let decoy = page.replace("value: {\n  novel:", "value: {\n  seriesnovel: 1, novel:");
+/// assert_eq!(pixiv::api::parse_webview_novel(&decoy)?.id, 7);
 /// # Ok::<(), pixiv::PixivError>(())
 /// ```
 pub fn parse_webview_novel(html: &str) -> Result<WebviewNovel, PixivError> {
@@ -92,8 +96,16 @@ pub fn parse_webview_novel(html: &str) -> Result<WebviewNovel, PixivError> {
     .find_map(|marker| html.find(marker).map(|at| at + marker.len()))
     .ok_or_else(|| shape_error("no `Object.defineProperty(window, 'pixiv', ..)` script"))?;
     let rest = &html[script..];
+    // The `novel` key itself, not the end of a longer name (`isNovel:`, `my_novel:`).
     let key = rest
-        .find("novel:")
+        .match_indices("novel:")
+        .map(|(at, _)| at)
+        .find(|&at| {
+            !rest[..at]
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$')
+        })
         .ok_or_else(|| shape_error("window.pixiv has no `novel:` key"))?;
     let value = rest[key + "novel:".len()..].trim_start();
     if !value.starts_with('{') {
