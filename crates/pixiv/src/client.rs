@@ -11,7 +11,7 @@ use pixiv_errors::PixivError;
 use pixiv_transport::auth::TokenSource;
 use pixiv_transport::connect::ProxyConfig;
 use pixiv_transport::ratelimit::RateLimiter;
-use pixiv_transport::{RequestBody, Transport, TransportConfig};
+use pixiv_transport::{Body, RequestBody, Transport, TransportConfig};
 use serde::de::DeserializeOwned;
 use url::Url;
 
@@ -196,6 +196,17 @@ impl Client {
         uri: Uri,
         body: Option<(&'static str, Bytes)>,
     ) -> Result<T, PixivError> {
+        let req = self.api_request(method, uri, body)?;
+        self.inner.api.json(req).await
+    }
+
+    /// One App API request.
+    pub(crate) fn api_request(
+        &self,
+        method: Method,
+        uri: Uri,
+        body: Option<(&'static str, Bytes)>,
+    ) -> Result<Request<RequestBody>, PixivError> {
         let mut req = Request::builder().method(method).uri(uri);
         let body = match body {
             Some((content_type, bytes)) => {
@@ -204,10 +215,22 @@ impl Client {
             }
             None => RequestBody::default(),
         };
-        let req = req
-            .body(body)
-            .map_err(|e| PixivError::invalid_input("request", e.to_string()))?;
-        self.inner.api.json(req).await
+        req.body(body)
+            .map_err(|e| PixivError::invalid_input("request", e.to_string()))
+    }
+
+    /// Sends one App API request through the Bearer transport, or without any `Authorization`
+    /// (PixivPy's `req_auth=False`) through the plain one; the answer's body streams.
+    pub(crate) async fn api_send(
+        &self,
+        req: Request<RequestBody>,
+        auth: bool,
+    ) -> Result<http::Response<Body>, PixivError> {
+        if auth {
+            self.inner.api.send(req).await
+        } else {
+            self.inner.plain.send(req).await
+        }
     }
 
     /// `GET` on the App API with query pairs.

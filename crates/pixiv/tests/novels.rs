@@ -72,6 +72,13 @@ async fn novel_detail_and_user_novels() {
     assert!(client.novel_detail(176).await.unwrap().series.is_none());
     mock.clear_requests();
 
+    // PixivPy's req_auth=False: no Authorization; the mock, as Pixiv, refuses the novel then.
+    let err = client.novel_detail(101).without_auth().await.unwrap_err();
+    let mut sent = calls(&mock);
+    assert_eq!(sent.len(), 1);
+    assert!(sent.remove(0).header("authorization").is_none());
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(400));
+
     let err = client.novel_detail(0).await.unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(400));
     mock.clear_requests();
@@ -171,8 +178,8 @@ async fn bookmarked_novels_restrict_tag_and_detail() {
     let tagged = client
         .user_bookmarks_novel(me)
         .restrict(Restrict::Private)
-        .tag(tag)
         .max_bookmark_id(private[0].1)
+        .tag(tag)
         .await
         .unwrap();
     let call = only_call(&mock);
@@ -281,8 +288,8 @@ async fn search_new_follow_and_recommended() {
     let rec = client
         .novel_recommended()
         .include_ranking_novels(true)
-        .already_recommended([1, 2])
         .max_bookmark_id_for_recommend(99)
+        .already_recommended([1, 2])
         .await
         .unwrap();
     let call = only_call(&mock);
@@ -423,8 +430,8 @@ async fn webview_novel_reads_the_embedded_json() {
 #[tokio::test]
 async fn webview_novel_refuses_a_page_past_its_cap() {
     let (mock, client) = logged_in().await;
-    // 33 MiB of HTML, past the 32 MiB the page read allows.
-    let body = bytes::Bytes::from(vec![b'a'; 33 * 1024 * 1024]);
+    // 17 MiB of HTML, past the 16 MiB a text answer may have.
+    let body = bytes::Bytes::from(vec![b'a'; 17 * 1024 * 1024]);
     mock.push_faults(
         RouteMatch::path("/webview/v2/novel"),
         [Fault::Raw {

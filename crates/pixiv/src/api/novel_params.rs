@@ -1,4 +1,4 @@
-//! The closed sets of values the novel endpoints take, and the request builders' shared future.
+//! The closed sets of values the novel endpoints take.
 
 use std::fmt;
 
@@ -29,29 +29,6 @@ wire_enum! {
         All => "all",
     }
 }
-
-/// Implements `IntoFuture` for a request builder whose `query(&self)` gives the path and the
-/// query pairs of a list call: awaiting it is one `GET` read into a [`Page`](crate::Page) of
-/// `$item` under the JSON key `$key`.
-macro_rules! page_request {
-    ($ty:ident, $item:ty, $key:literal) => {
-        impl<'a> ::std::future::IntoFuture for $ty<'a> {
-            type Output = Result<$crate::Page<$item>, ::pixiv_errors::PixivError>;
-            type IntoFuture =
-                ::std::pin::Pin<Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>>;
-
-            fn into_future(self) -> Self::IntoFuture {
-                Box::pin(async move {
-                    let (path, query) = self.query();
-                    let answer = self.client.api_get(path, &query).await?;
-                    $crate::Page::from_answer(self.client, $key, answer)
-                })
-            }
-        }
-    };
-}
-
-pub(crate) use page_request;
 
 #[cfg(test)]
 mod tests {

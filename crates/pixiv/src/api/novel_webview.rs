@@ -8,19 +8,14 @@
 //! or a newline cannot cut it short). A page of another shape is a [`PixivError::Decode`] that
 //! says which part is missing.
 
-use http::{Method, Request};
-use http_body_util::{BodyExt as _, Limited};
 use pixiv_errors::PixivError;
-use pixiv_transport::RequestBody;
 
+use super::request::{Call, request};
 use crate::Client;
 use crate::models::WebviewNovel;
 
 /// The viewer version PixivPy and gallery-dl send.
 pub const WEBVIEW_VIEWER_VERSION: &str = "20221031_ai";
-
-/// The largest page read: the text of a long novel is a few MiB.
-const MAX_PAGE: usize = 32 * 1024 * 1024;
 
 /// What the page's script is expected to hold, for the error messages.
 const SHAPE: &str = "Object.defineProperty(window, 'pixiv', {value: {novel: {..}}})";
@@ -28,41 +23,31 @@ const SHAPE: &str = "Object.defineProperty(window, 'pixiv', {value: {novel: {..}
 impl Client {
     /// `GET /webview/v2/novel?id=&viewer_version=20221031_ai`: the novel's text and metadata,
     /// read from the JSON the viewer page embeds (see [`parse_webview_novel`]).
-    pub async fn webview_novel(&self, novel_id: u64) -> Result<WebviewNovel, PixivError> {
-        let html = self.webview_novel_html(novel_id).await?;
-        parse_webview_novel(&html)
+    pub fn webview_novel(&self, novel_id: u64) -> WebviewNovelRequest<'_> {
+        WebviewNovelRequest::new(webview_call(self, novel_id))
     }
 
-    /// The viewer page itself, as HTML (PixivPy's `webview_novel(raw=True)`).
-    pub async fn webview_novel_html(&self, novel_id: u64) -> Result<String, PixivError> {
-        let uri = self.api_uri(
-            "/webview/v2/novel",
-            &[
-                ("id", novel_id.to_string().as_str()),
-                ("viewer_version", WEBVIEW_VIEWER_VERSION),
-            ],
-        )?;
-        let req = Request::builder()
-            .method(Method::GET)
-            .uri(uri)
-            .body(RequestBody::default())
-            .map_err(|e| PixivError::invalid_input("request", e.to_string()))?;
-        let resp = self.inner.api.send(req).await?;
-        let bytes = Limited::new(resp.into_body(), MAX_PAGE)
-            .collect()
-            .await
-            .map_err(|e| match e.downcast::<PixivError>() {
-                Ok(e) => *e,
-                Err(_) => PixivError::body_too_large(MAX_PAGE as u64),
-            })?
-            .to_bytes();
-        String::from_utf8(bytes.to_vec()).map_err(|e| {
-            PixivError::decode(
-                format!("webview_novel: the page is not UTF-8 ({e})"),
-                &bytes,
-            )
-        })
+    /// The viewer page itself, as HTML (PixivPy's `webview_novel(raw=True)`), read up to 16 MiB.
+    pub fn webview_novel_html(&self, novel_id: u64) -> WebviewNovelHtmlRequest<'_> {
+        WebviewNovelHtmlRequest::new(webview_call(self, novel_id))
     }
+}
+
+fn webview_call(client: &Client, novel_id: u64) -> Call<'_> {
+    Call::get(client, "/webview/v2/novel")
+        .with("id", novel_id)
+        .with("viewer_version", WEBVIEW_VIEWER_VERSION)
+}
+
+request! {
+    /// `/webview/v2/novel`, built by [`Client::webview_novel`]; await it for the
+    /// [`WebviewNovel`].
+    WebviewNovelRequest -> WebviewNovel, |call| parse_webview_novel(&call.text().await?)
+}
+
+request! {
+    /// `/webview/v2/novel`, built by [`Client::webview_novel_html`]; await it for the page.
+    WebviewNovelHtmlRequest -> String, |call| call.text().await
 }
 
 /// Reads the novel out of a `/webview/v2/novel` page: the `novel` object of the
