@@ -33,7 +33,6 @@ pub(super) fn answer(
     ApiResponse {
         status,
         body: body(user_message, message, reason),
-        html: None,
     }
 }
 

@@ -20,7 +20,7 @@
 //! | `POST /v1/user/follow/delete` (form `user_id`) | `{}` |
 //! | novels (`/v2/novel/detail`, `/v1/user/novels`, `/v2/novel/series`, `/v1/search/novel`, `/v1/user/bookmarks/novel`, `/v2/novel/bookmark/detail`, `/v1/novel/{new,follow,recommended}`) | see `novel.rs` |
 //! | comments v1, v3 and replies of works and novels | see `comment.rs` |
-//! | `GET /webview/v2/novel?id=` | an HTML page embedding the novel (see `novel_web.rs`) |
+//! | `GET /webview/v2/novel?id=` | an HTML page embedding the novel (`novel_web.rs`, called by the server core before [`AppApi::handle`]) |
 //!
 //! Errors are Pixiv's body, `{"error": {"user_message", "message", "reason",
 //! "user_message_details": {}}}`: 400 for a missing or invalid parameter (`message` names it, e.g.
@@ -73,8 +73,6 @@ pub(crate) struct ApiResponse {
     pub(crate) status: StatusCode,
     /// The JSON body.
     pub(crate) body: serde_json::Value,
-    /// An HTML page sent instead of `body` (`/webview/v2/novel`).
-    pub(crate) html: Option<String>,
 }
 
 /// What an endpoint returns: the 200 body, or an error answer.
@@ -114,9 +112,6 @@ impl AppApi {
 
     /// Answers one call; unknown paths get Pixiv's 404 error body.
     pub(crate) fn handle(&self, req: &ApiRequest<'_>) -> ApiResponse {
-        if req.path == novel_web::WEBVIEW_PATH {
-            return novel_web::webview(req);
-        }
         let Some((_, method, handler)) = ROUTES
             .iter()
             .chain(novel::ROUTES)
@@ -132,7 +127,6 @@ impl AppApi {
             Ok(body) => ApiResponse {
                 status: StatusCode::OK,
                 body,
-                html: None,
             },
             Err(answer) => answer,
         }

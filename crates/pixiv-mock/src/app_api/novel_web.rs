@@ -9,23 +9,22 @@ use super::{ApiRequest, ApiResponse, error, params};
 use crate::data_novel;
 
 /// The path of the novel viewer page.
-pub(super) const WEBVIEW_PATH: &str = "/webview/v2/novel";
+pub(crate) const WEBVIEW_PATH: &str = "/webview/v2/novel";
 
-/// `GET /webview/v2/novel?id=&viewer_version=` → [`data_novel::webview_html`], `text/html`.
-/// A missing novel is Pixiv's JSON 404, as the App API's.
-pub(super) fn webview(req: &ApiRequest<'_>) -> ApiResponse {
+/// `GET /webview/v2/novel?id=&viewer_version=` → [`data_novel::webview_html`] (the server core
+/// sends it as `text/html`); a missing novel is Pixiv's JSON error, as the App API's. `None` for
+/// any other path, which [`AppApi::handle`](super::AppApi::handle) answers.
+pub(crate) fn webview(req: &ApiRequest<'_>) -> Option<Result<String, ApiResponse>> {
+    if req.path != WEBVIEW_PATH {
+        return None;
+    }
     if req.method != http::Method::GET {
-        return error::method_not_allowed();
+        return Some(Err(error::method_not_allowed()));
     }
-    let id = match super::novel::existing_novel(req.query, "id") {
-        Ok(id) => id,
-        Err(e) => return e,
-    };
-    ApiResponse {
-        status: StatusCode::OK,
-        body: serde_json::Value::Null,
-        html: Some(data_novel::webview_html(id, req.base_url)),
-    }
+    Some(
+        super::novel::existing_novel(req.query, "id")
+            .map(|id| data_novel::webview_html(id, req.base_url)),
+    )
 }
 
 /// The web host (`www.pixiv.net`): `GET /ajax/showcase/article?article_id=` →
@@ -35,7 +34,6 @@ pub(crate) fn web(req: &ApiRequest<'_>) -> ApiResponse {
     let ajax_error = |status: StatusCode, message: &str| ApiResponse {
         status,
         body: json!({"error": true, "message": message, "body": []}),
-        html: None,
     };
     if req.path != "/ajax/showcase/article" {
         return ajax_error(StatusCode::NOT_FOUND, "Not Found");
@@ -51,7 +49,6 @@ pub(crate) fn web(req: &ApiRequest<'_>) -> ApiResponse {
                 "message": "",
                 "body": [data_novel::showcase_article(id, req.base_url)],
             }),
-            html: None,
         },
         Ok(_) => ajax_error(StatusCode::NOT_FOUND, "記事が見つかりません"),
         Err(_) => ajax_error(StatusCode::BAD_REQUEST, "Invalid article_id"),
@@ -60,19 +57,31 @@ pub(crate) fn web(req: &ApiRequest<'_>) -> ApiResponse {
 
 #[cfg(test)]
 mod tests {
-    use super::super::AppApi;
-    use super::super::testing::*;
+    use super::*;
+
+    fn get(path: &str, query: &[(&str, &str)]) -> Option<Result<String, ApiResponse>> {
+        let query: Vec<(String, String)> = query
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        webview(&ApiRequest {
+            method: &http::Method::GET,
+            path,
+            query: &query,
+            form: &[],
+            user_id: crate::DEMO_USER_ID,
+            base_url: "https://127.0.0.1:4443",
+        })
+    }
 
     #[test]
     fn the_webview_page_embeds_the_novel_as_pixivpy_reads_it() {
-        let api = AppApi::new();
-        let r = get(
-            &api,
-            "/webview/v2/novel",
+        let html = get(
+            WEBVIEW_PATH,
             &[("id", "101"), ("viewer_version", "20221031_ai")],
-        );
-        assert_eq!(r.status, 200);
-        let html = r.html.unwrap();
+        )
+        .unwrap()
+        .unwrap();
         // gallery-dl: the JSON between "novel: " and ",\n".
         let start = html.find("novel: ").unwrap() + "novel: ".len();
         let end = start + html[start..].find(",\n").unwrap();
@@ -85,8 +94,8 @@ mod tests {
                 .trim_start()
                 .starts_with("isOwnWork")
         );
-        let r = get(&api, "/webview/v2/novel", &[("id", "0")]);
-        assert_eq!(r.status, 400);
-        assert!(r.html.is_none());
+        let missing = get(WEBVIEW_PATH, &[("id", "0")]).unwrap().unwrap_err();
+        assert_eq!(missing.status, 400);
+        assert!(get("/v2/novel/detail", &[("novel_id", "1")]).is_none());
     }
 }

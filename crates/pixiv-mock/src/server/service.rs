@@ -273,17 +273,22 @@ async fn answer(req: Request<Incoming>, ctx: Arc<ConnCtx>) -> Result<Response<Mo
             } else {
                 Vec::new()
             };
-            let answer = shared.api.handle(&ApiRequest {
+            let request = ApiRequest {
                 method: &parts.method,
                 path: &path,
                 query: &query,
                 form: &form,
                 user_id,
                 base_url: &shared.base_url,
-            });
-            match answer.html {
-                Some(page) => html_response(answer.status, page),
-                None => json_response(answer.status, &answer.body),
+            };
+            // The novel viewer answers HTML; every other App API call JSON.
+            match crate::app_api::novel_web::webview(&request) {
+                Some(Ok(page)) => html_response(StatusCode::OK, page),
+                Some(Err(answer)) => json_response(answer.status, &answer.body),
+                None => {
+                    let answer = shared.api.handle(&request);
+                    json_response(answer.status, &answer.body)
+                }
             }
         }
         Route::Web => {
