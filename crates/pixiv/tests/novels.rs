@@ -68,6 +68,18 @@ async fn novel_detail_and_user_novels() {
     assert!(novel.tags[0].added_by_uploaded_user);
     assert_eq!(novel.user.id, 1);
     assert_eq!(novel.total_comments, data::comment_count(101));
+    assert_eq!(novel.user.is_followed, Some(false));
+    // The session's follows show in the novels' authors (a raw call: the follow methods are the
+    // illust half's).
+    let _: serde_json::Value = client
+        .post(
+            "/v1/user/follow/add",
+            &[("user_id", "1"), ("restrict", "public")],
+        )
+        .await
+        .unwrap();
+    let followed = client.novel_detail(101).await.unwrap();
+    assert_eq!(followed.user.is_followed, Some(true));
     // `{}` for no series parses to None.
     assert!(client.novel_detail(176).await.unwrap().series.is_none());
     mock.clear_requests();

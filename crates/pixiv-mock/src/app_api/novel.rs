@@ -61,7 +61,9 @@ fn is_bookmarked(viewer: u64, id: u64) -> bool {
     })
 }
 
-fn novels(req: &ApiRequest<'_>, ids: &[u64]) -> Vec<Value> {
+/// Novels `ids` as the viewer sees them: `is_bookmarked` from their generated bookmarks, the
+/// author's `is_followed` from the follows the session made.
+fn novels(api: &AppApi, req: &ApiRequest<'_>, ids: &[u64]) -> Vec<Value> {
     let mut marked: Vec<u64> = Vec::new();
     for r in ["public", "private"] {
         marked.extend(
@@ -70,15 +72,21 @@ fn novels(req: &ApiRequest<'_>, ids: &[u64]) -> Vec<Value> {
                 .map(|(n, _)| *n),
         );
     }
+    let state = api.state();
+    let viewer = Viewer::new(&state, req.user_id);
     ids.iter()
-        .map(|&id| data_novel::novel_as_seen(id, req.base_url, marked.contains(&id)))
+        .map(|&id| {
+            let mut novel = data_novel::novel_as_seen(id, req.base_url, marked.contains(&id));
+            novel["user"]["is_followed"] = viewer.is_followed(data::author_of(id)).into();
+            novel
+        })
         .collect()
 }
 
 /// `GET /v2/novel/detail?novel_id=` → `{"novel": {..}}`.
-pub(super) fn detail(_: &AppApi, req: &ApiRequest<'_>) -> Handled {
+pub(super) fn detail(api: &AppApi, req: &ApiRequest<'_>) -> Handled {
     let id = existing_novel(req.query, "novel_id")?;
-    let novel = data_novel::novel_as_seen(id, req.base_url, is_bookmarked(req.user_id, id));
+    let novel = novels(api, req, &[id]).pop().unwrap_or_default();
     Ok(json!({ "novel": novel }))
 }
 
@@ -94,7 +102,7 @@ pub(super) fn user_novels(api: &AppApi, req: &ApiRequest<'_>) -> Handled {
     };
     Ok(json!({
         "user": user,
-        "novels": novels(req, ids),
+        "novels": novels(api, req, ids),
         "next_url": next_offset_url(req, next),
     }))
 }
@@ -140,7 +148,7 @@ pub(super) fn series(api: &AppApi, req: &ApiRequest<'_>) -> Handled {
         },
         "novel_series_first_novel": data_novel::novel(all[0], req.base_url),
         "novel_series_latest_novel": data_novel::novel(all[all.len() - 1], req.base_url),
-        "novels": novels(req, ids),
+        "novels": novels(api, req, ids),
         "next_url": match next {
             Some(n) => next_url(req, &[("last_order", n.to_string())]).into(),
             None => Value::Null,
@@ -151,7 +159,7 @@ pub(super) fn series(api: &AppApi, req: &ApiRequest<'_>) -> Handled {
 /// `GET /v1/search/novel?word=&search_target=&sort=&merge_plain_keyword_results=&
 /// include_translated_tag_results=&start_date=&end_date=&search_ai_type=&offset=` →
 /// `{"novels", "next_url", "search_span_limit", "show_ai"}`, 3 pages.
-pub(super) fn search(_: &AppApi, req: &ApiRequest<'_>) -> Handled {
+pub(super) fn search(api: &AppApi, req: &ApiRequest<'_>) -> Handled {
     let word = params::get(req.query, "word").unwrap_or_default();
     if word.trim().is_empty() {
         return Err(error::bad_request("Invalid word"));
@@ -189,7 +197,7 @@ pub(super) fn search(_: &AppApi, req: &ApiRequest<'_>) -> Handled {
     }
     let (ids, next) = page(&all, offset);
     Ok(json!({
-        "novels": novels(req, ids),
+        "novels": novels(api, req, ids),
         "next_url": next_offset_url(req, next),
         "search_span_limit": data::DATA_SPAN_SECS,
         "show_ai": true,
@@ -199,7 +207,7 @@ pub(super) fn search(_: &AppApi, req: &ApiRequest<'_>) -> Handled {
 /// `GET /v1/user/bookmarks/novel?user_id=&restrict=&tag=&max_bookmark_id=` → `{"novels",
 /// "next_url"}`: the generated bookmarks of `restrict` (as for works, private ones for any
 /// user), filtered by bookmark `tag`, newest first; `next_url` carries `max_bookmark_id`.
-pub(super) fn bookmarks(_: &AppApi, req: &ApiRequest<'_>) -> Handled {
+pub(super) fn bookmarks(api: &AppApi, req: &ApiRequest<'_>) -> Handled {
     let id = existing_user(req.query)?;
     let restrict = params::one_of(
         req.query,
@@ -218,7 +226,7 @@ pub(super) fn bookmarks(_: &AppApi, req: &ApiRequest<'_>) -> Handled {
     let next = all
         .get(PAGE_SIZE)
         .map(|(_, b)| next_url(req, &[("max_bookmark_id", b.to_string())]));
-    Ok(json!({ "novels": novels(req, &shown), "next_url": next }))
+    Ok(json!({ "novels": novels(api, req, &shown), "next_url": next }))
 }
 
 /// `GET /v2/novel/bookmark/detail?novel_id=` → `{"bookmark_detail": {"is_bookmarked", "tags":
@@ -254,7 +262,7 @@ pub(super) fn bookmark_detail(_: &AppApi, req: &ApiRequest<'_>) -> Handled {
 
 /// `GET /v1/novel/new?max_novel_id=` → `{"novels", "next_url"}`: the newest novels (ids counting
 /// down from 999 999), `next_url` with `max_novel_id`, 3 pages.
-pub(super) fn new(_: &AppApi, req: &ApiRequest<'_>) -> Handled {
+pub(super) fn new(api: &AppApi, req: &ApiRequest<'_>) -> Handled {
     const TOP: u64 = 999_999;
     let max = params::opt_number(req.query, "max_novel_id")?
         .unwrap_or(TOP)
@@ -265,12 +273,12 @@ pub(super) fn new(_: &AppApi, req: &ApiRequest<'_>) -> Handled {
         .last()
         .filter(|&&last| last > bottom + 1)
         .map(|last| next_url(req, &[("max_novel_id", (last - 1).to_string())]));
-    Ok(json!({ "novels": novels(req, &ids), "next_url": next }))
+    Ok(json!({ "novels": novels(api, req, &ids), "next_url": next }))
 }
 
 /// `GET /v1/novel/follow?restrict=public|private|all&offset=` → `{"novels", "next_url"}`: new
 /// novels of the users the account follows, 3 pages.
-pub(super) fn follow(_: &AppApi, req: &ApiRequest<'_>) -> Handled {
+pub(super) fn follow(api: &AppApi, req: &ApiRequest<'_>) -> Handled {
     let restrict = params::one_of(
         req.query,
         "restrict",
@@ -280,14 +288,14 @@ pub(super) fn follow(_: &AppApi, req: &ApiRequest<'_>) -> Handled {
     let offset = params::offset(req.query)?;
     let all = data_novel::list_ids(data::mix(req.user_id) ^ data::hash_str(restrict));
     let (ids, next) = page(&all, offset);
-    Ok(json!({ "novels": novels(req, ids), "next_url": next_offset_url(req, next) }))
+    Ok(json!({ "novels": novels(api, req, ids), "next_url": next_offset_url(req, next) }))
 }
 
 /// `GET /v1/novel/recommended?include_ranking_label=&offset=&already_recommended=&
 /// include_ranking_novels=&max_bookmark_id_for_recommend=&include_privacy_policy=` →
 /// `{"novels", "ranking_novels", "privacy_policy", "next_url"}`, 3 pages; the `next_url` carries
 /// `offset` and the ids already shown (`already_recommended`, comma-separated), as Pixiv's.
-pub(super) fn recommended(_: &AppApi, req: &ApiRequest<'_>) -> Handled {
+pub(super) fn recommended(api: &AppApi, req: &ApiRequest<'_>) -> Handled {
     params::one_of(
         req.query,
         "include_ranking_label",
@@ -315,12 +323,12 @@ pub(super) fn recommended(_: &AppApi, req: &ApiRequest<'_>) -> Handled {
         )
     });
     let ranking_novels = if ranking == "true" && offset == 0 {
-        novels(req, &all[..3])
+        novels(api, req, &all[..3])
     } else {
         Vec::new()
     };
     Ok(json!({
-        "novels": novels(req, ids),
+        "novels": novels(api, req, ids),
         "ranking_novels": ranking_novels,
         "privacy_policy": {},
         "next_url": next,
