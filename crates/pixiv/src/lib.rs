@@ -3,7 +3,8 @@
 //! - [`Client`]: OAuth refresh-token login (refreshed before expiry and after a rejected token,
 //!   once for every clone and task), typed endpoints ([`api`]), pagination as a `Stream`
 //!   ([`Page`]), raw `get`/`post`/`delete` for the rest, and downloads of works to files.
-//! - [`models`]: serde types for works, users and ugoira; unknown fields kept.
+//! - [`models`]: serde types for works, users, ugoira, novels (and the novel viewer's
+//!   [`WebviewNovel`]) and comments; unknown fields kept.
 //! - [`oauth`]: the token call, the [`OAuthTokenSource`](oauth::OAuthTokenSource), and the PKCE
 //!   login that gets a first refresh token.
 //! - Re-exports: the error types of `pixiv-errors`, the transport settings of `pixiv-transport`
