@@ -109,7 +109,7 @@ pub fn parse_webview_novel(html: &str) -> Result<WebviewNovel, PixivError> {
     };
     serde_json::from_value(json).map_err(|e| {
         shape_error(&format!(
-            "the `novel` object lacks a field webview_novel needs ({})",
+            "the `novel` object lacks a field webview_novel needs, or one has another type ({})",
             PixivError::from(e)
         ))
     })
