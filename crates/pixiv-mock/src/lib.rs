@@ -37,7 +37,9 @@
 //! - `POST /auth/token`: OAuth ([`CLIENT_ID`], [`CLIENT_SECRET`], `X-Client-Hash` checked against
 //!   [`HASH_SECRET`]; `refresh_token` and PKCE `authorization_code` grants). `GET /web/v1/login`
 //!   starts a PKCE login (302 to `pixiv://account/login?code=..`).
-//! - `/v1/..`, `/v2/..`, `/web/..`: the App API; `Authorization: Bearer <access token>` required.
+//! - `/v1/..`, `/v2/..`, `/v3/..`, `/web/..`, `/webview/..`: the App API; `Authorization: Bearer
+//!   <access token>` required.
+//! - `/ajax/..`: the web host (`www.pixiv.net`): `/ajax/showcase/article`, no login.
 //! - `GET /dns-query?name=..&type=A|AAAA` with `Accept: application/dns-json`: DoH JSON.
 //! - anything else: the image host ([`content`] says what bytes each path serves).
 //!
@@ -66,6 +68,7 @@ mod app_api;
 pub mod audit;
 pub mod content;
 pub mod data;
+pub mod data_novel;
 mod doh;
 pub mod faults;
 mod formats;

@@ -27,6 +27,10 @@ pub const DEFAULT_OAUTH_BASE: &str = "https://oauth.secure.pixiv.net";
 /// The real image host: `https://i.pximg.net`.
 pub const DEFAULT_IMAGE_BASE: &str = "https://i.pximg.net";
 
+/// The real web host: `https://www.pixiv.net` (its `/ajax/` answers, e.g.
+/// [`showcase_article`](Client::showcase_article); no Bearer is sent there).
+pub const DEFAULT_WEB_BASE: &str = "https://www.pixiv.net";
+
 /// Request starts per [`DEFAULT_IMAGE_RATE_WINDOW`] allowed to the image host (and the OAuth host,
 /// which shares its transport) by default: a budget of its own, so that downloads do not eat the
 /// App API's (the seed's 100 per 60 s would otherwise cap a batch at 100 files a minute). Pixiv
@@ -92,6 +96,8 @@ pub(crate) struct Inner {
     pub(crate) paging: crate::page::Bounds,
     /// `Accept-Language` of App API calls; `None`: the transport's default (`en-us`).
     pub(crate) accept_language: RwLock<Option<HeaderValue>>,
+    /// The web host (`www.pixiv.net`), reached with the Bearer-less transport.
+    pub(crate) web_base: Url,
 }
 
 impl fmt::Debug for Client {
@@ -149,6 +155,11 @@ impl Client {
     /// The configured image host base.
     pub fn image_base(&self) -> &Url {
         &self.inner.image_base
+    }
+
+    /// The configured web host base (`www.pixiv.net`).
+    pub fn web_base(&self) -> &Url {
+        &self.inner.web_base
     }
 
     /// The App API URL for `target`: a path (`/v1/illust/detail`, with or without a query) or an
@@ -273,6 +284,7 @@ pub struct ClientBuilder {
     api_base: String,
     oauth_base: String,
     image_base: String,
+    web_base: String,
     config: TransportConfig,
     hook: Option<RefreshTokenHook>,
     refresh_margin: Duration,
@@ -292,6 +304,7 @@ impl Default for ClientBuilder {
             api_base: DEFAULT_API_BASE.to_owned(),
             oauth_base: DEFAULT_OAUTH_BASE.to_owned(),
             image_base: DEFAULT_IMAGE_BASE.to_owned(),
+            web_base: DEFAULT_WEB_BASE.to_owned(),
             config: TransportConfig::new(),
             hook: None,
             refresh_margin: REFRESH_MARGIN,
@@ -316,6 +329,7 @@ impl fmt::Debug for ClientBuilder {
             .field("api_base", &self.api_base)
             .field("oauth_base", &self.oauth_base)
             .field("image_base", &self.image_base)
+            .field("web_base", &self.web_base)
             .field("config", &self.config)
             .field("refresh_margin", &self.refresh_margin)
             .field("image_rate_limit", &self.image_rate_limit)
@@ -374,6 +388,14 @@ impl ClientBuilder {
         self
     }
 
+    /// The web host base (`/ajax/` calls such as
+    /// [`showcase_article`](Client::showcase_article); no Bearer is sent there). Default:
+    /// [`DEFAULT_WEB_BASE`].
+    pub fn web_base(mut self, base: impl Into<String>) -> Self {
+        self.web_base = base.into();
+        self
+    }
+
     /// The rate limit of the image host (and of the OAuth host, which shares its transport): a
     /// budget of its own, apart from the App API's. Default: [`DEFAULT_IMAGE_RATE_LIMIT`] starts
     /// per [`DEFAULT_IMAGE_RATE_WINDOW`]. [`RateLimiter::unlimited`] lifts it.
@@ -389,9 +411,13 @@ impl ClientBuilder {
         self
     }
 
-    /// Sets all three bases to one origin (a local server such as `pixiv-mock`).
+    /// Sets every base (App API, OAuth, image host, web host) to one origin (a local server such
+    /// as `pixiv-mock`).
     pub fn base_url(self, base: &str) -> Self {
-        self.api_base(base).oauth_base(base).image_base(base)
+        self.api_base(base)
+            .oauth_base(base)
+            .image_base(base)
+            .web_base(base)
     }
 
     /// Every transport setting (timeouts, retry, rate limit, pool, proxy, TLS, headers). Default:
@@ -492,6 +518,7 @@ impl ClientBuilder {
         let api_base = parse_base("App API base", &self.api_base)?;
         let oauth_base = parse_base("OAuth base", &self.oauth_base)?;
         let image_base = parse_base("image base", &self.image_base)?;
+        let web_base = parse_base("web base", &self.web_base)?;
         let plain_config = match &self.image_rate_limit {
             Some(limiter) => self.config.clone().rate_limit(Some(limiter.clone())),
             None => self.config.clone(),
@@ -527,6 +554,7 @@ impl ClientBuilder {
                 image_base,
                 paging: self.paging,
                 accept_language: RwLock::new(accept_language),
+                web_base,
             }),
         })
     }

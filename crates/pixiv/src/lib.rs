@@ -3,7 +3,8 @@
 //! - [`Client`]: OAuth refresh-token login (refreshed before expiry and after a rejected token,
 //!   once for every clone and task), typed endpoints ([`api`]), pagination as a `Stream`
 //!   ([`Page`]), raw `get`/`post`/`delete` for the rest, and downloads of works to files.
-//! - [`models`]: serde types for works, users and ugoira; unknown fields kept.
+//! - [`models`]: serde types for works, users, ugoira, novels (and the novel viewer's
+//!   [`WebviewNovel`]) and comments; unknown fields kept.
 //! - [`oauth`]: the token call, the [`OAuthTokenSource`](oauth::OAuthTokenSource), and the PKCE
 //!   login that gets a first refresh token.
 //! - Re-exports: the error types of `pixiv-errors`, the transport settings of `pixiv-transport`
@@ -26,11 +27,18 @@ pub use api::{
 };
 pub use client::{
     Client, ClientBuilder, DEFAULT_API_BASE, DEFAULT_IMAGE_BASE, DEFAULT_IMAGE_RATE_LIMIT,
-    DEFAULT_IMAGE_RATE_WINDOW, DEFAULT_OAUTH_BASE,
+    DEFAULT_IMAGE_RATE_WINDOW, DEFAULT_OAUTH_BASE, DEFAULT_WEB_BASE,
 };
 pub use models::{AuthUser, Illust, IllustType, UgoiraMetadata, User, UserDetail};
 pub use models::{BookmarkDetail, BookmarkTag, IllustSeries, TrendingTag, UserPreview};
 pub use page::{DEFAULT_MAX_EMPTY_PAGES, DEFAULT_MAX_PAGES, Page};
+
+pub use api::{
+    CommentsRequest, FollowRestrict, NovelFollowRequest, NovelNewRequest, NovelRecommendedRequest,
+    NovelSearchTarget, NovelSeries, NovelSeriesRequest, SearchNovelRequest,
+    UserBookmarksNovelRequest, UserNovelsRequest,
+};
+pub use models::{Comment, Novel, WebviewNovel};
 
 pub use pixiv_errors::{
     AuthErrorKind, BoxError, PixivError, RedirectErrorKind, ResponseDetails, TimeoutPhase,

@@ -28,6 +28,9 @@
 //! | `POST /v1/user/follow/add` (form `user_id`, `restrict`) | `{}` |
 //! | `POST /v1/user/follow/delete` (form `user_id`) | `{}` |
 //! | `POST /v1/user/ai-show-settings/edit` (form `show_ai`) | `{}` |
+//! | novels (`/v2/novel/detail`, `/v1/user/novels`, `/v2/novel/series`, `/v1/search/novel`, `/v1/user/bookmarks/novel`, `/v2/novel/bookmark/detail`, `/v1/novel/{new,follow,recommended}`) | see `novel.rs` |
+//! | comments v1, v3 and replies of works and novels | see `comment.rs` |
+//! | `GET /webview/v2/novel?id=` | an HTML page embedding the novel (`novel_web.rs`, called by the server core before [`AppApi::handle`]) |
 //!
 //! `Accept-Language` sets tags' `translated_name` (see `language`). The calls in [`ANONYMOUS`]
 //! (`/v1/illust/recommended-nologin`) are served without a token (PixivPy's `req_auth=False`),
@@ -50,6 +53,9 @@ mod discover;
 mod error;
 mod illust;
 mod language;
+mod comment;
+mod novel;
+pub(crate) mod novel_web;
 mod paging;
 mod params;
 mod previews;
@@ -174,7 +180,11 @@ impl AppApi {
 
     /// Answers one call; unknown paths get Pixiv's 404 error body.
     pub(crate) fn handle(&self, req: &ApiRequest<'_>) -> ApiResponse {
-        let Some((_, method, handler)) = ROUTES.iter().find(|(path, _, _)| *path == req.path)
+        let Some((_, method, handler)) = ROUTES
+            .iter()
+            .chain(novel::ROUTES)
+            .chain(comment::ROUTES)
+            .find(|(path, _, _)| *path == req.path)
         else {
             return error::no_such_path();
         };

@@ -53,6 +53,8 @@ enum Route {
     OAuth,
     Login,
     Api,
+    /// The web host's ajax (`www.pixiv.net/ajax/..`): no Bearer.
+    Web,
     Doh,
     Image,
 }
@@ -62,8 +64,15 @@ fn route_of(path: &str) -> Route {
         Route::OAuth
     } else if path == "/web/v1/login" {
         Route::Login
-    } else if path.starts_with("/v1/") || path.starts_with("/v2/") || path.starts_with("/web/") {
+    } else if path.starts_with("/v1/")
+        || path.starts_with("/v2/")
+        || path.starts_with("/v3/")
+        || path.starts_with("/web/")
+        || path.starts_with("/webview/")
+    {
         Route::Api
+    } else if path.starts_with("/ajax/") {
+        Route::Web
     } else if path == "/dns-query" {
         Route::Doh
     } else {
@@ -81,6 +90,20 @@ pub(crate) fn json_response(status: StatusCode, body: &Value) -> Response<MockBo
     h.insert(
         CONTENT_TYPE,
         HeaderValue::from_static("application/json; charset=utf-8"),
+    );
+    h.insert(CONTENT_LENGTH, HeaderValue::from(len));
+    r
+}
+
+/// An HTML answer (the novel viewer page).
+fn html_response(status: StatusCode, page: String) -> Response<MockBody> {
+    let len = page.len();
+    let mut r = Response::new(MockBody::full(page));
+    *r.status_mut() = status;
+    let h = r.headers_mut();
+    h.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
     );
     h.insert(CONTENT_LENGTH, HeaderValue::from(len));
     r
@@ -252,7 +275,7 @@ async fn answer(req: Request<Incoming>, ctx: Arc<ConnCtx>) -> Result<Response<Mo
             } else {
                 Vec::new()
             };
-            let answer = shared.api.handle(&ApiRequest {
+            let request = ApiRequest {
                 method: &parts.method,
                 path: &path,
                 query: &query,
@@ -263,6 +286,26 @@ async fn answer(req: Request<Incoming>, ctx: Arc<ConnCtx>) -> Result<Response<Mo
                     .headers
                     .get(http::header::ACCEPT_LANGUAGE)
                     .and_then(|v| v.to_str().ok()),
+            };
+            // The novel viewer answers HTML; every other App API call JSON.
+            match crate::app_api::novel_web::webview(&request) {
+                Some(Ok(page)) => html_response(StatusCode::OK, page),
+                Some(Err(answer)) => json_response(answer.status, &answer.body),
+                None => {
+                    let answer = shared.api.handle(&request);
+                    json_response(answer.status, &answer.body)
+                }
+            }
+        }
+        Route::Web => {
+            let answer = crate::app_api::novel_web::web(&ApiRequest {
+                method: &parts.method,
+                path: &path,
+                query: &query,
+                form: &[],
+                user_id: 0,
+                base_url: &shared.base_url,
+                accept_language: None,
             });
             json_response(answer.status, &answer.body)
         }

@@ -46,6 +46,9 @@ macro_rules! wire_enum {
     };
 }
 
+/// The macro, for the enums of other endpoint files (`novel_params.rs`).
+pub(crate) use wire_enum;
+
 wire_enum! {
     /// `mode` of `/v1/illust/ranking` (PixivPy's list).
     RankingMode {

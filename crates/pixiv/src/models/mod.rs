@@ -20,13 +20,17 @@
 //! # Ok::<(), serde_json::Error>(())
 //! ```
 
+mod comment;
 mod de;
 mod illust;
 mod lists;
+mod novel;
+mod novel_webview;
 mod responses;
 mod ugoira;
 mod user;
 
+pub use comment::{Comment, CommentUser, Stamp};
 pub use illust::{Illust, IllustType, ImageUrls, MetaPage, MetaSinglePage, Series, Tag};
 pub(crate) use lists::IllustSeriesHead;
 pub use lists::{
@@ -34,6 +38,12 @@ pub use lists::{
     TrendingTags, UserPreview,
 };
 pub use responses::{BookmarkDetailResponse, IllustDetail, UgoiraMetadataResponse};
+pub use novel::{
+    BookmarkTagChoice, Novel, NovelBookmarkDetail, NovelSeriesDetail, NovelTag, ShowcaseArticle,
+};
+pub use novel_webview::{
+    EmbeddedIllust, EmbeddedImage, NavigationNovel, NovelRating, SeriesNavigation, WebviewNovel,
+};
 pub use ugoira::{Frame, UgoiraMetadata, ZipUrls};
 pub use user::{AuthUser, Profile, ProfileImageUrls, User, UserDetail};
 
