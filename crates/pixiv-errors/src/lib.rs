@@ -173,6 +173,41 @@ pub enum PixivError {
         /// The `Location` the server gave, if any (redacted by [`PixivError::redirect`]).
         location: Option<String>,
     },
+    /// The client refused to connect to `host` because of where it resolves: a link-local address
+    /// (169.254.0.0/16, fe80::/10: cloud metadata services), or a loopback/private address reached
+    /// by a redirect from a public host. Nothing was sent; never retried.
+    #[error("refused to connect to {} ({address}): {reason}", shown(.host))]
+    AddressRefused {
+        /// The host name (or IP literal) of the refused URL.
+        host: String,
+        /// The address it resolved to that the policy refuses.
+        address: std::net::IpAddr,
+        /// Which rule refused it.
+        reason: AddressRefusal,
+    },
+}
+
+/// Why [`PixivError::AddressRefused`] refused an address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AddressRefusal {
+    /// A link-local address (169.254.0.0/16, fe80::/10, or their IPv4-mapped forms): refused
+    /// always, since cloud metadata services live there.
+    LinkLocal,
+    /// A loopback or private address (127.0.0.0/8, ::1, 10/8, 172.16/12, 192.168/16, fc00::/7,
+    /// ...) reached by a redirect whose original request went to a public host.
+    PrivateFromPublic,
+}
+
+impl fmt::Display for AddressRefusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::LinkLocal => "a link-local address (cloud metadata space) is never connected to",
+            Self::PrivateFromPublic => {
+                "a redirect from a public host may not lead to a loopback or private address"
+            }
+        })
+    }
 }
 
 /// What kind of authentication failure, and so what the caller should do.
@@ -238,6 +273,12 @@ pub enum RedirectErrorKind {
         /// The refused scheme.
         scheme: String,
     },
+    /// A 307/308 asked to send the request's body (a POST form, say) to another origin (scheme,
+    /// host or port): refused before any byte of it left.
+    CrossOriginBody {
+        /// The redirect's status (307 or 308).
+        status: StatusCode,
+    },
 }
 
 impl fmt::Display for RedirectErrorKind {
@@ -246,6 +287,11 @@ impl fmt::Display for RedirectErrorKind {
             Self::TooManyHops { max } => write!(f, "more than {max} redirects"),
             Self::Loop => f.write_str("redirect loop"),
             Self::RefusedScheme { scheme } => write!(f, "scheme {:?} not allowed", shown(scheme)),
+            Self::CrossOriginBody { status } => write!(
+                f,
+                "a {} redirect would resend the request body to another origin",
+                status.as_u16()
+            ),
         }
     }
 }
@@ -369,6 +415,19 @@ impl PixivError {
         }
     }
 
+    /// A connection refused by the address policy: `host` resolved to `address`.
+    pub fn address_refused(
+        host: impl Into<String>,
+        address: std::net::IpAddr,
+        reason: AddressRefusal,
+    ) -> Self {
+        Self::AddressRefused {
+            host: host.into(),
+            address,
+            reason,
+        }
+    }
+
     /// Attaches `details` to an answer variant (`Http`, `RateLimited`, `Auth`,
     /// `CloudflareChallenge`); other variants are returned unchanged.
     #[must_use]
@@ -424,7 +483,7 @@ impl PixivError {
     /// Everything else does not: `Auth` (the auth layer refreshes and replays an
     /// `InvalidAccessToken` itself; nothing else is fixed by repeating), `CloudflareChallenge`,
     /// `Http` with any other status (other 4xx, 501, 505...), `Decode`, `InvalidInput`, `Tls`,
-    /// `Proxy`, `Io`, `BodyTooLarge`, `Redirect`.
+    /// `Proxy`, `Io`, `BodyTooLarge`, `Redirect`, `AddressRefused`.
     ///
     /// This says nothing about whether a retry is *safe*: the retry layer also checks the
     /// method and that the request body can be replayed.
@@ -548,6 +607,15 @@ impl PixivError {
             Self::Redirect { kind, location } => Self::Redirect {
                 kind: kind.clone(),
                 location: location.clone(),
+            },
+            Self::AddressRefused {
+                host,
+                address,
+                reason,
+            } => Self::AddressRefused {
+                host: host.clone(),
+                address: *address,
+                reason: *reason,
             },
             Self::Connect { source } if lossy => Self::Connect {
                 source: text(source),
@@ -809,6 +877,16 @@ impl fmt::Debug for PixivError {
                 .debug_struct("Redirect")
                 .field("kind", kind)
                 .field("location", &location.as_deref().map(redact::redact_url))
+                .finish(),
+            Self::AddressRefused {
+                host,
+                address,
+                reason,
+            } => f
+                .debug_struct("AddressRefused")
+                .field("host", &DebugText(host))
+                .field("address", address)
+                .field("reason", reason)
                 .finish(),
         }
     }
