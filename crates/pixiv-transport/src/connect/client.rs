@@ -22,6 +22,7 @@ use pixiv_errors::PixivError;
 use tokio::sync::OwnedSemaphorePermit;
 use tower_service::Service;
 
+use super::address::{self, FromPublicOrigin};
 use super::config::ConnectConfig;
 use super::connector::{Connector, Counting};
 use super::error::classify_error;
@@ -164,6 +165,14 @@ impl Service<Request<RequestBody>> for HttpClient {
             );
             return ResponseFuture::new(Box::pin(async move { Err(err) }));
         };
+        // The address policy (address.rs): IP literals are checked here, before anything is
+        // dialled; host names by the resolver, inside the scope set below.
+        let from_public = req.extensions().get::<FromPublicOrigin>().is_some();
+        if let Some(ip) = uri.host().and_then(address::literal) {
+            if let Err(err) = address::check(uri.host().unwrap_or_default(), ip, from_public) {
+                return ResponseFuture::new(Box::pin(async move { Err(err) }));
+            }
+        }
         let shared = &*self.shared;
         let host = shared.hosts.get(&key(uri).unwrap_or_default());
         // Plain HTTP through a proxy: the request itself goes to the proxy (absolute form), so it
@@ -178,7 +187,7 @@ impl Service<Request<RequestBody>> for HttpClient {
             req.headers_mut().entry(PROXY_AUTHORIZATION).or_insert(auth);
         }
         let client = Arc::clone(&self.inner);
-        ResponseFuture::new(Box::pin(async move {
+        ResponseFuture::new(Box::pin(address::scope(from_public, async move {
             let permit = match &host.requests {
                 Some(requests) => Arc::clone(requests).acquire_owned().await.ok(),
                 None => None,
@@ -219,7 +228,7 @@ impl Service<Request<RequestBody>> for HttpClient {
                 inner: body,
                 permit,
             }))
-        }))
+        })))
     }
 }
 

@@ -16,6 +16,7 @@ use pixiv_errors::BoxError;
 use tower::ServiceExt;
 use tower_service::Service;
 
+use super::address;
 use super::error::chain_message;
 use super::hosts::{HostTable, LiveGuard, SLOT_WAIT, key};
 use super::proxy::{ProxyConfig, ProxyError, Recording, basic_auth, status_line};
@@ -46,7 +47,10 @@ impl Service<Uri> for Connector {
 
     fn call(&mut self, dst: Uri) -> Self::Future {
         let host = self.hosts.get(&key(&dst).unwrap_or_default());
-        let route = self.route(dst.clone());
+        // The chain's origin, read while `HttpClient::call`'s scope is set, carried into the
+        // connect (which may finish in a background task) for the resolver.
+        let from_public = address::from_public_now();
+        let route = address::scope(from_public, self.route(dst.clone()));
         let gone = self.hosts.client_gone();
         Box::pin(async move {
             let slot = match &host.slots {

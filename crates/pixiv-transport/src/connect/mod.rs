@@ -35,6 +35,7 @@
 //! # Ok(()) }
 //! ```
 
+pub(crate) mod address;
 mod client;
 mod config;
 mod connector;
