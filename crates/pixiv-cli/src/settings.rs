@@ -58,7 +58,7 @@ fn proxy(net: &Net) -> Result<ProxyConfig, PixivError> {
                 .unwrap_or_default();
             Ok(ProxyConfig::url(url)?.no_proxy(&no_proxy))
         }
-        None => Ok(ProxyConfig::from_env()),
+        None => ProxyConfig::from_env(),
     }
 }
 
