@@ -6,6 +6,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use bytes::Bytes;
 use futures_util::future::BoxFuture;
@@ -30,6 +31,7 @@ use super::hosts::{ClientAlive, HostTable, key};
 use super::proxy::{ProxyConfig, basic_auth};
 use super::resolve::DynResolver;
 use crate::RequestBody;
+use crate::wait::MAX_WAIT;
 
 type Inner = Client<Counting<HttpsConnector<Connector>>, RequestBody>;
 
@@ -84,8 +86,11 @@ impl HttpClient {
         // hyper-rustls wraps this connector, so it must accept https:// URIs too.
         tcp.enforce_http(false);
         tcp.set_nodelay(config.tcp_nodelay);
-        tcp.set_keepalive(config.tcp_keepalive);
-        tcp.set_connect_timeout(config.connect_timeout);
+        // Every duration handed to hyper-util, hyper and the socket is capped at `MAX_WAIT`:
+        // some of them add it to an `Instant` (HTTP/2 PINGs), which would panic on overflow.
+        let cap = |d: Duration| d.min(MAX_WAIT);
+        tcp.set_keepalive(config.tcp_keepalive.map(cap));
+        tcp.set_connect_timeout(config.connect_timeout.map(cap));
 
         let connector = Connector {
             tcp: tcp.clone(),
@@ -102,13 +107,13 @@ impl HttpClient {
         let mut builder = Client::builder(TokioExecutor::new());
         builder
             .pool_max_idle_per_host(config.pool_max_idle_per_host)
-            .pool_idle_timeout(config.pool_idle_timeout)
+            .pool_idle_timeout(config.pool_idle_timeout.map(cap))
             // Without a pool timer the idle timeout is never enforced; without a timer the
             // HTTP/2 keep-alive PINGs never fire.
             .pool_timer(TokioTimer::new())
             .timer(TokioTimer::new())
-            .http2_keep_alive_interval(config.http2_keep_alive_interval)
-            .http2_keep_alive_timeout(config.http2_keep_alive_timeout)
+            .http2_keep_alive_interval(config.http2_keep_alive_interval.map(cap))
+            .http2_keep_alive_timeout(cap(config.http2_keep_alive_timeout))
             .http2_keep_alive_while_idle(config.http2_keep_alive_while_idle);
         let inner = builder.build(connector);
 

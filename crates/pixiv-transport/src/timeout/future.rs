@@ -13,6 +13,7 @@ use tokio::time::{Instant, Sleep, sleep_until};
 use super::body::TimeoutBody;
 use super::layer::Settings;
 use crate::Body;
+use crate::wait::deadline_after;
 
 pin_project! {
     /// The response future of [`Timeout`](super::Timeout).
@@ -30,8 +31,11 @@ pin_project! {
 
 impl<F> ResponseFuture<F> {
     pub(crate) fn new(inner: F, now: Instant, s: Settings) -> Self {
-        let headers = s.headers.map(|d| (now + d, TimeoutPhase::Headers));
-        let total_deadline = s.total.map(|d| now + d);
+        // Capped at `MAX_WAIT`: a timeout of `Duration::MAX` means "never", not a panic.
+        let headers = s
+            .headers
+            .map(|d| (deadline_after(now, d), TimeoutPhase::Headers));
+        let total_deadline = s.total.map(|d| deadline_after(now, d));
         let total = total_deadline.map(|t| (t, TimeoutPhase::Total));
         let first = match (headers, total) {
             (Some(h), Some(t)) => Some(if t.0 < h.0 { t } else { h }),
