@@ -37,3 +37,33 @@ async fn a_malformed_proxy_variable_is_an_error_naming_it_not_a_direct_connectio
     );
     assert_eq!(env.mock.connections_opened(), 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retry_after_wait_is_said_on_stderr() {
+    use pixiv_mock::{Fault, RetryAfter, RouteMatch};
+    let env = Env::start().await;
+    env.mock.push_faults(
+        RouteMatch::path("/size/10/a.bin"),
+        [Fault::TooManyRequests {
+            retry_after: Some(RetryAfter::Seconds(1)),
+        }],
+    );
+    let output = run(
+        env.pixiv()
+            .args(["download", "-d"])
+            .arg(env.out())
+            .arg(format!("{}/size/10/a.bin", env.base())),
+        "",
+    )
+    .await;
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert_eq!(
+        stderr
+            .lines()
+            .filter(|l| *l == "waiting 1 s: Pixiv asked to slow down")
+            .count(),
+        1,
+        "{stderr}"
+    );
+}
