@@ -244,6 +244,9 @@ pub enum TimeoutPhase {
     BodyIdle,
     /// The whole call's deadline.
     Total,
+    /// The TCP connection was up but the TLS handshake (or, through a proxy, the tunnel and
+    /// handshake) did not finish before the time-to-headers timeout.
+    TlsHandshake,
 }
 
 impl fmt::Display for TimeoutPhase {
@@ -253,6 +256,7 @@ impl fmt::Display for TimeoutPhase {
             Self::Headers => "waiting for response headers",
             Self::BodyIdle => "body idle",
             Self::Total => "total deadline",
+            Self::TlsHandshake => "TLS handshake",
         })
     }
 }
