@@ -28,6 +28,7 @@ use super::config::ConnectConfig;
 use super::connector::{Connector, Counting};
 use super::error::classify_error;
 use super::hosts::{ClientAlive, HostTable, key};
+use super::progress::{self, ConnectProgress};
 use super::proxy::{ProxyConfig, basic_auth};
 use super::resolve::DynResolver;
 use crate::RequestBody;
@@ -173,6 +174,7 @@ impl Service<Request<RequestBody>> for HttpClient {
         // The address policy (address.rs): IP literals are checked here, before anything is
         // dialled; host names by the resolver, inside the scope set below.
         let from_public = req.extensions().get::<FromPublicOrigin>().is_some();
+        let progress = req.extensions().get::<ConnectProgress>().cloned();
         if let Some(ip) = uri.host().and_then(address::literal) {
             if let Err(err) = address::check(uri.host().unwrap_or_default(), ip, from_public) {
                 return ResponseFuture::new(Box::pin(async move { Err(err) }));
@@ -192,7 +194,7 @@ impl Service<Request<RequestBody>> for HttpClient {
             req.headers_mut().entry(PROXY_AUTHORIZATION).or_insert(auth);
         }
         let client = Arc::clone(&self.inner);
-        ResponseFuture::new(Box::pin(address::scope(from_public, async move {
+        let call = async move {
             let permit = match &host.requests {
                 Some(requests) => Arc::clone(requests).acquire_owned().await.ok(),
                 None => None,
@@ -233,7 +235,11 @@ impl Service<Request<RequestBody>> for HttpClient {
                 inner: body,
                 permit,
             }))
-        })))
+        };
+        ResponseFuture::new(Box::pin(address::scope(
+            from_public,
+            progress::scope(progress, call),
+        )))
     }
 }
 

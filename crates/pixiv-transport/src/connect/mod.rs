@@ -41,6 +41,7 @@ mod config;
 mod connector;
 mod error;
 mod hosts;
+pub(crate) mod progress;
 pub mod proxy;
 pub mod resolve;
 mod stream;

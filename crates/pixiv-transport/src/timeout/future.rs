@@ -13,6 +13,7 @@ use tokio::time::{Instant, Sleep, sleep_until};
 use super::body::TimeoutBody;
 use super::layer::Settings;
 use crate::Body;
+use crate::connect::progress::ConnectProgress;
 use crate::wait::deadline_after;
 
 pin_project! {
@@ -26,6 +27,7 @@ pin_project! {
         phase: TimeoutPhase,
         total_deadline: Option<Instant>,
         body_idle: Option<Duration>,
+        progress: Option<ConnectProgress>,
     }
 }
 
@@ -47,7 +49,14 @@ impl<F> ResponseFuture<F> {
             phase: first.map_or(TimeoutPhase::Headers, |(_, p)| p),
             total_deadline,
             body_idle: s.body_idle,
+            progress: None,
         }
+    }
+
+    /// Reports an elapsed headers timeout in the connection phase `progress` was left in.
+    pub(crate) fn with_progress(mut self, progress: ConnectProgress) -> Self {
+        self.progress = Some(progress);
+        self
     }
 }
 
@@ -78,7 +87,11 @@ where
         }
         if let Some(sleep) = this.sleep.as_pin_mut() {
             if sleep.poll(cx).is_ready() {
-                return Poll::Ready(Err(PixivError::timeout(*this.phase)));
+                let phase = match (*this.phase, this.progress.as_ref()) {
+                    (TimeoutPhase::Headers, Some(p)) => p.headers_timeout_phase(),
+                    (phase, _) => phase,
+                };
+                return Poll::Ready(Err(PixivError::timeout(phase)));
             }
         }
         Poll::Pending
