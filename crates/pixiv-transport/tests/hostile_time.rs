@@ -223,3 +223,31 @@ proptest! {
         })?;
     }
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_pause_after_a_rate_limit_answer_is_announced_to_the_next_request() {
+    let mock = MockPixiv::builder().tls(false).start().await.unwrap();
+    mock.push_faults(
+        RouteMatch::path(IMAGE),
+        [Fault::TooManyRequests {
+            retry_after: Some(RetryAfter::Seconds(30)),
+        }],
+    );
+    let (config, events) = recording(
+        TransportConfig::new()
+            .retry(RetryPolicy::new().max_retries(0))
+            .rate_limit(Some(RateLimiter::new(100, Duration::from_secs(60)))),
+    );
+    let t = Transport::builder().config(config).build().unwrap();
+    let err = t.send(image(&mock)).await.unwrap_err();
+    assert!(matches!(err, PixivError::RateLimited { .. }), "{err:?}");
+    assert!(events.lock().unwrap().is_empty(), "no retry, no wait yet");
+    t.send(image(&mock)).await.unwrap();
+    assert_eq!(
+        *events.lock().unwrap(),
+        [WaitEvent::new(
+            Duration::from_secs(30),
+            WaitReason::RateLimitPause
+        )]
+    );
+}
