@@ -271,3 +271,29 @@ async fn loopback_may_redirect_to_loopback() {
     assert_eq!(at_b.len(), 1);
     assert_eq!(at_b[0].path, "/landing");
 }
+
+#[tokio::test]
+async fn a_public_name_may_redirect_within_itself() {
+    // A mirror reached by a name that resolves to a private address redirects to another path
+    // (and port) of the same name: the same host as the first request, so not refused.
+    let (a, b) = (mock(false).await, mock(false).await);
+    let resolver = Counted {
+        table: StaticResolver::new().with("mirror.example", [ip("127.0.0.1")]),
+        ..Counted::default()
+    };
+    let t = transport_resolving(resolver);
+    let port_b = b.addr().port();
+    redirect_once(
+        &a,
+        "/start",
+        302,
+        format!("http://mirror.example:{port_b}/landing"),
+    );
+    let _ = t
+        .get(
+            &format!("http://mirror.example:{}/start", a.addr().port()),
+            &[],
+        )
+        .await;
+    assert_eq!(b.requests().len(), 1);
+}

@@ -19,9 +19,9 @@ pub struct RedirectPolicy {
     visited: Vec<Uri>,
     /// Whether the request about to be (re)sent carries a body.
     has_body: bool,
-    /// Whether the chain's original host is public (not loopback/private): its hops may then
-    /// not go to loopback/private addresses (`connect/address.rs`).
-    from_public: bool,
+    /// The chain's original host, when it is public (not loopback/private): hops to another
+    /// host may then not go to loopback/private addresses (`connect/address.rs`).
+    public_origin: Option<String>,
 }
 
 impl Default for RedirectPolicy {
@@ -43,7 +43,7 @@ impl RedirectPolicy {
             filter: FilterCredentials::new(),
             visited: Vec::new(),
             has_body: false,
-            from_public: false,
+            public_origin: None,
         }
     }
 
@@ -67,7 +67,11 @@ impl Policy<RequestBody, PixivError> for RedirectPolicy {
         }
         if self.visited.is_empty() {
             self.visited.push(attempt.previous().clone());
-            self.from_public = !attempt.previous().host().is_some_and(is_local_host);
+            self.public_origin = attempt
+                .previous()
+                .host()
+                .filter(|h| !is_local_host(h))
+                .map(str::to_ascii_lowercase);
         }
         // 301/302 turn a POST into a bodiless GET and 303 always drops the body (tower-http);
         // 307/308 resend it as it is, which must not happen across origins: an App API form
@@ -103,8 +107,13 @@ impl Policy<RequestBody, PixivError> for RedirectPolicy {
         // Called for the first request too (before any hop): its body is what a 307/308 would
         // resend.
         self.has_body = request.body().size_hint().exact() != Some(0);
-        if !self.visited.is_empty() && self.from_public {
-            request.extensions_mut().insert(FromPublicOrigin);
+        // A hop back to the original host itself goes where the first request went (a LAN
+        // mirror reached by name may redirect within itself); any other host is checked.
+        if let Some(origin) = &self.public_origin {
+            let host = request.uri().host().map(str::to_ascii_lowercase);
+            if !self.visited.is_empty() && host.as_deref() != Some(origin.as_str()) {
+                request.extensions_mut().insert(FromPublicOrigin);
+            }
         }
         Policy::<RequestBody, PixivError>::on_request(&mut self.filter, request);
     }
