@@ -62,6 +62,8 @@ enum F {
     Mock(&'static [Fault]),
     /// 302 to the same path on another origin (`localhost` instead of `127.0.0.1`).
     CrossOrigin,
+    /// 302 to the cloud metadata address (169.254.169.254): refused by the address policy.
+    MetadataRedirect,
     /// Nothing listens on the port.
     Refused,
     /// Every access token expires before the operation.
@@ -251,6 +253,9 @@ const ROWS: &[Row] = &[
     row(Mock(REDIRECT_LOOP), Download, "Redirect(Loop)", 6),
     row(Mock(REDIRECT_LOOP), Batch, "Redirect(Loop)", 18),
     row(Mock(REDIRECT_LOOP), Paginate, "Redirect(Loop)", 6),
+    // redirect to the cloud metadata address: refused before any connection, not retried.
+    row(MetadataRedirect, Json, "AddressRefused", 1),
+    row(MetadataRedirect, Download, "AddressRefused", 1),
     // Cloudflare challenge: typed, never retried.
     row(Mock(CLOUDFLARE), Json, "CloudflareChallenge", 1),
     row(Mock(CLOUDFLARE), Download, "CloudflareChallenge", 1),
@@ -344,6 +349,13 @@ async fn run(row: &Row, via: Via, dir: &Path) -> (String, usize, Duration) {
                 }],
             );
         }
+        MetadataRedirect => mock.push_faults(
+            RouteMatch::path_prefix(row.op.route()),
+            [Fault::Redirect {
+                status: 302,
+                location: "http://169.254.169.254/latest/meta-data/".to_owned(),
+            }],
+        ),
         Refused => {
             // Bound but never listening: refused, and no other test's server can take the port.
             let closed = tokio::net::TcpSocket::new_v4().unwrap();

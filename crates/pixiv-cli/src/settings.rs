@@ -12,7 +12,12 @@ use crate::token_store::{self, Source};
 
 /// The transport settings the options ask for (defaults are the libraries').
 pub(crate) fn transport_config(net: &Net) -> Result<TransportConfig, PixivError> {
-    let mut config = TransportConfig::new().proxy(proxy(net)?);
+    // A long wait is said on stderr, so a capped ten-minute Retry-After is not silent.
+    let mut config = TransportConfig::new().proxy(proxy(net)?).on_wait(|event| {
+        let d = event.duration;
+        let secs = d.as_secs() + u64::from(d.subsec_nanos() > 0);
+        eprintln!("waiting {secs} s: {}", event.reason);
+    });
     if net.insecure {
         eprintln!("warning: --insecure: server certificates are not checked");
         config = config.tls(TlsConfig::new().danger_accept_invalid_certs(true));
@@ -58,7 +63,7 @@ fn proxy(net: &Net) -> Result<ProxyConfig, PixivError> {
                 .unwrap_or_default();
             Ok(ProxyConfig::url(url)?.no_proxy(&no_proxy))
         }
-        None => Ok(ProxyConfig::from_env()),
+        None => ProxyConfig::from_env(),
     }
 }
 

@@ -45,6 +45,9 @@ pub enum TimeoutPhase {
     BodyIdle,
     /// The whole call's deadline.
     Total,
+    /// The TCP connection was up but the TLS handshake (or, through a proxy, the tunnel and
+    /// handshake) did not finish before the time-to-headers timeout.
+    TlsHandshake,
 }
 
 impl fmt::Display for TimeoutPhase {
@@ -54,6 +57,7 @@ impl fmt::Display for TimeoutPhase {
             Self::Headers => "waiting for response headers",
             Self::BodyIdle => "body idle",
             Self::Total => "total deadline",
+            Self::TlsHandshake => "TLS handshake",
         })
     }
 }
@@ -74,6 +78,12 @@ pub enum RedirectErrorKind {
         /// The refused scheme.
         scheme: String,
     },
+    /// A 307/308 asked to send the request's body (a POST form, say) to another origin (scheme,
+    /// host or port): refused before any byte of it left.
+    CrossOriginBody {
+        /// The redirect's status (307 or 308).
+        status: http::StatusCode,
+    },
 }
 
 impl fmt::Display for RedirectErrorKind {
@@ -82,6 +92,34 @@ impl fmt::Display for RedirectErrorKind {
             Self::TooManyHops { max } => write!(f, "more than {max} redirects"),
             Self::Loop => f.write_str("redirect loop"),
             Self::RefusedScheme { scheme } => write!(f, "scheme {:?} not allowed", shown(scheme)),
+            Self::CrossOriginBody { status } => write!(
+                f,
+                "a {} redirect would resend the request body to another origin",
+                status.as_u16()
+            ),
         }
+    }
+}
+
+/// Why [`PixivError::AddressRefused`](crate::PixivError::AddressRefused) refused an address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AddressRefusal {
+    /// A link-local address (169.254.0.0/16, fe80::/10, or their IPv4-mapped forms): refused
+    /// always, since cloud metadata services live there.
+    LinkLocal,
+    /// A loopback or private address (127.0.0.0/8, ::1, 10/8, 172.16/12, 192.168/16, fc00::/7,
+    /// ...) reached by a redirect whose original request went to a public host.
+    PrivateFromPublic,
+}
+
+impl fmt::Display for AddressRefusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::LinkLocal => "a link-local address (cloud metadata space) is never connected to",
+            Self::PrivateFromPublic => {
+                "a redirect from a public host may not lead to a loopback or private address"
+            }
+        })
     }
 }

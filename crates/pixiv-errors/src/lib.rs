@@ -48,7 +48,7 @@ use http::StatusCode;
 
 pub use classify::{MAX_JSON_DEPTH, classify, classify_at};
 pub use details::ResponseDetails;
-pub use kinds::{AuthErrorKind, RedirectErrorKind, TimeoutPhase};
+pub use kinds::{AddressRefusal, AuthErrorKind, RedirectErrorKind, TimeoutPhase};
 
 use show::{
     location_suffix, path_suffix, ray_suffix, shown, shown_error, truncated_detail, wait_suffix,
@@ -179,6 +179,18 @@ pub enum PixivError {
         kind: RedirectErrorKind,
         /// The `Location` the server gave, if any (redacted by [`PixivError::redirect`]).
         location: Option<String>,
+    },
+    /// The client refused to connect to `host` because of where it resolves: a link-local address
+    /// (169.254.0.0/16, fe80::/10: cloud metadata services), or a loopback/private address reached
+    /// by a redirect from a public host. Nothing was sent; never retried.
+    #[error("refused to connect to {} ({address}): {reason}", shown(.host))]
+    AddressRefused {
+        /// The host name (or IP literal) of the refused URL.
+        host: String,
+        /// The address it resolved to that the policy refuses.
+        address: std::net::IpAddr,
+        /// Which rule refused it.
+        reason: AddressRefusal,
     },
 }
 

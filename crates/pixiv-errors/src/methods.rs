@@ -9,7 +9,8 @@ use http::StatusCode;
 use crate::convert::serde_message;
 use crate::show::{entered, shown_error};
 use crate::{
-    AuthErrorKind, BoxError, PixivError, RedirectErrorKind, ResponseDetails, TimeoutPhase, redact,
+    AddressRefusal, AuthErrorKind, BoxError, PixivError, RedirectErrorKind, ResponseDetails,
+    TimeoutPhase, redact,
 };
 
 /// Constructors: prefer these to struct literals, they keep working when variants gain fields.
@@ -131,6 +132,19 @@ impl PixivError {
         }
     }
 
+    /// A connection refused by the address policy: `host` resolved to `address`.
+    pub fn address_refused(
+        host: impl Into<String>,
+        address: std::net::IpAddr,
+        reason: AddressRefusal,
+    ) -> Self {
+        Self::AddressRefused {
+            host: host.into(),
+            address,
+            reason,
+        }
+    }
+
     /// Attaches `details` to an answer variant (`Http`, `RateLimited`, `Auth`,
     /// `CloudflareChallenge`); other variants are returned unchanged.
     #[must_use]
@@ -187,7 +201,7 @@ impl PixivError {
     /// Everything else does not: `Auth` (the auth layer refreshes and replays an
     /// `InvalidAccessToken` itself; nothing else is fixed by repeating), `CloudflareChallenge`,
     /// `Http` with any other status (other 4xx, 501, 505...), `Decode`, `InvalidInput`, `Tls`,
-    /// `Proxy`, `Io`, `BodyTooLarge`, `Redirect`.
+    /// `Proxy`, `Io`, `BodyTooLarge`, `Redirect`, `AddressRefused`.
     ///
     /// This says nothing about whether a retry is *safe*: the retry layer also checks the
     /// method and that the request body can be replayed.
@@ -311,6 +325,15 @@ impl PixivError {
             Self::Redirect { kind, location } => Self::Redirect {
                 kind: kind.clone(),
                 location: location.clone(),
+            },
+            Self::AddressRefused {
+                host,
+                address,
+                reason,
+            } => Self::AddressRefused {
+                host: host.clone(),
+                address: *address,
+                reason: *reason,
             },
             Self::Connect { source } if lossy => Self::Connect {
                 source: text(source),

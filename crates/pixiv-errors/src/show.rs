@@ -171,6 +171,16 @@ impl fmt::Debug for PixivError {
                         .map(|l| redact::redact_echo(&redact::redact_url(l)).into_owned()),
                 )
                 .finish(),
+            Self::AddressRefused {
+                host,
+                address,
+                reason,
+            } => f
+                .debug_struct("AddressRefused")
+                .field("host", &DebugText(host))
+                .field("address", address)
+                .field("reason", reason)
+                .finish(),
         }
     }
 }

@@ -24,6 +24,7 @@
 use std::time::Duration;
 
 use http::{HeaderName, HeaderValue};
+use pixiv_errors::PixivError;
 
 use crate::connect::{ConnectConfig, ProxyConfig, TlsConfig};
 pub use crate::error_map::{DEFAULT_MAX_ERROR_BODY, DEFAULT_MAX_JSON_BODY};
@@ -32,6 +33,7 @@ use crate::ratelimit::{DEFAULT_RATE_LIMIT_COOLDOWN, RateLimiter};
 pub use crate::redirect::DEFAULT_MAX_REDIRECTS;
 use crate::retry::RetryPolicy;
 use crate::timeout::TimeoutLayer;
+use crate::wait::{OnWait, WaitEvent};
 
 /// Every setting of the default stack. See the [module docs](self) for the defaults.
 #[derive(Debug, Clone)]
@@ -51,6 +53,7 @@ pub struct TransportConfig {
     pub(crate) root_pems: Vec<Vec<u8>>,
     #[cfg(feature = "bypass")]
     pub(crate) bypass: crate::bypass::BypassConfig,
+    pub(crate) on_wait: Option<OnWait>,
 }
 
 impl Default for TransportConfig {
@@ -70,6 +73,7 @@ impl Default for TransportConfig {
             root_pems: Vec::new(),
             #[cfg(feature = "bypass")]
             bypass: crate::bypass::BypassConfig::default(),
+            on_wait: None,
         }
     }
 }
@@ -82,7 +86,10 @@ impl TransportConfig {
 
     /// The seed's single `timeout`: connect, time to headers and body idle all set to `timeout`.
     ///
-    /// Default: 10 s each (no total deadline).
+    /// Default: 10 s each (no total deadline). `Duration::ZERO` fails every request, so the
+    /// transport refuses it when built ([`PixivError::InvalidInput`]); to have no timeout, set
+    /// `None` through [`timeouts`](Self::timeouts) and [`ConnectConfig::connect_timeout`].
+    /// Values past [`MAX_WAIT`](crate::wait::MAX_WAIT) (~100 years) count as that.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.connect = self.connect.connect_timeout(Some(timeout));
         self.timeouts = self
@@ -210,6 +217,38 @@ impl TransportConfig {
     pub fn decompression(mut self, enabled: bool) -> Self {
         self.decompression = enabled;
         self
+    }
+
+    /// Calls `hook` before each wait of [`MIN_ANNOUNCED_WAIT`](crate::wait::MIN_ANNOUNCED_WAIT)
+    /// (1 s) or more, with its length and [`WaitReason`](crate::wait::WaitReason): a server's
+    /// `Retry-After` before a retry, a retry's backoff, a pause of every request after a "Rate
+    /// Limit" answer, a used-up rate-limit budget. For showing long waits to a user; see
+    /// [`crate::wait`]. The hook runs on the request's task: keep it short.
+    ///
+    /// Default: none.
+    pub fn on_wait(mut self, hook: impl Fn(&WaitEvent) + Send + Sync + 'static) -> Self {
+        self.on_wait = Some(OnWait::new(hook));
+        self
+    }
+
+    /// Checks what only fails later: a zero timeout (every request would time out at once).
+    pub(crate) fn validate(&self) -> Result<(), PixivError> {
+        let t = self.timeouts.settings();
+        for (name, value) in [
+            ("connect timeout", self.connect.connect_timeout),
+            ("headers timeout", t.headers),
+            ("body idle timeout", t.body_idle),
+            ("total timeout", t.total),
+        ] {
+            if value == Some(Duration::ZERO) {
+                return Err(PixivError::invalid_input(
+                    name,
+                    "0 s would fail every request; give a positive duration, or None for no \
+                     timeout",
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// The redirect hop limit.

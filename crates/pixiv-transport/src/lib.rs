@@ -81,6 +81,7 @@ pub mod retry;
 pub mod timeout;
 mod trace;
 pub mod transport;
+pub mod wait;
 
 pub use body::{Body, RequestBody};
 pub use config::TransportConfig;

@@ -59,6 +59,7 @@ use crate::ratelimit::{RateLimitLayer, RateLimiter};
 use crate::redirect::{RedirectLayer, RedirectPolicy};
 use crate::retry::{Retry, RetryLayer, RetryPolicy};
 use crate::trace::{AttemptCount, AttemptLayer, RequestLayer, RequestSpan};
+use crate::wait::WaitReason;
 use crate::{Body, RequestBody};
 
 /// The type-erased stack: what [`Transport::service`] returns and the [`Service`] impl of
@@ -379,6 +380,7 @@ impl TransportBuilder {
             auth_hosts,
             auth_origins,
         } = self;
+        config.validate()?;
         for pem in std::mem::take(&mut config.root_pems) {
             config.connect.tls = config.connect.tls.clone().add_root_pem(&pem)?;
         }
@@ -440,7 +442,7 @@ impl TransportBuilder {
             ]))
             .layer(config.headers.clone())
             .option_layer(auth)
-            .layer(RetryLayer::new(config.retry.clone()))
+            .layer(retry_layer(&config))
             .layer(AttemptLayer {
                 metrics: Arc::clone(&metrics),
             })
@@ -453,16 +455,34 @@ impl TransportBuilder {
     }
 }
 
+/// The retry layer, telling the config's `on_wait` hook of each wait before it starts.
+fn retry_layer(config: &TransportConfig) -> RetryLayer {
+    let layer = RetryLayer::new(config.retry.clone());
+    let Some(hook) = config.on_wait.clone() else {
+        return layer;
+    };
+    let policy = config.retry.clone();
+    layer.on_retry(move |event| {
+        let reason = if policy.retry_after(event.error).is_some() {
+            WaitReason::RetryAfter
+        } else {
+            WaitReason::Backoff
+        };
+        hook.announce(event.wait, reason);
+    })
+}
+
 /// The rate-limit layer, per host group: each group's limiter over a clone of the stack below.
 fn rate_limited(config: &TransportConfig, below: BoxedStack, metrics: &Arc<Metrics>) -> BoxedStack {
     let limit = |limiter: &RateLimiter| {
         let metrics = Arc::clone(metrics);
-        BoxCloneSyncService::new(
-            RateLimitLayer::new(limiter.clone())
-                .cooldown(config.rate_limit_cooldown)
-                .on_wait(move |waited| metrics.rate_limit_wait(waited))
-                .layer(below.clone()),
-        )
+        let mut layer = RateLimitLayer::new(limiter.clone())
+            .cooldown(config.rate_limit_cooldown)
+            .on_wait(move |waited| metrics.rate_limit_wait(waited));
+        if let Some(hook) = &config.on_wait {
+            layer = layer.announce_waits(hook.clone());
+        }
+        BoxCloneSyncService::new(layer.layer(below.clone()))
     };
     let default = match &config.rate_limit {
         Some(limiter) => limit(limiter),

@@ -229,7 +229,7 @@ async fn no_proxy_from_the_environment_is_respected() {
         "NO_PROXY" => Some("127.0.0.1, .example".to_owned()),
         _ => None,
     };
-    let config = ProxyConfig::from_env_vars(env);
+    let config = ProxyConfig::from_env_vars(env).unwrap();
     let client = client(&mock, config);
 
     // 127.0.0.1 is in NO_PROXY: direct.

@@ -443,6 +443,16 @@ impl ClientBuilder {
         self.transport(|c| c.proxy(proxy))
     }
 
+    /// Shorthand for [`TransportConfig::on_wait`]: `hook` is told of every wait of 1 s or more
+    /// (`Retry-After`, rate-limit pause or budget, retry backoff) before it starts, on the API,
+    /// image and OAuth transports alike. Default: none.
+    pub fn on_wait(
+        self,
+        hook: impl Fn(&pixiv_transport::wait::WaitEvent) + Send + Sync + 'static,
+    ) -> Self {
+        self.transport(|c| c.on_wait(hook))
+    }
+
     /// The route to Pixiv (cargo feature `bypass`): [`Route::Direct`](crate::Route::Direct) or
     /// [`Route::Bypass`](crate::Route::Bypass) (DoH address, TLS without SNI, certificate still
     /// verified). Shorthand for [`TransportConfig::route`]; see `docs/bypass.md`.

@@ -6,6 +6,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use bytes::Bytes;
 use futures_util::future::BoxFuture;
@@ -22,13 +23,16 @@ use pixiv_errors::PixivError;
 use tokio::sync::OwnedSemaphorePermit;
 use tower_service::Service;
 
+use super::address::{self, FromPublicOrigin};
 use super::config::ConnectConfig;
 use super::connector::{Connector, Counting};
 use super::error::classify_error;
 use super::hosts::{ClientAlive, HostTable, key};
+use super::progress::{self, ConnectProgress};
 use super::proxy::{ProxyConfig, basic_auth};
 use super::resolve::DynResolver;
 use crate::RequestBody;
+use crate::wait::MAX_WAIT;
 
 type Inner = Client<Counting<HttpsConnector<Connector>>, RequestBody>;
 
@@ -83,8 +87,11 @@ impl HttpClient {
         // hyper-rustls wraps this connector, so it must accept https:// URIs too.
         tcp.enforce_http(false);
         tcp.set_nodelay(config.tcp_nodelay);
-        tcp.set_keepalive(config.tcp_keepalive);
-        tcp.set_connect_timeout(config.connect_timeout);
+        // Every duration handed to hyper-util, hyper and the socket is capped at `MAX_WAIT`:
+        // some of them add it to an `Instant` (HTTP/2 PINGs), which would panic on overflow.
+        let cap = |d: Duration| d.min(MAX_WAIT);
+        tcp.set_keepalive(config.tcp_keepalive.map(cap));
+        tcp.set_connect_timeout(config.connect_timeout.map(cap));
 
         let connector = Connector {
             tcp: tcp.clone(),
@@ -101,13 +108,13 @@ impl HttpClient {
         let mut builder = Client::builder(TokioExecutor::new());
         builder
             .pool_max_idle_per_host(config.pool_max_idle_per_host)
-            .pool_idle_timeout(config.pool_idle_timeout)
+            .pool_idle_timeout(config.pool_idle_timeout.map(cap))
             // Without a pool timer the idle timeout is never enforced; without a timer the
             // HTTP/2 keep-alive PINGs never fire.
             .pool_timer(TokioTimer::new())
             .timer(TokioTimer::new())
-            .http2_keep_alive_interval(config.http2_keep_alive_interval)
-            .http2_keep_alive_timeout(config.http2_keep_alive_timeout)
+            .http2_keep_alive_interval(config.http2_keep_alive_interval.map(cap))
+            .http2_keep_alive_timeout(cap(config.http2_keep_alive_timeout))
             .http2_keep_alive_while_idle(config.http2_keep_alive_while_idle);
         let inner = builder.build(connector);
 
@@ -164,6 +171,15 @@ impl Service<Request<RequestBody>> for HttpClient {
             );
             return ResponseFuture::new(Box::pin(async move { Err(err) }));
         };
+        // The address policy (address.rs): IP literals are checked here, before anything is
+        // dialled; host names by the resolver, inside the scope set below.
+        let from_public = req.extensions().get::<FromPublicOrigin>().is_some();
+        let progress = req.extensions().get::<ConnectProgress>().cloned();
+        if let Some(ip) = uri.host().and_then(address::literal) {
+            if let Err(err) = address::check(uri.host().unwrap_or_default(), ip, from_public) {
+                return ResponseFuture::new(Box::pin(async move { Err(err) }));
+            }
+        }
         let shared = &*self.shared;
         let host = shared.hosts.get(&key(uri).unwrap_or_default());
         // Plain HTTP through a proxy: the request itself goes to the proxy (absolute form), so it
@@ -178,7 +194,7 @@ impl Service<Request<RequestBody>> for HttpClient {
             req.headers_mut().entry(PROXY_AUTHORIZATION).or_insert(auth);
         }
         let client = Arc::clone(&self.inner);
-        ResponseFuture::new(Box::pin(async move {
+        let call = async move {
             let permit = match &host.requests {
                 Some(requests) => Arc::clone(requests).acquire_owned().await.ok(),
                 None => None,
@@ -219,7 +235,11 @@ impl Service<Request<RequestBody>> for HttpClient {
                 inner: body,
                 permit,
             }))
-        }))
+        };
+        ResponseFuture::new(Box::pin(address::scope(
+            from_public,
+            progress::scope(progress, call),
+        )))
     }
 }
 

@@ -16,8 +16,10 @@ use pixiv_errors::BoxError;
 use tower::ServiceExt;
 use tower_service::Service;
 
+use super::address;
 use super::error::chain_message;
 use super::hosts::{HostTable, LiveGuard, SLOT_WAIT, key};
+use super::progress;
 use super::proxy::{ProxyConfig, ProxyError, Recording, basic_auth, status_line};
 use super::resolve::DynResolver;
 use super::stream::{Conn, ConnKind, ProxyIo};
@@ -46,7 +48,14 @@ impl Service<Uri> for Connector {
 
     fn call(&mut self, dst: Uri) -> Self::Future {
         let host = self.hosts.get(&key(&dst).unwrap_or_default());
-        let route = self.route(dst.clone());
+        // The chain's origin, read while `HttpClient::call`'s scope is set, carried into the
+        // connect (which may finish in a background task) for the resolver.
+        let from_public = address::from_public_now();
+        let route = address::scope(from_public, self.route(dst.clone()));
+        let progress = progress::current();
+        if let Some(p) = &progress {
+            p.connecting();
+        }
         let gone = self.hosts.client_gone();
         Box::pin(async move {
             let slot = match &host.slots {
@@ -73,6 +82,10 @@ impl Service<Uri> for Connector {
                 None => None,
             };
             let kind = route.await?;
+            // TCP (and a proxy's tunnel) is up: what remains is the TLS handshake.
+            if let Some(p) = &progress {
+                p.handshaking();
+            }
             Ok(Conn {
                 kind,
                 _live: LiveGuard::new(host, slot),
@@ -178,6 +191,22 @@ fn tunnel_error(
         };
     };
     let code = line.split_whitespace().nth(1).unwrap_or_default();
+    // hyper-util reads the CONNECT reply into 8 KiB and parses at most 100 headers: past either
+    // it fails even after a "200" status line, which must not read as a refusal.
+    let oversized = chain_message(&*e).contains("headers too long");
+    if oversized || code == "200" {
+        let what = if oversized {
+            "an oversized reply (its header block passed 8 KiB)"
+        } else {
+            "a malformed reply (more than 100 headers, or not HTTP)"
+        };
+        return ProxyError {
+            message: format!(
+                "the proxy {proxy} answered CONNECT to {target} with {what}; status line \"{line}\""
+            ),
+            source: Some(e),
+        };
+    }
     // 407 is the standard answer; tinyproxy answers 401 to wrong credentials. Either way the
     // proxy, not the target, refused: CONNECT never reached the target.
     let message = if code == "407" || code == "401" {
@@ -244,10 +273,14 @@ where
     }
 
     fn call(&mut self, dst: Uri) -> Self::Future {
+        let progress = progress::current();
         let fut = self.inner.call(dst);
         let opened = Arc::clone(&self.opened);
         Box::pin(async move {
             let conn = fut.await?;
+            if let Some(p) = &progress {
+                p.ready();
+            }
             opened.fetch_add(1, Ordering::Relaxed);
             Ok(conn)
         })

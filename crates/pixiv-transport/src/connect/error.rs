@@ -25,6 +25,10 @@ pub fn classify_error(err: BoxError) -> PixivError {
         Ok(pixiv) => return *pixiv,
         Err(other) => other,
     };
+    // A typed refusal made below hyper-util (the resolver's address policy) keeps its type.
+    if let Some(pixiv) = find::<PixivError>(&*err).and_then(PixivError::try_clone) {
+        return pixiv;
+    }
     let is_connect =
         find::<hyper_util::client::legacy::Error>(&*err).is_none_or(|e| e.is_connect());
     if !is_connect {

@@ -25,7 +25,7 @@
 //! let config = ConnectConfig::new()
 //!     .connect_timeout(Some(Duration::from_secs(5)))
 //!     .tls(TlsConfig::new().add_root_pem(b"-----BEGIN CERTIFICATE-----\n...")?)
-//!     .proxy(ProxyConfig::from_env());
+//!     .proxy(ProxyConfig::from_env()?);
 //! let client = HttpClient::new(config)?;
 //! let req = http::Request::get("https://app-api.pixiv.net/v1/illust/detail?illust_id=1")
 //!     .body(pixiv_transport::RequestBody::default())
@@ -35,11 +35,13 @@
 //! # Ok(()) }
 //! ```
 
+pub(crate) mod address;
 mod client;
 mod config;
 mod connector;
 mod error;
 mod hosts;
+pub(crate) mod progress;
 pub mod proxy;
 pub mod resolve;
 mod stream;

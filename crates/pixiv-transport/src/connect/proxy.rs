@@ -23,8 +23,19 @@
 //! let env = [("HTTPS_PROXY", "http://127.0.0.1:3128"), ("no_proxy", "127.0.0.1")];
 //! let from_env = ProxyConfig::from_env_vars(|k| {
 //!     env.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string())
-//! });
+//! })
+//! .unwrap();
 //! assert!(from_env.is_enabled());
+//!
+//! // A malformed value is an error naming the variable, never a direct connection; the
+//! // password is not shown (curl refuses the same value).
+//! let env = [("HTTPS_PROXY", "http://user:hunter 2@127.0.0.1:3128")];
+//! let err = ProxyConfig::from_env_vars(|k| {
+//!     env.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string())
+//! })
+//! .unwrap_err();
+//! assert!(err.to_string().contains("HTTPS_PROXY"));
+//! assert!(!err.to_string().contains("hunter"));
 //! ```
 
 use std::fmt;
@@ -85,6 +96,21 @@ impl ProxyConfig {
         if uri.host().is_none_or(str::is_empty) {
             return Err(invalid(url, "the proxy URL has no host".into()));
         }
+        // `http::Uri` keeps an authority whose port is not a u16 (`:99999`) and then reports no
+        // port at all, which would mean the scheme's default port.
+        let host_port = uri
+            .authority()
+            .map_or("", |a| a.as_str().rsplit('@').next().unwrap_or_default());
+        let port = match host_port.rfind(']') {
+            Some(end) => host_port[end + 1..].strip_prefix(':'),
+            None => host_port.rsplit_once(':').map(|(_, p)| p),
+        };
+        if port.is_some_and(|p| !p.is_empty() && p.parse::<u16>().is_err()) {
+            return Err(invalid(
+                url,
+                "the proxy URL's port is not a number up to 65535".into(),
+            ));
+        }
         let mut config = Self {
             url: Some(url.to_owned()),
             ..Self::default()
@@ -113,30 +139,48 @@ impl ProxyConfig {
 
     /// Reads `HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY` and `NO_PROXY` (upper case first, then lower
     /// case) from the process environment. Nothing set: no proxy.
-    pub fn from_env() -> Self {
+    ///
+    /// Errors: `InvalidInput` naming the variable (its password redacted) when a proxy variable
+    /// is set but malformed, by the rules of [`url`](Self::url) (a value without a scheme means
+    /// `http://`, as in curl). Ignoring it would connect directly, silently, which is what a user
+    /// setting a proxy wants least.
+    pub fn from_env() -> Result<Self, PixivError> {
         Self::from_env_vars(|k| std::env::var(k).ok())
     }
 
     /// [`from_env`](Self::from_env) with the variables looked up by `get` (for tests, and for
     /// callers holding their own environment). As curl and hyper-util do, the variables are ignored
     /// when `REQUEST_METHOD` is set (a CGI process: "httpoxy").
-    pub fn from_env_vars(get: impl Fn(&str) -> Option<String>) -> Self {
-        let first = |names: [&str; 2]| names.iter().find_map(|n| get(n)).unwrap_or_default();
+    pub fn from_env_vars(get: impl Fn(&str) -> Option<String>) -> Result<Self, PixivError> {
+        let first = |names: [&'static str; 2]| {
+            names
+                .iter()
+                .find_map(|n| get(n).map(|v| (*n, v)))
+                .unwrap_or_default()
+        };
         if get("REQUEST_METHOD").is_some() {
-            return Self::none();
+            return Ok(Self::none());
+        }
+        let [all, http, https] = [
+            first(["ALL_PROXY", "all_proxy"]),
+            first(["HTTP_PROXY", "http_proxy"]),
+            first(["HTTPS_PROXY", "https_proxy"]),
+        ];
+        for (name, value) in [&all, &http, &https] {
+            check_env_proxy(name, value)?;
         }
         let mut config = Self {
             url: None,
-            no_proxy: first(["NO_PROXY", "no_proxy"]),
+            no_proxy: first(["NO_PROXY", "no_proxy"]).1,
             env: Some(EnvProxies {
-                all: first(["ALL_PROXY", "all_proxy"]),
-                http: first(["HTTP_PROXY", "http_proxy"]),
-                https: first(["HTTPS_PROXY", "https_proxy"]),
+                all: all.1,
+                http: http.1,
+                https: https.1,
             }),
             matcher: None,
         };
         config.rebuild();
-        config
+        Ok(config)
     }
 
     /// Whether any destination goes through a proxy.
@@ -168,6 +212,47 @@ impl ProxyConfig {
                 .as_ref()
                 .is_some_and(|e| !(e.all.is_empty() && e.http.is_empty() && e.https.is_empty()));
         self.matcher = enabled.then(|| Arc::new(builder.build()));
+    }
+}
+
+/// A proxy variable's value must be what [`ProxyConfig::url`] accepts (with `http://` assumed
+/// when it has no scheme, as curl and hyper-util's matcher do). Empty: not set.
+fn check_env_proxy(name: &str, value: &str) -> Result<(), PixivError> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Ok(());
+    }
+    let url = if value.contains("://") {
+        value.to_owned()
+    } else {
+        format!("http://{value}")
+    };
+    ProxyConfig::url(&url).map(drop).map_err(|e| {
+        let why = match e {
+            PixivError::InvalidInput { why, .. } => why,
+            other => other.to_string(),
+        };
+        PixivError::invalid_input(
+            format!("proxy variable {name}={}", redact_all_userinfo(value)),
+            format!("{why}; fix or unset it (it is not ignored: that would connect directly)"),
+        )
+    })
+}
+
+/// Like [`redact_url`], but for a value that may not parse: everything between the scheme and
+/// the *last* `@` is redacted, wherever a `/` or a space sits (a password may hold either).
+fn redact_all_userinfo(value: &str) -> String {
+    let (scheme, rest) = match value.split_once("://") {
+        Some((s, r)) => (Some(s), r),
+        None => (None, value),
+    };
+    let rest = match rest.rfind('@') {
+        Some(at) => format!("<redacted>@{}", &rest[at + 1..]),
+        None => rest.to_owned(),
+    };
+    match scheme {
+        Some(s) => format!("{s}://{rest}"),
+        None => rest,
     }
 }
 
@@ -377,7 +462,8 @@ mod tests {
         let p = ProxyConfig::from_env_vars(env(&[
             ("https_proxy", "http://127.0.0.1:1"),
             ("NO_PROXY", "pixiv.net"),
-        ]));
+        ]))
+        .unwrap();
         assert!(
             p.intercept(&Uri::from_static("https://example.com/"))
                 .is_some()
@@ -390,7 +476,7 @@ mod tests {
             p.intercept(&Uri::from_static("https://app-api.pixiv.net/"))
                 .is_none()
         );
-        let all = ProxyConfig::from_env_vars(env(&[("ALL_PROXY", "http://127.0.0.1:1")]));
+        let all = ProxyConfig::from_env_vars(env(&[("ALL_PROXY", "http://127.0.0.1:1")])).unwrap();
         assert!(
             all.intercept(&Uri::from_static("http://example.com/"))
                 .is_some()
@@ -398,9 +484,35 @@ mod tests {
         let cgi = ProxyConfig::from_env_vars(env(&[
             ("HTTP_PROXY", "http://127.0.0.1:1"),
             ("REQUEST_METHOD", "GET"),
-        ]));
+        ]))
+        .unwrap();
         assert!(!cgi.is_enabled());
-        assert!(!ProxyConfig::from_env_vars(|_| None).is_enabled());
+        assert!(!ProxyConfig::from_env_vars(|_| None).unwrap().is_enabled());
+        // A value without a scheme means http://, as in curl.
+        let bare = ProxyConfig::from_env_vars(env(&[("http_proxy", "127.0.0.1:3128")])).unwrap();
+        assert!(bare.is_enabled());
+    }
+
+    #[test]
+    fn malformed_env_values_are_errors_naming_the_variable() {
+        for (name, value) in [
+            ("HTTP_PROXY", "http://u:p ss@127.0.0.1:3128"),
+            ("http_proxy", "http://u:pss@[::1"),
+            ("HTTPS_PROXY", "http://u:p/ss@127.0.0.1:3128 x"),
+            ("https_proxy", "http://"),
+            ("ALL_PROXY", "socks5://u:pss@127.0.0.1:1080"),
+            ("all_proxy", "http://u:pss@127.0.0.1:99999"),
+        ] {
+            let err =
+                ProxyConfig::from_env_vars(|k| (k == name).then(|| value.to_owned())).unwrap_err();
+            let text = err.to_string();
+            assert!(
+                matches!(err, PixivError::InvalidInput { .. }),
+                "{name}={value}: {err:?}"
+            );
+            assert!(text.contains(name), "{text}");
+            assert!(!text.contains("pss") && !text.contains("p ss"), "{text}");
+        }
     }
 
     #[test]

@@ -136,8 +136,19 @@ impl Service<Name> for DynResolver {
     }
 
     fn call(&mut self, name: Name) -> Self::Future {
+        // Read here, inside the connect's task-local scope (see `address::scope`).
+        let from_public = super::address::from_public_now();
+        let host = name.as_str().to_owned();
         let fut = self.0.resolve(name);
-        Box::pin(async move { Ok(fut.await?.into_iter()) })
+        Box::pin(async move {
+            let addrs = fut.await?;
+            // Any refused address refuses the host: a name answering both a public and a
+            // metadata address must not get a second chance at the latter.
+            for addr in &addrs {
+                super::address::check(&host, addr.ip(), from_public).map_err(io::Error::other)?;
+            }
+            Ok(addrs.into_iter())
+        })
     }
 }
 

@@ -9,6 +9,7 @@ use tower_service::Service;
 
 use super::layer::WaitHook;
 use super::{Permit, RateLimitLayer, RateLimiter};
+use crate::wait::OnWait;
 
 /// The slow path's wait: boxed because `RateLimiter::acquire` is an `async fn` (its future has no
 /// name). Only calls that find no free slot allocate it; the fast path
@@ -30,6 +31,7 @@ pin_project! {
         limiter: RateLimiter,
         cooldown: Duration,
         on_wait: Option<WaitHook>,
+        announce: Option<OnWait>,
     }
 }
 
@@ -59,6 +61,7 @@ where
             limiter: layer.limiter.clone(),
             cooldown: layer.cooldown,
             on_wait: layer.on_wait.clone(),
+            announce: layer.announce.clone(),
         }
     }
 }
@@ -77,6 +80,11 @@ where
                     if this.limiter.try_acquire().is_some() {
                         this.state.set(State::Ready);
                     } else {
+                        if let Some(hook) = this.announce.as_ref() {
+                            if let Some((wait, reason)) = this.limiter.expected_wait() {
+                                hook.announce(wait, reason);
+                            }
+                        }
                         let limiter = this.limiter.clone();
                         let acquire: Acquire = Box::pin(async move { limiter.acquire().await });
                         this.state.set(State::Acquiring { acquire });

@@ -5,6 +5,7 @@ use std::time::Duration;
 use tower_layer::Layer;
 
 use super::{DEFAULT_RATE_LIMIT_COOLDOWN, RateLimit, RateLimiter};
+use crate::wait::OnWait;
 
 /// A callback told how long a call waited for the limiter (only when it did wait).
 pub(crate) type WaitHook = Arc<dyn Fn(Duration) + Send + Sync>;
@@ -17,6 +18,7 @@ pub struct RateLimitLayer {
     pub(crate) limiter: RateLimiter,
     pub(crate) cooldown: Duration,
     pub(crate) on_wait: Option<WaitHook>,
+    pub(crate) announce: Option<OnWait>,
 }
 
 impl RateLimitLayer {
@@ -29,6 +31,7 @@ impl RateLimitLayer {
             limiter,
             cooldown: DEFAULT_RATE_LIMIT_COOLDOWN,
             on_wait: None,
+            announce: None,
         }
     }
 
@@ -45,6 +48,16 @@ impl RateLimitLayer {
     /// metrics). Default: none.
     pub fn on_wait(mut self, hook: impl Fn(Duration) + Send + Sync + 'static) -> Self {
         self.on_wait = Some(Arc::new(hook));
+        self
+    }
+
+    /// Tells `hook` of a wait for the limiter *before* it starts, when it will last at least
+    /// [`MIN_ANNOUNCED_WAIT`](crate::wait::MIN_ANNOUNCED_WAIT): a pause after a "Rate Limit"
+    /// answer ([`WaitReason::RateLimitPause`](crate::wait::WaitReason::RateLimitPause)) or a used-up
+    /// budget ([`RateLimitBudget`](crate::wait::WaitReason::RateLimitBudget)). The length is what
+    /// the limiter knows then; callers queued ahead may add to it. Default: none.
+    pub fn announce_waits(mut self, hook: OnWait) -> Self {
+        self.announce = Some(hook);
         self
     }
 
@@ -67,6 +80,7 @@ impl fmt::Debug for RateLimitLayer {
             .field("limiter", &self.limiter)
             .field("cooldown", &self.cooldown)
             .field("on_wait", &self.on_wait.is_some())
+            .field("announce", &self.announce.is_some())
             .finish()
     }
 }

@@ -9,6 +9,8 @@ use std::time::Duration;
 use tokio::sync::Semaphore;
 use tokio::time::{Instant, sleep_until};
 
+use crate::wait::{MAX_WAIT, WaitReason, deadline_after};
+
 /// Request starts allowed per window by default: 100.
 ///
 /// Source: the seed's `RateLimiter(calls=100, period=60)` (PixivPy's HTTP client). Pixiv publishes
@@ -104,7 +106,8 @@ impl RateLimiter {
         Self {
             shared: Arc::new(Shared {
                 max,
-                window,
+                // Capped so that `start + window` always fits in an `Instant`.
+                window: window.min(MAX_WAIT),
                 turnstile: Semaphore::new(1),
                 state: Mutex::new(State {
                     starts: VecDeque::with_capacity(capacity),
@@ -163,7 +166,9 @@ impl RateLimiter {
     /// Holds back every start (queued or future) for `duration` from now. Never shortens a
     /// pause already in force.
     pub fn pause_for(&self, duration: Duration) {
-        self.pause_until(Instant::now() + duration);
+        // Capped at `MAX_WAIT` (~100 years): a server's `Retry-After: 10^20` is "never", not a
+        // panic.
+        self.pause_until(deadline_after(Instant::now(), duration));
     }
 
     /// Holds back every start until `deadline`. Never shortens a pause already in force.
@@ -172,6 +177,19 @@ impl RateLimiter {
         if state.paused_until.is_none_or(|p| p < deadline) {
             state.paused_until = Some(deadline);
         }
+    }
+
+    /// How long a start asked for now would wait at least (callers queued ahead may add to it),
+    /// and why; `None` if one is allowed now.
+    pub(crate) fn expected_wait(&self) -> Option<(Duration, WaitReason)> {
+        let now = Instant::now();
+        let mut state = self.lock();
+        let at = self.shared.next_start(&mut state, now)?;
+        let reason = match state.paused_until {
+            Some(p) if p >= at => WaitReason::RateLimitPause,
+            _ => WaitReason::RateLimitBudget,
+        };
+        Some((at.saturating_duration_since(now), reason))
     }
 
     /// The end of the pause in force, if any.
@@ -193,7 +211,7 @@ impl RateLimiter {
         let n = state
             .starts
             .iter()
-            .filter(|t| **t + self.shared.window > now)
+            .filter(|t| deadline_after(**t, self.shared.window) > now)
             .count();
         u32::try_from(n).unwrap_or(u32::MAX)
     }
@@ -235,7 +253,7 @@ impl Shared {
         if let Some(max) = self.max {
             if state.starts.len() >= max as usize {
                 if let Some(oldest) = state.starts.front() {
-                    let free = *oldest + self.window;
+                    let free = deadline_after(*oldest, self.window);
                     if free > now {
                         at = Some(at.map_or(free, |p: Instant| p.max(free)));
                     }
@@ -252,7 +270,7 @@ impl Shared {
         while state
             .starts
             .front()
-            .is_some_and(|oldest| *oldest + self.window <= now)
+            .is_some_and(|oldest| deadline_after(*oldest, self.window) <= now)
         {
             state.starts.pop_front();
         }

@@ -14,6 +14,13 @@
 //! - **Schemes**: a `Location` that is not `http`/`https` (`file:`, `ftp:`, `data:`) is refused
 //!   with `RefusedScheme` before anything is sent.
 //!
+//! - **Bodies**: a 307/308 keeps the method and body; to another origin (an `https` to `http`
+//!   downgrade included) it is refused with `CrossOriginBody` before anything is sent (RFC 9110
+//!   section 15.4.8; curl keeps the body only where told). 301/302 (POST) and 303 become bodiless
+//!   GETs, as tower-http does.
+//! - **Addresses**: the hops of a chain that began on a public host carry a mark that makes the
+//!   connector refuse loopback and private addresses, after DNS (`connect/address.rs`);
+//!   link-local addresses are refused for every request.
 //! - **Unfollowable answers**: tower-http hands a 3xx back when its `Location` is missing or cannot
 //!   be parsed as an HTTP URI (`file:///etc/passwd` cannot); [`Redirect`] turns that into an error
 //!   too (`RefusedScheme` for a non-HTTP scheme, else `Http` with the 3xx status).

@@ -81,7 +81,7 @@ where
         }
         if let Some(idle) = *this.idle {
             if !*this.idle_armed {
-                let deadline = Instant::now() + idle;
+                let deadline = crate::wait::deadline_after(Instant::now(), idle);
                 match this.idle_sleep.as_mut().as_pin_mut() {
                     Some(sleep) => sleep.reset(deadline),
                     None => this.idle_sleep.set(Some(sleep_until(deadline))),

@@ -13,6 +13,8 @@ use tokio::time::{Instant, Sleep, sleep_until};
 use super::body::TimeoutBody;
 use super::layer::Settings;
 use crate::Body;
+use crate::connect::progress::ConnectProgress;
+use crate::wait::deadline_after;
 
 pin_project! {
     /// The response future of [`Timeout`](super::Timeout).
@@ -25,13 +27,17 @@ pin_project! {
         phase: TimeoutPhase,
         total_deadline: Option<Instant>,
         body_idle: Option<Duration>,
+        progress: Option<ConnectProgress>,
     }
 }
 
 impl<F> ResponseFuture<F> {
     pub(crate) fn new(inner: F, now: Instant, s: Settings) -> Self {
-        let headers = s.headers.map(|d| (now + d, TimeoutPhase::Headers));
-        let total_deadline = s.total.map(|d| now + d);
+        // Capped at `MAX_WAIT`: a timeout of `Duration::MAX` means "never", not a panic.
+        let headers = s
+            .headers
+            .map(|d| (deadline_after(now, d), TimeoutPhase::Headers));
+        let total_deadline = s.total.map(|d| deadline_after(now, d));
         let total = total_deadline.map(|t| (t, TimeoutPhase::Total));
         let first = match (headers, total) {
             (Some(h), Some(t)) => Some(if t.0 < h.0 { t } else { h }),
@@ -43,7 +49,14 @@ impl<F> ResponseFuture<F> {
             phase: first.map_or(TimeoutPhase::Headers, |(_, p)| p),
             total_deadline,
             body_idle: s.body_idle,
+            progress: None,
         }
+    }
+
+    /// Reports an elapsed headers timeout in the connection phase `progress` was left in.
+    pub(crate) fn with_progress(mut self, progress: ConnectProgress) -> Self {
+        self.progress = Some(progress);
+        self
     }
 }
 
@@ -74,7 +87,11 @@ where
         }
         if let Some(sleep) = this.sleep.as_pin_mut() {
             if sleep.poll(cx).is_ready() {
-                return Poll::Ready(Err(PixivError::timeout(*this.phase)));
+                let phase = match (*this.phase, this.progress.as_ref()) {
+                    (TimeoutPhase::Headers, Some(p)) => p.headers_timeout_phase(),
+                    (phase, _) => phase,
+                };
+                return Poll::Ready(Err(PixivError::timeout(phase)));
             }
         }
         Poll::Pending

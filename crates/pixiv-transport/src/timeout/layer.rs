@@ -62,6 +62,11 @@ impl TimeoutLayer {
         self.settings.total = timeout;
         self
     }
+
+    /// The timeouts set, for the transport's checks at build time.
+    pub(crate) fn settings(&self) -> Settings {
+        self.settings
+    }
 }
 
 impl<S> Layer<S> for TimeoutLayer {

@@ -9,6 +9,7 @@ use tower_service::Service;
 
 use super::future::ResponseFuture;
 use super::layer::{Settings, TimeoutOverride};
+use crate::connect::progress::ConnectProgress;
 use crate::{Body, RequestBody};
 
 /// Fails an attempt whose headers, body or whole exchange take too long. See the
@@ -53,7 +54,12 @@ where
             None => self.settings,
         };
         let now = Instant::now();
-        ResponseFuture::new(self.inner.call(req), now, settings)
+        // Lets the connector tell an elapsed headers timeout that it stopped in the TCP connect
+        // or the TLS handshake (connect/progress.rs).
+        let progress = ConnectProgress::default();
+        let mut req = req;
+        req.extensions_mut().insert(progress.clone());
+        ResponseFuture::new(self.inner.call(req), now, settings).with_progress(progress)
     }
 }
 
