@@ -49,11 +49,11 @@ use serde_json::Value;
 
 mod bookmark;
 mod bookmark_tags;
+mod comment;
 mod discover;
 mod error;
 mod illust;
 mod language;
-mod comment;
 mod novel;
 pub(crate) mod novel_web;
 mod paging;

@@ -23,9 +23,9 @@
 //! builder has `without_auth()`, PixivPy's `req_auth=False`.
 
 mod bookmark;
+mod comment;
 mod feed;
 mod follow;
-mod comment;
 mod illust;
 mod novel;
 mod novel_feed;
@@ -40,12 +40,12 @@ mod showcase;
 mod user;
 
 pub use bookmark::{BookmarkAddRequest, BookmarkDetailRequest};
+pub use comment::CommentsRequest;
 pub use feed::{IllustNewRequest, IllustRecommendedRequest, TrendingTagsRequest};
 pub use follow::{FollowAddRequest, IllustFollowRequest, UserFollowingRequest};
 pub use illust::{
     IllustDetailRequest, IllustRelatedRequest, IllustSeriesRequest, UgoiraMetadataRequest,
 };
-pub use comment::CommentsRequest;
 pub use novel::{
     NovelBookmarkDetailRequest, NovelDetailRequest, NovelSeries, NovelSeriesRequest,
     UserBookmarksNovelRequest, UserNovelsRequest,

@@ -37,13 +37,13 @@ pub use lists::{
     BookmarkDetail, BookmarkDetailTag, BookmarkTag, IllustSeries, IllustSeriesDetail, TrendingTag,
     TrendingTags, UserPreview,
 };
-pub use responses::{BookmarkDetailResponse, IllustDetail, UgoiraMetadataResponse};
 pub use novel::{
     BookmarkTagChoice, Novel, NovelBookmarkDetail, NovelSeriesDetail, NovelTag, ShowcaseArticle,
 };
 pub use novel_webview::{
     EmbeddedIllust, EmbeddedImage, NavigationNovel, NovelRating, SeriesNavigation, WebviewNovel,
 };
+pub use responses::{BookmarkDetailResponse, IllustDetail, UgoiraMetadataResponse};
 pub use ugoira::{Frame, UgoiraMetadata, ZipUrls};
 pub use user::{AuthUser, Profile, ProfileImageUrls, User, UserDetail};
 
