@@ -18,6 +18,7 @@ pub mod download;
 pub mod models;
 pub mod oauth;
 mod page;
+pub mod ugoira;
 
 pub use api::{
     RankingMode, RankingRequest, Restrict, SearchDuration, SearchIllustRequest, SearchSort,
