@@ -16,6 +16,7 @@ pub mod api;
 mod client;
 pub mod download;
 pub mod models;
+pub mod novel_text;
 pub mod oauth;
 mod page;
 pub mod ugoira;
