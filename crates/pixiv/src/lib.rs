@@ -15,6 +15,7 @@
 pub mod api;
 mod client;
 pub mod download;
+pub mod metadata;
 pub mod models;
 pub mod novel_text;
 pub mod oauth;
