@@ -68,6 +68,7 @@ fn every_field() {
         ("{date:%y %j %b %B %a %A}", "24 065 Mar March Tue Tuesday"),
         ("{date:%F %T %z %%}", "2024-03-05 06_07_08 +0900 %"),
         ("{date:[%Y]}", "[2024]"),
+        ("{date:%Y\\%m}", "2024_03"),
         ("{type}", "manga"),
         ("{tags}", "a b c d"),
         ("{tags:2}", "a b"),
