@@ -196,6 +196,9 @@ pub(crate) struct DownloadArgs {
     /// Print failures only (and no summary).
     #[arg(short, long)]
     pub(crate) quiet: bool,
+    /// File names, sidecars, file times, ugoira conversion.
+    #[command(flatten)]
+    pub(crate) output: crate::output::OutputArgs,
 }
 
 /// An App API method.
