@@ -1,4 +1,4 @@
-//! WebP, WebM and MP4 through the `ffmpeg` program.
+//! WebP, WebM and MP4 through the `ffmpeg` program (5.1 or later, for `-fps_mode vfr`).
 //!
 //! The frames are copied out of the zip one at a time into a temporary folder beside the output
 //! (as stored: no decoding), and ffmpeg reads them through its concat demuxer with one
