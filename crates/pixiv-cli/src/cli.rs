@@ -200,6 +200,9 @@ pub(crate) struct DownloadArgs {
     /// [default: 1G].
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub(crate) max_size: Option<u64>,
+    /// File names, sidecars, file times, ugoira conversion.
+    #[command(flatten)]
+    pub(crate) output: crate::output::OutputArgs,
 }
 
 /// `64M`, `2G`, `512K`, `1T` (binary units, an optional trailing `B`/`iB`), or bytes when bare.

@@ -74,6 +74,7 @@ fn collect_items(items: Vec<String>, inputs: Vec<PathBuf>) -> Result<Vec<Item>, 
 
 /// `pixiv download`.
 pub(crate) async fn run(global: &Global, args: &DownloadArgs) -> Result<Status, CliError> {
+    let output = args.output.check()?;
     let (items, inputs) = (args.items.clone(), args.input.clone());
     let items = tokio::task::spawn_blocking(move || collect_items(items, inputs))
         .await
@@ -126,17 +127,19 @@ pub(crate) async fn run(global: &Global, args: &DownloadArgs) -> Result<Status, 
     let mut early_failures = Vec::new();
     let jobs = usize::from(args.jobs);
     let mut ugoira = Vec::new();
-    type Looked = (Item, Result<(Vec<BatchItem>, bool), PixivError>);
+    let mut works = Vec::new();
+    type Looked = (Item, Result<(Vec<BatchItem>, Option<Illust>), PixivError>);
     let looked_up: Vec<Looked> = stream::iter(items)
         .map(|item| {
             let client = client.clone();
             let target = target.clone();
+            let output = &output;
             async move {
                 let pages = match (&item, &client) {
-                    (Item::Url(url), _) => Ok((vec![BatchItem::new(url.clone(), target)], false)),
+                    (Item::Url(url), _) => Ok((vec![BatchItem::new(url.clone(), target)], None)),
                     (Item::Illust(id), Some(client)) => match client.illust_detail(*id).await {
                         Ok(illust) => pages(client, &illust, &target)
-                            .map(|p| (p, illust.kind == IllustType::Ugoira)),
+                            .map(|p| (output.retarget(&illust, p, &args.dir), Some(illust))),
                         Err(e) => Err(e),
                     },
                     (Item::Illust(_), None) => Err(PixivError::invalid_input("login", "none")),
@@ -149,11 +152,15 @@ pub(crate) async fn run(global: &Global, args: &DownloadArgs) -> Result<Status, 
         .await;
     for (item, pages) in looked_up {
         match pages {
-            Ok((pages, is_ugoira)) => {
-                batch.extend(pages);
-                if let (true, Item::Illust(id)) = (is_ugoira, &item) {
-                    ugoira.push(*id);
+            Ok((pages, illust)) => {
+                if let Some(illust) = illust {
+                    if illust.kind == IllustType::Ugoira {
+                        ugoira.push(illust.id);
+                    }
+                    let files = pages.iter().filter_map(|p| p.target.resolve(&p.url).ok());
+                    works.push((illust, files.collect::<Vec<_>>()));
                 }
+                batch.extend(pages);
             }
             Err(e) => early_failures.push((item, e)),
         }
@@ -178,8 +185,24 @@ pub(crate) async fn run(global: &Global, args: &DownloadArgs) -> Result<Status, 
                     ui.saved(&done.zip.path, done.zip.bytes);
                     let frames = std::fs::metadata(&done.frames_path).map_or(0, |m| m.len());
                     ui.saved(&done.frames_path, frames);
+                    let converted = output
+                        .convert_ugoira(&done.zip.path, &done.metadata.frames, id)
+                        .await;
+                    match converted {
+                        Some(Ok(path)) => ui.saved(&path, file_len(&path)),
+                        Some(Err(e)) => ui.failed(&format!("ugoira {id}"), &e),
+                        None => {}
+                    }
                 }
                 Err(e) => ui.failed(&format!("ugoira {id}"), &e),
+            }
+        }
+    }
+    for (illust, files) in &works {
+        for written in output.after_work(illust, files, &args.dir) {
+            match written {
+                Ok(path) => ui.saved(&path, file_len(&path)),
+                Err(e) => ui.failed(&format!("illust {}", illust.id), &e),
             }
         }
     }
@@ -197,6 +220,10 @@ pub(crate) async fn run(global: &Global, args: &DownloadArgs) -> Result<Status, 
     } else {
         Status::Success
     })
+}
+
+fn file_len(path: &Path) -> u64 {
+    std::fs::metadata(path).map_or(0, |m| m.len())
 }
 
 /// Runs one batch, drawing its events; the display's stats when it is done.

@@ -14,6 +14,7 @@
 mod cli;
 mod commands;
 mod download;
+mod output;
 mod progress;
 mod render;
 mod settings;

@@ -60,6 +60,7 @@ mod lock;
 pub mod progress;
 mod sink;
 pub mod target;
+pub mod template;
 mod transfer;
 
 pub use batch::{BatchItem, BatchOptions, DEFAULT_CONCURRENCY};
@@ -71,3 +72,4 @@ pub use pixiv_errors::PixivError;
 pub use pixiv_transport::retry::RetryPolicy;
 pub use progress::{Event, EventSink, PROGRESS_STEP};
 pub use target::{DEFAULT_REFERER, FORMAT_CHAR_REPLACEMENT, MAX_NAME_LEN, Target};
+pub use template::{DEFAULT_TEMPLATE, Template, TemplateFields};

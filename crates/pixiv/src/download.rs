@@ -78,6 +78,7 @@ pub type NamingFn = Arc<dyn Fn(&Illust, usize, &str) -> String + Send + Sync>;
 #[must_use]
 pub struct DownloadOptions {
     naming: Option<NamingFn>,
+    template: Option<Template>,
     replace: bool,
     batch: BatchOptions,
     max_size: Option<u64>,
@@ -87,6 +88,7 @@ impl fmt::Debug for DownloadOptions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("DownloadOptions")
             .field("naming", &self.naming.as_ref().map(|_| "fn"))
+            .field("template", &self.template)
             .field("replace", &self.replace)
             .field("batch", &self.batch)
             .field("max_size", &self.max_size)
@@ -107,6 +109,14 @@ impl DownloadOptions {
         f: impl Fn(&Illust, usize, &str) -> String + Send + Sync + 'static,
     ) -> Self {
         self.naming = Some(Arc::new(f));
+        self
+    }
+
+    /// Names each page's file with a [`Template`] (folders allowed, every value made safe; see
+    /// `docs/downloads.md`, Templates), filled by [`crate::metadata::template_fields`]. Takes
+    /// precedence over [`naming`](Self::naming).
+    pub fn template(mut self, template: Template) -> Self {
+        self.template = Some(template);
         self
     }
 
@@ -171,12 +181,23 @@ impl Client {
         for (page, url) in urls.iter().enumerate() {
             let url = self.on_image_host(url)?;
             let ext = extension(&url);
-            let name = match &options.naming {
-                Some(f) => f(illust, page, &ext),
-                None => default_name(illust, page, &ext),
+            let (name, target) = match (&options.template, &options.naming) {
+                (Some(t), _) => {
+                    let fields = crate::metadata::template_fields(illust, page, &ext);
+                    let name = t.render(&fields).to_string_lossy().into_owned();
+                    (name, Target::from_template(dir, t, &fields))
+                }
+                (None, naming) => {
+                    let name = match naming {
+                        Some(f) => f(illust, page, &ext),
+                        None => default_name(illust, page, &ext),
+                    };
+                    check_name(&name)?;
+                    let target = Target::path(dir.join(&name));
+                    (name, target)
+                }
             };
-            check_name(&name)?;
-            let target = Target::path(dir.join(&name)).replace(options.replace);
+            let target = target.replace(options.replace);
             if !paths.insert(target.resolve(&url)?) {
                 return Err(PixivError::invalid_input(
                     "download file name",

@@ -7,6 +7,9 @@
 //!   [`WebviewNovel`]) and comments; unknown fields kept.
 //! - [`oauth`]: the token call, the [`OAuthTokenSource`](oauth::OAuthTokenSource), and the PKCE
 //!   login that gets a first refresh token.
+//! - What gets written beside downloads: [`metadata`] (filename template fields, JSON and tags
+//!   sidecars, file times), [`ugoira`] (frames to APNG, GIF, WebP, WebM, MP4), [`novel_text`]
+//!   (novel markup to text, Markdown, HTML).
 //! - Re-exports: the error types of `pixiv-errors`, the transport settings of `pixiv-transport`
 //!   (and the whole crate as [`transport`]), the download types of `pixiv-download` (and the
 //!   whole crate as [`download`]).
@@ -17,9 +20,12 @@ pub mod api;
 mod client;
 pub mod download;
 mod language;
+pub mod metadata;
 pub mod models;
+pub mod novel_text;
 pub mod oauth;
 mod page;
+pub mod ugoira;
 
 pub use api::{
     RankingMode, RankingRequest, Restrict, SearchDuration, SearchIllustRequest, SearchSort,
