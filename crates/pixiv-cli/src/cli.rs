@@ -5,6 +5,11 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+/// The exit codes, as `--help` shows them (docs/cli.md, "Exit codes").
+const EXIT_CODES: &str = "Exit codes: 0 done (or skipped), 1 something failed, 2 usage error (nothing was \
+    requested), 130 Ctrl-C (SIGINT), 143 SIGTERM, 129 SIGHUP. A signal stops transfers the same \
+    way: what was printed stays, a resumable .part keeps its resume record.";
+
 /// A command-line client for Pixiv's App API: log in, look works up, download originals.
 ///
 /// Try it with no account and no network: `pixiv demo`.
@@ -13,7 +18,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     name = "pixiv",
     version,
     propagate_version = true,
-    max_term_width = 100
+    max_term_width = 100,
+    after_help = EXIT_CODES
 )]
 pub(crate) struct Cli {
     /// Options every command understands.

@@ -245,7 +245,15 @@ pub(crate) async fn mock(args: &MockArgs) -> Result<Status, CliError> {
          PIXIV_REFRESH_TOKEN={DEMO_REFRESH_TOKEN} pixiv --api-url {base} --oauth-url {base} \
          --image-url {base}{ca} illust 12"
     );
-    let _ = tokio::signal::ctrl_c().await;
+    // Ctrl-C, SIGTERM or SIGHUP stops it cleanly (a service manager sends SIGTERM).
+    match crate::signals::Stops::install() {
+        Ok(mut stops) => {
+            let _ = stops.next().await;
+        }
+        Err(_) => {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
     mock.shutdown().await;
     Ok(Status::Success)
 }
