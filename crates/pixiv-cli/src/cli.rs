@@ -5,6 +5,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::ranges;
+pub(crate) use crate::ranges::Rate;
+
 /// The exit codes, as `--help` shows them (docs/cli.md, "Exit codes").
 const EXIT_CODES: &str = "Exit codes: 0 done (or skipped), 1 something failed, 2 usage error (nothing was \
     requested), 130 Ctrl-C (SIGINT), 143 SIGTERM, 129 SIGHUP. A signal stops transfers the same \
@@ -74,43 +77,20 @@ pub(crate) struct Net {
     /// DANGER: accept any server certificate (no verification at all).
     #[arg(long, global = true)]
     pub(crate) insecure: bool,
-    /// Connect, response-headers and body-idle timeout, in seconds [default: 10].
-    #[arg(long, global = true, value_name = "SECS")]
+    /// Connect, response-headers and body-idle timeout, in seconds (0.001 to 86400)
+    /// [default: 10].
+    #[arg(long, global = true, value_name = "SECS", value_parser = ranges::timeout,
+          allow_negative_numbers = true)]
     pub(crate) timeout: Option<f64>,
-    /// Retries of a failed request (429, 5xx, broken connections) [default: 3].
-    #[arg(long, global = true, value_name = "N")]
+    /// Retries of a failed request (429, 5xx, broken connections), 0 to 100 [default: 3].
+    #[arg(long, global = true, value_name = "N", value_parser = ranges::retries,
+          allow_negative_numbers = true)]
     pub(crate) retries: Option<u32>,
-    /// At most N request starts per SECS seconds, e.g. `100/60` (the default); `0` for none.
-    #[arg(long, global = true, value_name = "N/SECS", value_parser = parse_rate)]
+    /// At most N request starts per SECS seconds, e.g. `100/60` (the default); N from 1 to
+    /// 100000, SECS from 0.001 to 86400; `0` for none.
+    #[arg(long, global = true, value_name = "N/SECS", value_parser = ranges::rate,
+          allow_negative_numbers = true)]
     pub(crate) rate_limit: Option<Rate>,
-}
-
-/// `--rate-limit N/SECS`.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) enum Rate {
-    /// No limit.
-    Unlimited,
-    /// At most `n` starts per `secs` seconds.
-    Limit { n: u32, secs: f64 },
-}
-
-fn parse_rate(s: &str) -> Result<Rate, String> {
-    if s == "0" || s.eq_ignore_ascii_case("none") {
-        return Ok(Rate::Unlimited);
-    }
-    let (n, secs) = s.split_once('/').unwrap_or((s, "1"));
-    let n: u32 = n
-        .trim()
-        .parse()
-        .map_err(|_| format!("{n:?} is not a number of requests (expected N/SECS, e.g. 100/60)"))?;
-    let secs: f64 = secs
-        .trim()
-        .parse()
-        .map_err(|_| format!("{secs:?} is not a number of seconds (expected N/SECS)"))?;
-    if n == 0 || !(secs.is_finite() && secs > 0.0) {
-        return Err("expected N/SECS with N >= 1 and SECS > 0 (or 0 for no limit)".into());
-    }
-    Ok(Rate::Limit { n, secs })
 }
 
 /// The commands.
@@ -165,9 +145,10 @@ pub(crate) struct DemoArgs {
     /// Where the demo's downloads go.
     #[arg(short, long, default_value = "pixiv-demo", value_name = "DIR")]
     pub(crate) dir: PathBuf,
-    /// How many works of the ranking to download.
-    #[arg(long, default_value_t = 5, value_name = "N")]
-    pub(crate) works: usize,
+    /// How many works of the ranking to download (1 to 30: one ranking page).
+    #[arg(long, default_value_t = 5, value_name = "N", allow_negative_numbers = true,
+          value_parser = clap::value_parser!(u64).range(ranges::DEMO_WORKS))]
+    pub(crate) works: u64,
 }
 
 /// `pixiv download`.
@@ -183,8 +164,8 @@ pub(crate) struct DownloadArgs {
     /// The folder to save into (created when missing).
     #[arg(short, long, default_value = ".", value_name = "DIR")]
     pub(crate) dir: PathBuf,
-    /// Transfers at once.
-    #[arg(short, long, default_value_t = 5, value_name = "N",
+    /// Transfers at once (1 to 256).
+    #[arg(short, long, default_value_t = 5, value_name = "N", allow_negative_numbers = true,
           value_parser = clap::value_parser!(u16).range(1..=256))]
     pub(crate) jobs: u16,
     /// Overwrite files that exist (default: leave them and report them skipped).
@@ -262,8 +243,9 @@ pub(crate) struct MockArgs {
     /// Write the CA certificate (PEM) here, for clients to trust (with --tls).
     #[arg(long, value_name = "FILE", requires = "tls")]
     pub(crate) ca_out: Option<PathBuf>,
-    /// Lifetime of the access tokens it issues, in seconds.
-    #[arg(long, default_value_t = 3600, value_name = "SECS")]
+    /// Lifetime of the access tokens it issues, in seconds (1 to 31536000, a year).
+    #[arg(long, default_value_t = 3600, value_name = "SECS", allow_negative_numbers = true,
+          value_parser = clap::value_parser!(u64).range(ranges::TOKEN_LIFETIME_SECS))]
     pub(crate) token_lifetime: u64,
 }
 
@@ -275,15 +257,6 @@ mod tests {
     #[test]
     fn the_command_line_is_consistent() {
         Cli::command().debug_assert();
-    }
-
-    #[test]
-    fn rates_parse() {
-        assert_eq!(parse_rate("100/60"), Ok(Rate::Limit { n: 100, secs: 60.0 }));
-        assert_eq!(parse_rate("5"), Ok(Rate::Limit { n: 5, secs: 1.0 }));
-        assert_eq!(parse_rate("0"), Ok(Rate::Unlimited));
-        assert!(parse_rate("x/1").is_err());
-        assert!(parse_rate("1/0").is_err());
     }
 
     #[test]

@@ -320,7 +320,7 @@ pub(crate) async fn demo(global: &Global, args: &DemoArgs) -> Result<Status, Cli
                     .iter()
                     .any(|u| pixiv::download::is_placeholder(u))
         })
-        .take(args.works.max(1))
+        .take(usize::try_from(args.works).unwrap_or(usize::MAX))
         .cloned()
         .collect();
     if let Some(first) = viewable.first() {

@@ -15,6 +15,7 @@ mod cli;
 mod commands;
 mod download;
 mod progress;
+mod ranges;
 mod render;
 mod settings;
 mod signals;
@@ -69,7 +70,18 @@ impl From<PixivError> for CliError {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => match ranges::one_line(&e) {
+            // A value out of its range: one line naming the flag and the range, exit 2.
+            Some(line) => {
+                eprintln!("{line}");
+                return ExitCode::from(2);
+            }
+            // Help, version, unknown options: clap's own text and exit code.
+            None => e.exit(),
+        },
+    };
     init_tracing(cli.global.verbose);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -1,6 +1,9 @@
 //! SIGTERM and SIGHUP stop `pixiv` as Ctrl-C does: the same message, exit 128 + the signal's
 //! number, and a `.part` that keeps its resume record, so the next run resumes it.
 
+// Helpers outside `#[test]` functions unwrap too: a failure there is the test failing.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::process::Stdio;
