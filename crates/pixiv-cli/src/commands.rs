@@ -4,6 +4,7 @@
 use std::io::{self, BufRead as _, Write as _};
 use std::time::Duration;
 
+use futures_util::stream::TryReadyChunksError;
 use futures_util::{StreamExt as _, TryStreamExt as _};
 use pixiv::download::Target;
 use pixiv::oauth::pkce::{PkceChallenge, exchange_code_with};
@@ -13,6 +14,7 @@ use serde_json::{Value, json};
 
 use crate::cli::{ApiArgs, ApiMethod, DemoArgs, Global, LoginArgs, MockArgs};
 use crate::download::{pages_of, run_batch};
+use crate::listing::JsonArray;
 use crate::progress::{Display, Ui, summary};
 use crate::render::print_json;
 use crate::{CliError, Status, settings, token_store};
@@ -74,19 +76,35 @@ pub(crate) async fn ranking(
     printed(&value, global)
 }
 
-/// `pixiv search WORD`.
+/// `pixiv search WORD`: the works are printed page by page as they arrive (a JSON array that
+/// is closed even when the command stops part way), so memory stays flat whatever `limit` is.
 pub(crate) async fn search(global: &Global, word: &str, limit: usize) -> Result<Status, CliError> {
     let client = settings::client(global)?;
     let about = |e| CliError::about(format!("search {word:?}"), e);
     let first = client.search_illust(word).await.map_err(about)?;
-    let works: Vec<pixiv::Illust> = first
+    let io = |e: io::Error| CliError::from(PixivError::from(e));
+    let mut out = JsonArray::new(global.json).map_err(io)?;
+    // One chunk is what has arrived: a page of the listing.
+    let mut pages = first
         .into_stream()
         .take(limit)
-        .try_collect()
-        .await
-        .map_err(about)?;
-    printed(&to_json(&works)?, global)
+        .try_ready_chunks(SEARCH_CHUNK);
+    while let Some(page) = pages.next().await {
+        match page {
+            Ok(items) => out.push_page(&items).await.map_err(io)?,
+            Err(TryReadyChunksError(items, e)) => {
+                // What came before the error stays printed (and the array closed).
+                out.push_page(&items).await.map_err(io)?;
+                return Err(about(e));
+            }
+        }
+    }
+    out.finish().await.map_err(io)?;
+    Ok(Status::Success)
 }
+
+/// At most this many works are held before they are printed (a few pages).
+const SEARCH_CHUNK: usize = 90;
 
 /// `pixiv api METHOD PATH`.
 pub(crate) async fn api(global: &Global, args: &ApiArgs) -> Result<Status, CliError> {

@@ -14,6 +14,7 @@
 mod cli;
 mod commands;
 mod download;
+mod listing;
 mod progress;
 mod ranges;
 mod render;
@@ -115,6 +116,9 @@ fn main() -> ExitCode {
     });
     // Don't wait for the connection pool's background tasks.
     runtime.shutdown_background();
+    // A listing's last pages (and the end of its array) reach stdout, unless the reader has
+    // stopped reading.
+    listing::drain(std::time::Duration::from_secs(5));
     match outcome {
         Err(CliError::Stopped(stop)) => {
             eprintln!("\ninterrupted ({})", stop.name());
