@@ -13,6 +13,7 @@ use pixiv_mock::{DEMO_REFRESH_TOKEN, MockPixiv};
 use serde_json::{Value, json};
 
 use crate::cli::{ApiArgs, ApiMethod, DemoArgs, Global, LoginArgs, MockArgs};
+use crate::display_text::escape;
 use crate::download::{pages_of, run_batch};
 use crate::listing::JsonArray;
 use crate::progress::{Display, Ui, summary};
@@ -314,8 +315,8 @@ pub(crate) async fn demo(global: &Global, args: &DemoArgs) -> Result<Status, Cli
             "  #{:<3} {:>10}  {}  by {}  ({} page{})",
             rank + 1,
             work.id,
-            work.title,
-            work.user.name,
+            escape(&work.title),
+            escape(&work.user.name),
             work.page_count,
             if work.page_count == 1 { "" } else { "s" }
         ));
@@ -346,11 +347,12 @@ pub(crate) async fn demo(global: &Global, args: &DemoArgs) -> Result<Status, Cli
             .illust_detail(first.id)
             .await
             .map_err(|e| CliError::about(format!("illust {}", first.id), e))?;
-        let tags: Vec<&str> = detail.tags.iter().map(|t| t.name.as_str()).collect();
-        say(format!("\nWork {}: {}", detail.id, detail.title));
+        let tags: Vec<_> = detail.tags.iter().map(|t| escape(&t.name)).collect();
+        say(format!("\nWork {}: {}", detail.id, escape(&detail.title)));
         say(format!(
             "  by       {} (id {})",
-            detail.user.name, detail.user.id
+            escape(&detail.user.name),
+            detail.user.id
         ));
         say(format!("  posted   {}", detail.create_date));
         say(format!(
@@ -375,7 +377,7 @@ pub(crate) async fn demo(global: &Global, args: &DemoArgs) -> Result<Status, Cli
     let _ = io::stdout().flush();
 
     let display = Display::new(global.no_progress, false, false);
-    let mut ui = Ui::new(display, items.iter().map(|i| i.url.clone()).collect());
+    let mut ui = Ui::new(display);
     let downloader = client.downloader();
     run_batch(
         &downloader,

@@ -1,8 +1,8 @@
 //! `pixiv download` and the batch runner the demo shares: items to `BatchItem`s, one
 //! `download_batch` with events drawn by [`Ui`], a summary.
 
-use std::io::{self, BufRead as _, Write as _};
-use std::path::{Path, PathBuf};
+use std::io::{self, Write as _};
+use std::path::Path;
 
 use futures_util::stream::{self, StreamExt as _};
 use pixiv::download::{BatchItem, BatchOptions, NOT_VIEWABLE, Target, is_placeholder};
@@ -12,73 +12,45 @@ use pixiv::transport::retry::RetryPolicy;
 use pixiv::{Client, Downloader, Illust, IllustType, PixivError};
 
 use crate::cli::{DownloadArgs, Global};
+use crate::display_text::{cut, escape};
+use crate::input::{BadLine, Item, open_inputs, parse_item, read_lazily};
 use crate::progress::{Display, Ui, summary};
 use crate::{CliError, Status, settings};
 
-/// One thing to download, as the user wrote it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Item {
-    /// An image URL: no login needed.
-    Url(String),
-    /// A work: every original page.
-    Illust(u64),
+/// Items a batch takes at most: a long input is downloaded batch after batch, so memory stays
+/// flat, and each batch starts with whatever has been read (the first at once).
+const BATCH_ITEMS: usize = 256;
+
+/// What an input line became: its pages, or why it has none.
+struct Looked {
+    /// `illust ID`, the URL, or `FILE line N`.
+    label: String,
+    /// The pages, and whether the work is an animation (its zip and frames come after).
+    pages: Result<(Vec<BatchItem>, Option<u64>), PixivError>,
 }
 
-/// `1234`, `https://www.pixiv.net/artworks/1234` (any language prefix) or an image URL.
-fn parse_item(text: &str) -> Result<Item, CliError> {
-    if let Ok(id) = text.parse::<u64>() {
-        return Ok(Item::Illust(id));
+/// `-d DIR` must be a folder (or not exist yet): a file there is a usage error, said plainly.
+fn check_dir(dir: &Path) -> Result<(), CliError> {
+    match std::fs::metadata(dir) {
+        Ok(m) if !m.is_dir() => Err(CliError::Usage(format!(
+            "-d {}: is a file, not a folder",
+            escape(&cut(&dir.display().to_string()))
+        ))),
+        _ => Ok(()),
     }
-    let url = url::Url::parse(text)
-        .map_err(|_| CliError::Usage(format!("{text:?} is neither a work id nor a URL")))?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(CliError::Usage(format!(
-            "{text:?}: only http(s) URLs can be downloaded"
-        )));
-    }
-    let host = url.host_str().unwrap_or_default();
-    if host == "www.pixiv.net" || host == "pixiv.net" {
-        let mut segments = url.path_segments().into_iter().flatten();
-        while let Some(segment) = segments.next() {
-            if segment == "artworks" {
-                if let Some(Ok(id)) = segments.next().map(str::parse::<u64>) {
-                    return Ok(Item::Illust(id));
-                }
-            }
-        }
-    }
-    Ok(Item::Url(text.to_owned()))
-}
-
-/// The command line's items, then those of every `--input` file (`-` is stdin). Blocking: run
-/// it on a blocking thread, so Ctrl-C still stops a command waiting for stdin.
-fn collect_items(items: Vec<String>, inputs: Vec<PathBuf>) -> Result<Vec<Item>, CliError> {
-    let mut texts: Vec<String> = items;
-    for input in &inputs {
-        let lines: Vec<String> = if input == Path::new("-") {
-            io::stdin().lock().lines().collect::<Result<_, _>>()
-        } else {
-            std::fs::File::open(input)
-                .and_then(|f| io::BufReader::new(f).lines().collect::<Result<_, _>>())
-        }
-        .map_err(|e| CliError::from(PixivError::io(input, e)))?;
-        texts.extend(lines);
-    }
-    texts
-        .iter()
-        .map(|t| t.trim())
-        .filter(|t| !t.is_empty() && !t.starts_with('#'))
-        .map(parse_item)
-        .collect()
 }
 
 /// `pixiv download`.
 pub(crate) async fn run(global: &Global, args: &DownloadArgs) -> Result<Status, CliError> {
-    let (items, inputs) = (args.items.clone(), args.input.clone());
-    let items = tokio::task::spawn_blocking(move || collect_items(items, inputs))
-        .await
-        .map_err(|e| CliError::from(PixivError::from(io::Error::other(e))))??;
-    if items.is_empty() {
+    // Everything that can be refused is refused before any request.
+    check_dir(&args.dir)?;
+    let given: Vec<Item> = args
+        .items
+        .iter()
+        .map(|t| parse_item(t.trim()).map_err(CliError::Usage))
+        .collect::<Result<_, _>>()?;
+    let inputs = open_inputs(&args.input)?;
+    if given.is_empty() && inputs.is_empty() {
         return Err(CliError::Usage(
             "nothing to download: give URLs or work ids, or --input FILE".into(),
         ));
@@ -90,11 +62,14 @@ pub(crate) async fn run(global: &Global, args: &DownloadArgs) -> Result<Status, 
     if let Some(ext) = &args.ext {
         target = target.ext(ext);
     }
-    let needs_login = items.iter().any(|i| matches!(i, Item::Illust(_)));
+    // Works need a login; an input may hold some, so a stored token is used when there is one.
+    let needs_login = given.iter().any(|i| matches!(i, Item::Illust(_)));
     let client = if needs_login {
         Some(settings::client(global)?)
-    } else {
+    } else if inputs.is_empty() {
         None
+    } else {
+        settings::client(global).ok()
     };
     let mut downloader = match &client {
         Some(c) => c.downloader(),
@@ -117,70 +92,78 @@ pub(crate) async fn run(global: &Global, args: &DownloadArgs) -> Result<Status, 
         downloader = downloader.referer(referer);
     }
     let display = Display::new(global.no_progress, global.json, args.quiet);
-
-    // Works become their pages; a work that cannot be looked up fails alone.
-    let mut batch = Vec::new();
-    let mut early_failures = Vec::new();
     let jobs = usize::from(args.jobs);
-    let mut ugoira = Vec::new();
-    type Looked = (Item, Result<(Vec<BatchItem>, bool), PixivError>);
-    let looked_up: Vec<Looked> = stream::iter(items)
-        .map(|item| {
-            let client = client.clone();
-            let target = target.clone();
-            async move {
-                let pages = match (&item, &client) {
-                    (Item::Url(url), _) => Ok((vec![BatchItem::new(url.clone(), target)], false)),
-                    (Item::Illust(id), Some(client)) => match client.illust_detail(*id).await {
-                        Ok(illust) => pages(client, &illust, &target)
-                            .map(|p| (p, illust.kind == IllustType::Ugoira)),
-                        Err(e) => Err(e),
-                    },
-                    (Item::Illust(_), None) => Err(PixivError::invalid_input("login", "none")),
-                };
-                (item, pages)
+
+    // The command line's items, then the inputs' lines as the reader thread sends them.
+    let mut lines = read_lazily(inputs);
+    let items = stream::iter(given.into_iter().map(Ok))
+        .chain(stream::poll_fn(move |cx| lines.poll_recv(cx)));
+    // Works become their pages (looked up `jobs` at once) on a task of their own, so lookups
+    // go on while a batch downloads and none waits half-done; a line that is not an item, or a
+    // work that cannot be looked up, fails alone.
+    let (looked_tx, mut looked_rx) = tokio::sync::mpsc::channel(BATCH_ITEMS);
+    let lookups = {
+        let client = client.clone();
+        let target = target.clone();
+        let mut looking = items
+            .map(move |item| {
+                let client = client.clone();
+                let target = target.clone();
+                async move { look_up(item, client.as_ref(), &target).await }
+            })
+            .buffered(jobs);
+        tokio::spawn(async move {
+            while let Some(one) = looking.next().await {
+                if looked_tx.send(one).await.is_err() {
+                    return;
+                }
             }
         })
-        .buffered(jobs)
-        .collect()
-        .await;
-    for (item, pages) in looked_up {
-        match pages {
-            Ok((pages, is_ugoira)) => {
-                batch.extend(pages);
-                if let (true, Item::Illust(id)) = (is_ugoira, &item) {
-                    ugoira.push(*id);
-                }
-            }
-            Err(e) => early_failures.push((item, e)),
-        }
-    }
+    };
+    // Stops the lookups when the command ends or is dropped (a signal).
+    let _lookups = AbortOnDrop(lookups);
+    let mut looked = stream::poll_fn(move |cx| looked_rx.poll_recv(cx)).ready_chunks(BATCH_ITEMS);
 
-    let urls = batch.iter().map(|i| i.url.clone()).collect();
-    let mut ui = Ui::new(display, urls);
-    for (item, e) in &early_failures {
-        let label = match item {
-            Item::Illust(id) => format!("illust {id}"),
-            Item::Url(url) => url.clone(),
-        };
-        ui.failed(&label, e);
-    }
-    run_batch(&downloader, batch, jobs, &mut ui).await;
-    // An animation's frames come as a zip plus a frame list (the facade's download_ugoira);
-    // the batch above saved its first frame, as Pixiv's original URL names it.
-    if let Some(client) = &client {
-        for id in ugoira {
-            match client.download_ugoira(id, &args.dir).await {
-                Ok(done) => {
-                    ui.saved(&done.zip.path, done.zip.bytes);
-                    let frames = std::fs::metadata(&done.frames_path).map_or(0, |m| m.len());
-                    ui.saved(&done.frames_path, frames);
+    let mut ui = Ui::new(display);
+    let mut seen = 0_usize;
+    while let Some(chunk) = looked.next().await {
+        seen += chunk.len();
+        let mut batch = Vec::new();
+        let mut ugoira = Vec::new();
+        for one in chunk {
+            match one.pages {
+                Ok((pages, animation)) => {
+                    batch.extend(pages);
+                    ugoira.extend(animation);
                 }
-                Err(e) => ui.failed(&format!("ugoira {id}"), &e),
+                Err(e) if is_not_logged_in(&e) => {
+                    return Err(CliError::about(one.label, e));
+                }
+                Err(e) => ui.failed(&one.label, &e),
+            }
+        }
+        run_batch(&downloader, batch, jobs, &mut ui).await;
+        // An animation's frames come as a zip plus a frame list (the facade's download_ugoira);
+        // the batch above saved its first frame, as Pixiv's original URL names it.
+        if let Some(client) = &client {
+            for id in ugoira {
+                match client.download_ugoira(id, &args.dir).await {
+                    Ok(done) => {
+                        ui.saved(&done.zip.path, done.zip.bytes);
+                        let frames = std::fs::metadata(&done.frames_path).map_or(0, |m| m.len());
+                        ui.saved(&done.frames_path, frames);
+                    }
+                    Err(e) => ui.failed(&format!("ugoira {id}"), &e),
+                }
             }
         }
     }
     let (stats, elapsed) = ui.finish();
+    if seen == 0 {
+        return Err(CliError::Usage(
+            "nothing to download: the input holds no URLs or work ids".into(),
+        ));
+    }
     let retries = downloader.service().metrics().retries
         + client
             .as_ref()
@@ -196,6 +179,50 @@ pub(crate) async fn run(global: &Global, args: &DownloadArgs) -> Result<Status, 
     })
 }
 
+/// Aborts a spawned task when dropped.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// The error of a work met without a login.
+const NOT_LOGGED_IN: &str = "not logged in: run `pixiv login` or set PIXIV_REFRESH_TOKEN";
+
+fn is_not_logged_in(e: &PixivError) -> bool {
+    matches!(e, PixivError::InvalidInput { why, .. } if why == NOT_LOGGED_IN)
+}
+
+/// One item's pages (a URL is its own page; a work is looked up).
+async fn look_up(item: Result<Item, BadLine>, client: Option<&Client>, target: &Target) -> Looked {
+    match item {
+        Err(bad) => Looked {
+            label: bad.at,
+            pages: Err(PixivError::invalid_input("input", bad.why)),
+        },
+        Ok(Item::Url(url)) => Looked {
+            label: cut(&url),
+            pages: Ok((vec![BatchItem::new(url, target.clone())], None)),
+        },
+        Ok(Item::Illust(id)) => Looked {
+            label: format!("illust {id}"),
+            pages: match client {
+                // A work in an input with no login: the run stops here, once.
+                None => Err(PixivError::invalid_input("login", NOT_LOGGED_IN)),
+                Some(client) => match client.illust_detail(id).await {
+                    Ok(illust) => pages(client, &illust, target).map(|p| {
+                        let animation = (illust.kind == IllustType::Ugoira).then_some(id);
+                        (p, animation)
+                    }),
+                    Err(e) => Err(e),
+                },
+            },
+        },
+    }
+}
+
 /// Runs one batch, drawing its events; the display's stats when it is done.
 pub(crate) async fn run_batch(
     downloader: &Downloader<Transport>,
@@ -203,6 +230,10 @@ pub(crate) async fn run_batch(
     jobs: usize,
     ui: &mut Ui,
 ) {
+    if items.is_empty() {
+        return;
+    }
+    ui.begin_batch(items.iter().map(|i| i.url.clone()).collect());
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let options = BatchOptions::new()
         .concurrency(jobs)
@@ -262,24 +293,4 @@ pub(crate) fn pages_of(
         items.extend(pages(client, illust, target)?);
     }
     Ok(items)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn items_are_ids_work_pages_or_urls() {
-        assert_eq!(parse_item("12").unwrap(), Item::Illust(12));
-        assert_eq!(
-            parse_item("https://www.pixiv.net/en/artworks/34").unwrap(),
-            Item::Illust(34)
-        );
-        assert_eq!(
-            parse_item("https://i.pximg.net/a/1_p0.png").unwrap(),
-            Item::Url("https://i.pximg.net/a/1_p0.png".into())
-        );
-        assert!(parse_item("nonsense").is_err());
-        assert!(parse_item("ftp://x/y").is_err());
-    }
 }

@@ -13,7 +13,9 @@
 
 mod cli;
 mod commands;
+mod display_text;
 mod download;
+mod input;
 mod listing;
 mod progress;
 mod ranges;
@@ -127,15 +129,16 @@ fn main() -> ExitCode {
         Ok(Status::Success) => ExitCode::SUCCESS,
         Ok(Status::SomeFailed) => ExitCode::from(1),
         Err(CliError::Usage(message)) => {
-            eprintln!("error: {message}");
+            eprintln!("{}", render::error_line(&message));
             ExitCode::from(2)
         }
         Err(CliError::Pixiv { about, error }) => {
             let text = render::describe(&error);
-            match about {
-                Some(about) => eprintln!("error: {about}: {text}"),
-                None => eprintln!("error: {text}"),
-            }
+            let line = match about {
+                Some(about) => format!("{about}: {text}"),
+                None => text,
+            };
+            eprintln!("{}", render::error_line(&line));
             ExitCode::from(1)
         }
     }
