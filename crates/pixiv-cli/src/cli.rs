@@ -66,13 +66,13 @@ pub(crate) struct Global {
 pub(crate) struct Net {
     /// Send everything through this proxy (http:// or https://, user:password@ allowed); wins
     /// over HTTP_PROXY / HTTPS_PROXY / ALL_PROXY.
-    #[arg(long, global = true, value_name = "URL")]
+    #[arg(long, global = true, value_name = "URL", value_parser = proxy_url)]
     pub(crate) proxy: Option<String>,
     /// Ignore the proxy environment variables (and --proxy).
     #[arg(long, global = true)]
     pub(crate) no_proxy: bool,
     /// Trust this CA certificate (PEM file) in addition to the built-in roots.
-    #[arg(long, global = true, value_name = "PEM")]
+    #[arg(long, global = true, value_name = "PEM", value_parser = readable_file)]
     pub(crate) ca_cert: Vec<PathBuf>,
     /// DANGER: accept any server certificate (no verification at all).
     #[arg(long, global = true)]
@@ -91,6 +91,32 @@ pub(crate) struct Net {
     #[arg(long, global = true, value_name = "N/SECS", value_parser = ranges::rate,
           allow_negative_numbers = true)]
     pub(crate) rate_limit: Option<Rate>,
+}
+
+/// `--proxy URL`: the schemes the transport speaks (http, https), checked before any request.
+fn proxy_url(s: &str) -> Result<String, String> {
+    let scheme = s
+        .split_once("://")
+        .map(|(scheme, _)| scheme.to_ascii_lowercase());
+    match scheme.as_deref() {
+        Some("http" | "https") => Ok(s.to_owned()),
+        Some(other) if other.starts_with("socks") => Err(format!(
+            "{other}:// proxies are not supported; use an http:// or https:// proxy"
+        )),
+        _ => Err("expected an http:// or https:// proxy URL".to_owned()),
+    }
+}
+
+/// A file that can be read (`--ca-cert`), checked before any request.
+fn readable_file(s: &str) -> Result<PathBuf, String> {
+    let path = PathBuf::from(s);
+    match std::fs::File::open(&path) {
+        Ok(f) if f.metadata().is_ok_and(|m| m.is_dir()) => {
+            Err("is a folder, not a file".to_owned())
+        }
+        Ok(_) => Ok(path),
+        Err(e) => Err(format!("cannot read it: {e}")),
+    }
 }
 
 /// The commands.

@@ -56,9 +56,13 @@ pub(crate) async fn ranking(
     mode: &str,
     date: Option<&str>,
 ) -> Result<Status, CliError> {
-    let mode: RankingMode = mode
-        .parse()
-        .map_err(|_| CliError::Usage(format!("--mode {mode:?} is not a ranking Pixiv knows")))?;
+    let mode: RankingMode = mode.parse().map_err(|_| {
+        let valid: Vec<&str> = RankingMode::ALL.iter().map(|m| m.as_str()).collect();
+        CliError::Usage(format!(
+            "--mode {mode:?} is not a ranking Pixiv knows; valid modes: {}",
+            valid.join(", ")
+        ))
+    })?;
     let date = date
         .map(|d| {
             time::Date::parse(d, time::macros::format_description!("[year]-[month]-[day]"))
@@ -282,6 +286,7 @@ const DEMO_RANKING_LINES: usize = 10;
 
 /// `pixiv demo`: the mock in-process, a tour, a few downloads.
 pub(crate) async fn demo(global: &Global, args: &DemoArgs) -> Result<Status, CliError> {
+    crate::download::check_dir(&args.dir)?;
     let mock = MockPixiv::builder()
         .start()
         .await

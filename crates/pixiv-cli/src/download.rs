@@ -30,7 +30,7 @@ struct Looked {
 }
 
 /// `-d DIR` must be a folder (or not exist yet): a file there is a usage error, said plainly.
-fn check_dir(dir: &Path) -> Result<(), CliError> {
+pub(crate) fn check_dir(dir: &Path) -> Result<(), CliError> {
     match std::fs::metadata(dir) {
         Ok(m) if !m.is_dir() => Err(CliError::Usage(format!(
             "-d {}: is a file, not a folder",

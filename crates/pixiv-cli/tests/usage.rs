@@ -90,3 +90,40 @@ async fn numeric_options_out_of_range_exit_2_naming_the_range() {
     }
     assert!(env.mock.requests().is_empty(), "a request was made");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unusable_files_proxies_and_modes_exit_2_before_any_request() {
+    let env = Env::start().await;
+    let file = env.tmp.path().join("taken");
+    std::fs::write(&file, b"x").unwrap();
+    let file = file.to_str().unwrap().to_owned();
+    let url = format!("{}/size/10/a.bin", env.base());
+    let cases: &[(&[&str], &str, &str)] = &[
+        (
+            &["--ca-cert", "/nonexistent/ca.pem", "illust", "12"],
+            "--ca-cert",
+            "No such file",
+        ),
+        (
+            &["--proxy", "socks5://127.0.0.1:1080", "download", &url],
+            "--proxy",
+            "http://",
+        ),
+        (
+            &["--proxy", "socks5h://127.0.0.1:1080", "illust", "12"],
+            "--proxy",
+            "http://",
+        ),
+        (&["ranking", "--mode", "weekly"], "--mode", "week, month"),
+        (&["demo", "-d", &file], "-d", "is a file, not a folder"),
+        (
+            &["download", "--input", "/nonexistent/list", &url],
+            "--input",
+            "No such file",
+        ),
+    ];
+    for (args, flag, valid) in cases {
+        assert_usage(&env, args, flag, valid).await;
+    }
+    assert!(env.mock.requests().is_empty(), "a request was made");
+}
