@@ -52,6 +52,9 @@ pub(crate) struct Global {
     /// No progress bars: one plain line per finished item instead.
     #[arg(long, global = true)]
     pub(crate) no_progress: bool,
+    /// Print failures only (no result lines, no summary, no bars).
+    #[arg(short, long, global = true)]
+    pub(crate) quiet: bool,
     /// Compact JSON (one object a line for downloads) instead of pretty output.
     #[arg(long, global = true)]
     pub(crate) json: bool,
@@ -206,9 +209,6 @@ pub(crate) struct DownloadArgs {
     /// The Referer sent to the image host [default: https://app-api.pixiv.net/].
     #[arg(long, value_name = "URL")]
     pub(crate) referer: Option<String>,
-    /// Print failures only (and no summary).
-    #[arg(short, long)]
-    pub(crate) quiet: bool,
 }
 
 /// An App API method.
@@ -231,8 +231,9 @@ pub(crate) struct ApiArgs {
     pub(crate) method: ApiMethod,
     /// The path (`/v1/illust/comments`), or a full URL whose path is used.
     pub(crate) path: String,
-    /// A query parameter (repeatable; repeated keys stay repeated).
-    #[arg(short = 'q', long = "query", value_name = "KEY=VALUE", value_parser = parse_pair)]
+    /// A query parameter (repeatable; repeated keys stay repeated). No short form: `-q` is
+    /// `--quiet` for every command.
+    #[arg(long = "query", value_name = "KEY=VALUE", value_parser = parse_pair)]
     pub(crate) query: Vec<(String, String)>,
     /// A form field of a POST (repeatable).
     #[arg(short = 'f', long = "form", value_name = "KEY=VALUE", value_parser = parse_pair)]
@@ -292,9 +293,9 @@ mod tests {
             "api",
             "get",
             "/v1/x",
-            "-q",
+            "--query",
             "a=1",
-            "-q",
+            "--query",
             "a=2",
             "--json",
             "--timeout",

@@ -381,7 +381,7 @@ pub(crate) async fn demo(global: &Global, args: &DemoArgs) -> Result<Status, Cli
     ));
     let _ = io::stdout().flush();
 
-    let display = Display::new(global.no_progress, false, false);
+    let display = Display::new(global.no_progress, false, global.quiet);
     let mut ui = Ui::new(display);
     let downloader = client.downloader();
     run_batch(

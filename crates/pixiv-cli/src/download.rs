@@ -91,7 +91,7 @@ pub(crate) async fn run(global: &Global, args: &DownloadArgs) -> Result<Status, 
     if let Some(referer) = &args.referer {
         downloader = downloader.referer(referer);
     }
-    let display = Display::new(global.no_progress, global.json, args.quiet);
+    let display = Display::new(global.no_progress, global.json, global.quiet);
     let jobs = usize::from(args.jobs);
 
     // The command line's items, then the inputs' lines as the reader thread sends them.
@@ -169,7 +169,7 @@ pub(crate) async fn run(global: &Global, args: &DownloadArgs) -> Result<Status, 
             .as_ref()
             .map_or(0, |c| c.api_transport().metrics().retries)
         + stats.restarts;
-    if !args.quiet && !global.json {
+    if !global.quiet && !global.json {
         eprintln!("{}", summary(&stats, elapsed, retries));
     }
     Ok(if stats.failed > 0 {

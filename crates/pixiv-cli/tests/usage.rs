@@ -127,3 +127,32 @@ async fn unusable_files_proxies_and_modes_exit_2_before_any_request() {
     }
     assert!(env.mock.requests().is_empty(), "a request was made");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn q_is_quiet_before_or_after_the_command() {
+    let env = Env::start().await;
+    let url = format!("{}/size/10/q.bin", env.base());
+    for args in [
+        &["-q", "download", "--replace", "-d", "out", &url][..],
+        &["download", "-q", "--replace", "-d", "out", &url],
+    ] {
+        let output = run(env.pixiv().args(args), "").await;
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            text(&output.stderr)
+        );
+        assert!(
+            output.stdout.is_empty(),
+            "{args:?}: {}",
+            text(&output.stdout)
+        );
+        assert!(
+            output.stderr.is_empty(),
+            "{args:?}: {}",
+            text(&output.stderr)
+        );
+    }
+    assert!(env.tmp.path().join("out/q.bin").exists());
+}
