@@ -1,5 +1,6 @@
-//! `pixiv download` and the batch runner the demo shares: items to `BatchItem`s, one
-//! `download_batch` with events drawn by [`Ui`], a summary.
+//! `pixiv download` and the batch runner the demo shares: items (read lazily, [`crate::input`])
+//! to `BatchItem`s, batch after batch of `download_batch` with events drawn by one [`Ui`], a
+//! summary.
 
 use std::io::{self, Write as _};
 use std::path::Path;
