@@ -11,6 +11,9 @@
 //!   `pixiv_download::Downloader` over the full stack, against a plain copy of the same bytes to a
 //!   file through the bare hyper-util client; then the batches again with the server waiting 50 ms
 //!   before each answer, where concurrency and connection reuse decide the result.
+//! - `memory`: the peak memory of the release `pixiv` binary for `search --limit N --json` (10^5,
+//!   10^6 works) and a 10^6-line `download --input`, each against a baseline run of one page or
+//!   one line.
 //!
 //! The server runs on its own single-thread runtime on its own OS thread, the clients on another, so
 //! on a 2-core machine each side has a core and the server is not what the clients share.
@@ -18,6 +21,7 @@
 #![allow(clippy::print_stdout)] // a benchmark reports on stdout
 
 mod download;
+mod memory;
 mod transport;
 
 use std::sync::Arc;
@@ -35,10 +39,12 @@ fn main() -> Result<(), BoxError> {
     match name {
         "transport" => transport::run_bench(transport::TransportArgs::parse(rest)?),
         "download" => download::run_bench(download::DownloadArgs::parse(rest)?),
+        "memory" => memory::run_bench(memory::MemoryArgs::parse(rest)?),
         _ => {
             println!(
                 "usage: cargo xtask bench transport [--requests N] [--concurrency C] [--rounds R]\n       \
-                 cargo xtask bench download [--size-mib N] [--files N] [--file-kib N]"
+                 cargo xtask bench download [--size-mib N] [--files N] [--file-kib N]\n       \
+                 cargo xtask bench memory [--search N]... [--input-lines N] [--input-files N]"
             );
             Ok(())
         }
@@ -70,6 +76,15 @@ struct Server {
 
 impl Server {
     fn start() -> Result<Self, BoxError> {
+        Self::start_with(|b| b)
+    }
+
+    /// [`start`](Self::start) with the mock configured by `configure`.
+    fn start_with(
+        configure: impl FnOnce(pixiv_mock::MockPixivBuilder) -> pixiv_mock::MockPixivBuilder
+        + Send
+        + 'static,
+    ) -> Result<Self, BoxError> {
         let (ready_tx, ready_rx) = std::sync::mpsc::channel();
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
         let thread = std::thread::spawn(move || {
@@ -85,9 +100,7 @@ impl Server {
             };
             runtime.block_on(async move {
                 // No request log: the benchmark would otherwise measure the log's growth.
-                let started = MockPixiv::builder()
-                    .tls(false)
-                    .record_requests(false)
+                let started = configure(MockPixiv::builder().tls(false).record_requests(false))
                     .start()
                     .await;
                 match started {

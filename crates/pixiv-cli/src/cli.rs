@@ -5,6 +5,14 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::ranges;
+pub(crate) use crate::ranges::Rate;
+
+/// The exit codes, as `--help` shows them (docs/cli.md, "Exit codes").
+const EXIT_CODES: &str = "Exit codes: 0 done (or skipped), 1 something failed, 2 usage error (nothing was \
+    requested), 130 Ctrl-C (SIGINT), 143 SIGTERM, 129 SIGHUP. A signal stops transfers the same \
+    way: what was printed stays, a resumable .part keeps its resume record.";
+
 /// A command-line client for Pixiv's App API: log in, look works up, download originals.
 ///
 /// Try it with no account and no network: `pixiv demo`.
@@ -13,7 +21,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     name = "pixiv",
     version,
     propagate_version = true,
-    max_term_width = 100
+    max_term_width = 100,
+    after_help = EXIT_CODES
 )]
 pub(crate) struct Cli {
     /// Options every command understands.
@@ -43,6 +52,9 @@ pub(crate) struct Global {
     /// No progress bars: one plain line per finished item instead.
     #[arg(long, global = true)]
     pub(crate) no_progress: bool,
+    /// Print failures only (no result lines, no summary, no bars).
+    #[arg(short, long, global = true)]
+    pub(crate) quiet: bool,
     /// Compact JSON (one object a line for downloads) instead of pretty output.
     #[arg(long, global = true)]
     pub(crate) json: bool,
@@ -57,54 +69,57 @@ pub(crate) struct Global {
 pub(crate) struct Net {
     /// Send everything through this proxy (http:// or https://, user:password@ allowed); wins
     /// over HTTP_PROXY / HTTPS_PROXY / ALL_PROXY.
-    #[arg(long, global = true, value_name = "URL")]
+    #[arg(long, global = true, value_name = "URL", value_parser = proxy_url)]
     pub(crate) proxy: Option<String>,
     /// Ignore the proxy environment variables (and --proxy).
     #[arg(long, global = true)]
     pub(crate) no_proxy: bool,
     /// Trust this CA certificate (PEM file) in addition to the built-in roots.
-    #[arg(long, global = true, value_name = "PEM")]
+    #[arg(long, global = true, value_name = "PEM", value_parser = readable_file)]
     pub(crate) ca_cert: Vec<PathBuf>,
     /// DANGER: accept any server certificate (no verification at all).
     #[arg(long, global = true)]
     pub(crate) insecure: bool,
-    /// Connect, response-headers and body-idle timeout, in seconds [default: 10].
-    #[arg(long, global = true, value_name = "SECS")]
+    /// Connect, response-headers and body-idle timeout, in seconds (0.001 to 86400)
+    /// [default: 10].
+    #[arg(long, global = true, value_name = "SECS", value_parser = ranges::timeout,
+          allow_negative_numbers = true)]
     pub(crate) timeout: Option<f64>,
-    /// Retries of a failed request (429, 5xx, broken connections) [default: 3].
-    #[arg(long, global = true, value_name = "N")]
+    /// Retries of a failed request (429, 5xx, broken connections), 0 to 100 [default: 3].
+    #[arg(long, global = true, value_name = "N", value_parser = ranges::retries,
+          allow_negative_numbers = true)]
     pub(crate) retries: Option<u32>,
-    /// At most N request starts per SECS seconds, e.g. `100/60` (the default); `0` for none.
-    #[arg(long, global = true, value_name = "N/SECS", value_parser = parse_rate)]
+    /// At most N request starts per SECS seconds, e.g. `100/60` (the default); N from 1 to
+    /// 100000, SECS from 0.001 to 86400; `0` for none.
+    #[arg(long, global = true, value_name = "N/SECS", value_parser = ranges::rate,
+          allow_negative_numbers = true)]
     pub(crate) rate_limit: Option<Rate>,
 }
 
-/// `--rate-limit N/SECS`.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) enum Rate {
-    /// No limit.
-    Unlimited,
-    /// At most `n` starts per `secs` seconds.
-    Limit { n: u32, secs: f64 },
+/// `--proxy URL`: the schemes the transport speaks (http, https), checked before any request.
+fn proxy_url(s: &str) -> Result<String, String> {
+    let scheme = s
+        .split_once("://")
+        .map(|(scheme, _)| scheme.to_ascii_lowercase());
+    match scheme.as_deref() {
+        Some("http" | "https") => Ok(s.to_owned()),
+        Some(other) if other.starts_with("socks") => Err(format!(
+            "{other}:// proxies are not supported; use an http:// or https:// proxy"
+        )),
+        _ => Err("expected an http:// or https:// proxy URL".to_owned()),
+    }
 }
 
-fn parse_rate(s: &str) -> Result<Rate, String> {
-    if s == "0" || s.eq_ignore_ascii_case("none") {
-        return Ok(Rate::Unlimited);
+/// A file that can be read (`--ca-cert`), checked before any request.
+fn readable_file(s: &str) -> Result<PathBuf, String> {
+    let path = PathBuf::from(s);
+    match std::fs::File::open(&path) {
+        Ok(f) if f.metadata().is_ok_and(|m| m.is_dir()) => {
+            Err("is a folder, not a file".to_owned())
+        }
+        Ok(_) => Ok(path),
+        Err(e) => Err(format!("cannot read it: {e}")),
     }
-    let (n, secs) = s.split_once('/').unwrap_or((s, "1"));
-    let n: u32 = n
-        .trim()
-        .parse()
-        .map_err(|_| format!("{n:?} is not a number of requests (expected N/SECS, e.g. 100/60)"))?;
-    let secs: f64 = secs
-        .trim()
-        .parse()
-        .map_err(|_| format!("{secs:?} is not a number of seconds (expected N/SECS)"))?;
-    if n == 0 || !(secs.is_finite() && secs > 0.0) {
-        return Err("expected N/SECS with N >= 1 and SECS > 0 (or 0 for no limit)".into());
-    }
-    Ok(Rate::Limit { n, secs })
 }
 
 /// The commands.
@@ -159,9 +174,10 @@ pub(crate) struct DemoArgs {
     /// Where the demo's downloads go.
     #[arg(short, long, default_value = "pixiv-demo", value_name = "DIR")]
     pub(crate) dir: PathBuf,
-    /// How many works of the ranking to download.
-    #[arg(long, default_value_t = 5, value_name = "N")]
-    pub(crate) works: usize,
+    /// How many works of the ranking to download (1 to 30: one ranking page).
+    #[arg(long, default_value_t = 5, value_name = "N", allow_negative_numbers = true,
+          value_parser = clap::value_parser!(u64).range(ranges::DEMO_WORKS))]
+    pub(crate) works: u64,
 }
 
 /// `pixiv download`.
@@ -177,8 +193,8 @@ pub(crate) struct DownloadArgs {
     /// The folder to save into (created when missing).
     #[arg(short, long, default_value = ".", value_name = "DIR")]
     pub(crate) dir: PathBuf,
-    /// Transfers at once.
-    #[arg(short, long, default_value_t = 5, value_name = "N",
+    /// Transfers at once (1 to 256).
+    #[arg(short, long, default_value_t = 5, value_name = "N", allow_negative_numbers = true,
           value_parser = clap::value_parser!(u16).range(1..=256))]
     pub(crate) jobs: u16,
     /// Overwrite files that exist (default: leave them and report them skipped).
@@ -193,9 +209,6 @@ pub(crate) struct DownloadArgs {
     /// The Referer sent to the image host [default: https://app-api.pixiv.net/].
     #[arg(long, value_name = "URL")]
     pub(crate) referer: Option<String>,
-    /// Print failures only (and no summary).
-    #[arg(short, long)]
-    pub(crate) quiet: bool,
     /// Refuse a file larger than SIZE: bytes, or K, M, G, T (binary units: 64M is 64 MiB)
     /// [default: 1G].
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
@@ -253,8 +266,9 @@ pub(crate) struct ApiArgs {
     pub(crate) method: ApiMethod,
     /// The path (`/v1/illust/comments`), or a full URL whose path is used.
     pub(crate) path: String,
-    /// A query parameter (repeatable; repeated keys stay repeated).
-    #[arg(short = 'q', long = "query", value_name = "KEY=VALUE", value_parser = parse_pair)]
+    /// A query parameter (repeatable; repeated keys stay repeated). No short form: `-q` is
+    /// `--quiet` for every command.
+    #[arg(long = "query", value_name = "KEY=VALUE", value_parser = parse_pair)]
     pub(crate) query: Vec<(String, String)>,
     /// A form field of a POST (repeatable).
     #[arg(short = 'f', long = "form", value_name = "KEY=VALUE", value_parser = parse_pair)]
@@ -291,8 +305,9 @@ pub(crate) struct MockArgs {
     /// Write the CA certificate (PEM) here, for clients to trust (with --tls).
     #[arg(long, value_name = "FILE", requires = "tls")]
     pub(crate) ca_out: Option<PathBuf>,
-    /// Lifetime of the access tokens it issues, in seconds.
-    #[arg(long, default_value_t = 3600, value_name = "SECS")]
+    /// Lifetime of the access tokens it issues, in seconds (1 to 31536000, a year).
+    #[arg(long, default_value_t = 3600, value_name = "SECS", allow_negative_numbers = true,
+          value_parser = clap::value_parser!(u64).range(ranges::TOKEN_LIFETIME_SECS))]
     pub(crate) token_lifetime: u64,
 }
 
@@ -307,24 +322,15 @@ mod tests {
     }
 
     #[test]
-    fn rates_parse() {
-        assert_eq!(parse_rate("100/60"), Ok(Rate::Limit { n: 100, secs: 60.0 }));
-        assert_eq!(parse_rate("5"), Ok(Rate::Limit { n: 5, secs: 1.0 }));
-        assert_eq!(parse_rate("0"), Ok(Rate::Unlimited));
-        assert!(parse_rate("x/1").is_err());
-        assert!(parse_rate("1/0").is_err());
-    }
-
-    #[test]
     fn api_flags_and_global_flags_after_the_command() {
         let cli = Cli::try_parse_from([
             "pixiv",
             "api",
             "get",
             "/v1/x",
-            "-q",
+            "--query",
             "a=1",
-            "-q",
+            "--query",
             "a=2",
             "--json",
             "--timeout",

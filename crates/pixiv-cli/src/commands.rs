@@ -4,6 +4,7 @@
 use std::io::{self, BufRead as _, Write as _};
 use std::time::Duration;
 
+use futures_util::stream::TryReadyChunksError;
 use futures_util::{StreamExt as _, TryStreamExt as _};
 use pixiv::download::Target;
 use pixiv::oauth::pkce::{PkceChallenge, exchange_code_with};
@@ -12,7 +13,9 @@ use pixiv_mock::{DEMO_REFRESH_TOKEN, MockPixiv};
 use serde_json::{Value, json};
 
 use crate::cli::{ApiArgs, ApiMethod, DemoArgs, Global, LoginArgs, MockArgs};
+use crate::display_text::escape;
 use crate::download::{pages_of, run_batch};
+use crate::listing::JsonArray;
 use crate::progress::{Display, Ui, summary};
 use crate::render::print_json;
 use crate::{CliError, Status, settings, token_store};
@@ -53,9 +56,13 @@ pub(crate) async fn ranking(
     mode: &str,
     date: Option<&str>,
 ) -> Result<Status, CliError> {
-    let mode: RankingMode = mode
-        .parse()
-        .map_err(|_| CliError::Usage(format!("--mode {mode:?} is not a ranking Pixiv knows")))?;
+    let mode: RankingMode = mode.parse().map_err(|_| {
+        let valid: Vec<&str> = RankingMode::ALL.iter().map(|m| m.as_str()).collect();
+        CliError::Usage(format!(
+            "--mode {mode:?} is not a ranking Pixiv knows; valid modes: {}",
+            valid.join(", ")
+        ))
+    })?;
     let date = date
         .map(|d| {
             time::Date::parse(d, time::macros::format_description!("[year]-[month]-[day]"))
@@ -74,19 +81,35 @@ pub(crate) async fn ranking(
     printed(&value, global)
 }
 
-/// `pixiv search WORD`.
+/// `pixiv search WORD`: the works are printed page by page as they arrive (a JSON array that
+/// is closed even when the command stops part way), so memory stays flat whatever `limit` is.
 pub(crate) async fn search(global: &Global, word: &str, limit: usize) -> Result<Status, CliError> {
     let client = settings::client(global)?;
     let about = |e| CliError::about(format!("search {word:?}"), e);
     let first = client.search_illust(word).await.map_err(about)?;
-    let works: Vec<pixiv::Illust> = first
+    let io = |e: io::Error| CliError::from(PixivError::from(e));
+    let mut out = JsonArray::new(global.json).map_err(io)?;
+    // One chunk is what has arrived: a page of the listing.
+    let mut pages = first
         .into_stream()
         .take(limit)
-        .try_collect()
-        .await
-        .map_err(about)?;
-    printed(&to_json(&works)?, global)
+        .try_ready_chunks(SEARCH_CHUNK);
+    while let Some(page) = pages.next().await {
+        match page {
+            Ok(items) => out.push_page(&items).await.map_err(io)?,
+            Err(TryReadyChunksError(items, e)) => {
+                // What came before the error stays printed (and the array closed).
+                out.push_page(&items).await.map_err(io)?;
+                return Err(about(e));
+            }
+        }
+    }
+    out.finish().await.map_err(io)?;
+    Ok(Status::Success)
 }
+
+/// At most this many works are held before they are printed (a few pages).
+const SEARCH_CHUNK: usize = 90;
 
 /// `pixiv api METHOD PATH`.
 pub(crate) async fn api(global: &Global, args: &ApiArgs) -> Result<Status, CliError> {
@@ -245,7 +268,15 @@ pub(crate) async fn mock(args: &MockArgs) -> Result<Status, CliError> {
          PIXIV_REFRESH_TOKEN={DEMO_REFRESH_TOKEN} pixiv --api-url {base} --oauth-url {base} \
          --image-url {base}{ca} illust 12"
     );
-    let _ = tokio::signal::ctrl_c().await;
+    // Ctrl-C, SIGTERM or SIGHUP stops it cleanly (a service manager sends SIGTERM).
+    match crate::signals::Stops::install() {
+        Ok(mut stops) => {
+            let _ = stops.next().await;
+        }
+        Err(_) => {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
     mock.shutdown().await;
     Ok(Status::Success)
 }
@@ -255,6 +286,7 @@ const DEMO_RANKING_LINES: usize = 10;
 
 /// `pixiv demo`: the mock in-process, a tour, a few downloads.
 pub(crate) async fn demo(global: &Global, args: &DemoArgs) -> Result<Status, CliError> {
+    crate::download::check_dir(&args.dir)?;
     let mock = MockPixiv::builder()
         .start()
         .await
@@ -288,8 +320,8 @@ pub(crate) async fn demo(global: &Global, args: &DemoArgs) -> Result<Status, Cli
             "  #{:<3} {:>10}  {}  by {}  ({} page{})",
             rank + 1,
             work.id,
-            work.title,
-            work.user.name,
+            escape(&work.title),
+            escape(&work.user.name),
             work.page_count,
             if work.page_count == 1 { "" } else { "s" }
         ));
@@ -312,7 +344,7 @@ pub(crate) async fn demo(global: &Global, args: &DemoArgs) -> Result<Status, Cli
                     .iter()
                     .any(|u| pixiv::download::is_placeholder(u))
         })
-        .take(args.works.max(1))
+        .take(usize::try_from(args.works).unwrap_or(usize::MAX))
         .cloned()
         .collect();
     if let Some(first) = viewable.first() {
@@ -320,11 +352,12 @@ pub(crate) async fn demo(global: &Global, args: &DemoArgs) -> Result<Status, Cli
             .illust_detail(first.id)
             .await
             .map_err(|e| CliError::about(format!("illust {}", first.id), e))?;
-        let tags: Vec<&str> = detail.tags.iter().map(|t| t.name.as_str()).collect();
-        say(format!("\nWork {}: {}", detail.id, detail.title));
+        let tags: Vec<_> = detail.tags.iter().map(|t| escape(&t.name)).collect();
+        say(format!("\nWork {}: {}", detail.id, escape(&detail.title)));
         say(format!(
             "  by       {} (id {})",
-            detail.user.name, detail.user.id
+            escape(&detail.user.name),
+            detail.user.id
         ));
         say(format!("  posted   {}", detail.create_date));
         say(format!(
@@ -348,8 +381,8 @@ pub(crate) async fn demo(global: &Global, args: &DemoArgs) -> Result<Status, Cli
     ));
     let _ = io::stdout().flush();
 
-    let display = Display::new(global.no_progress, false, false);
-    let mut ui = Ui::new(display, items.iter().map(|i| i.url.clone()).collect());
+    let display = Display::new(global.no_progress, false, global.quiet);
+    let mut ui = Ui::new(display);
     let downloader = client.downloader();
     run_batch(
         &downloader,

@@ -1,8 +1,9 @@
-//! `pixiv download` and the batch runner the demo shares: items to `BatchItem`s, one
-//! `download_batch` with events drawn by [`Ui`], a summary.
+//! `pixiv download` and the batch runner the demo shares: items (read lazily, [`crate::input`])
+//! to `BatchItem`s, batch after batch of `download_batch` with events drawn by one [`Ui`], a
+//! summary.
 
-use std::io::{self, BufRead as _, Write as _};
-use std::path::{Path, PathBuf};
+use std::io::{self, Write as _};
+use std::path::Path;
 
 use futures_util::stream::{self, StreamExt as _};
 use pixiv::download::{BatchItem, BatchOptions, NOT_VIEWABLE, Target, is_placeholder};
@@ -12,74 +13,48 @@ use pixiv::transport::retry::RetryPolicy;
 use pixiv::{Client, Downloader, Illust, IllustType, PixivError};
 
 use crate::cli::{DownloadArgs, Global};
+use crate::display_text::{cut, escape};
+use crate::input::{BadLine, Item, open_inputs, parse_item, read_lazily};
+use crate::output::Output;
 use crate::progress::{Display, Ui, summary};
 use crate::{CliError, Status, settings};
 
-/// One thing to download, as the user wrote it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Item {
-    /// An image URL: no login needed.
-    Url(String),
-    /// A work: every original page.
-    Illust(u64),
+/// Items a batch takes at most: a long input is downloaded batch after batch, so memory stays
+/// flat, and each batch starts with whatever has been read (the first at once).
+const BATCH_ITEMS: usize = 256;
+
+/// What an input line became: its pages, or why it has none.
+struct Looked {
+    /// `illust ID`, the URL, or `FILE line N`.
+    label: String,
+    /// The pages, and the work they belong to (an animation's zip and frames, sidecars and file
+    /// times come after its batch).
+    pages: Result<(Vec<BatchItem>, Option<Illust>), PixivError>,
 }
 
-/// `1234`, `https://www.pixiv.net/artworks/1234` (any language prefix) or an image URL.
-fn parse_item(text: &str) -> Result<Item, CliError> {
-    if let Ok(id) = text.parse::<u64>() {
-        return Ok(Item::Illust(id));
+/// `-d DIR` must be a folder (or not exist yet): a file there is a usage error, said plainly.
+pub(crate) fn check_dir(dir: &Path) -> Result<(), CliError> {
+    match std::fs::metadata(dir) {
+        Ok(m) if !m.is_dir() => Err(CliError::Usage(format!(
+            "-d {}: is a file, not a folder",
+            escape(&cut(&dir.display().to_string()))
+        ))),
+        _ => Ok(()),
     }
-    let url = url::Url::parse(text)
-        .map_err(|_| CliError::Usage(format!("{text:?} is neither a work id nor a URL")))?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(CliError::Usage(format!(
-            "{text:?}: only http(s) URLs can be downloaded"
-        )));
-    }
-    let host = url.host_str().unwrap_or_default();
-    if host == "www.pixiv.net" || host == "pixiv.net" {
-        let mut segments = url.path_segments().into_iter().flatten();
-        while let Some(segment) = segments.next() {
-            if segment == "artworks" {
-                if let Some(Ok(id)) = segments.next().map(str::parse::<u64>) {
-                    return Ok(Item::Illust(id));
-                }
-            }
-        }
-    }
-    Ok(Item::Url(text.to_owned()))
-}
-
-/// The command line's items, then those of every `--input` file (`-` is stdin). Blocking: run
-/// it on a blocking thread, so Ctrl-C still stops a command waiting for stdin.
-fn collect_items(items: Vec<String>, inputs: Vec<PathBuf>) -> Result<Vec<Item>, CliError> {
-    let mut texts: Vec<String> = items;
-    for input in &inputs {
-        let lines: Vec<String> = if input == Path::new("-") {
-            io::stdin().lock().lines().collect::<Result<_, _>>()
-        } else {
-            std::fs::File::open(input)
-                .and_then(|f| io::BufReader::new(f).lines().collect::<Result<_, _>>())
-        }
-        .map_err(|e| CliError::from(PixivError::io(input, e)))?;
-        texts.extend(lines);
-    }
-    texts
-        .iter()
-        .map(|t| t.trim())
-        .filter(|t| !t.is_empty() && !t.starts_with('#'))
-        .map(parse_item)
-        .collect()
 }
 
 /// `pixiv download`.
 pub(crate) async fn run(global: &Global, args: &DownloadArgs) -> Result<Status, CliError> {
+    // Everything that can be refused is refused before any request.
+    check_dir(&args.dir)?;
     let output = args.output.check()?;
-    let (items, inputs) = (args.items.clone(), args.input.clone());
-    let items = tokio::task::spawn_blocking(move || collect_items(items, inputs))
-        .await
-        .map_err(|e| CliError::from(PixivError::from(io::Error::other(e))))??;
-    if items.is_empty() {
+    let given: Vec<Item> = args
+        .items
+        .iter()
+        .map(|t| parse_item(t.trim()).map_err(CliError::Usage))
+        .collect::<Result<_, _>>()?;
+    let inputs = open_inputs(&args.input)?;
+    if given.is_empty() && inputs.is_empty() {
         return Err(CliError::Usage(
             "nothing to download: give URLs or work ids, or --input FILE".into(),
         ));
@@ -91,11 +66,14 @@ pub(crate) async fn run(global: &Global, args: &DownloadArgs) -> Result<Status, 
     if let Some(ext) = &args.ext {
         target = target.ext(ext);
     }
-    let needs_login = items.iter().any(|i| matches!(i, Item::Illust(_)));
+    // Works need a login; an input may hold some, so a stored token is used when there is one.
+    let needs_login = given.iter().any(|i| matches!(i, Item::Illust(_)));
     let client = if needs_login {
         Some(settings::client(global)?)
-    } else {
+    } else if inputs.is_empty() {
         None
+    } else {
+        settings::client(global).ok()
     };
     let mut downloader = match &client {
         Some(c) => c.downloader(),
@@ -120,99 +98,112 @@ pub(crate) async fn run(global: &Global, args: &DownloadArgs) -> Result<Status, 
     if let Some(max) = args.max_size {
         downloader = downloader.max_size(max);
     }
-    let display = Display::new(global.no_progress, global.json, args.quiet);
-
-    // Works become their pages; a work that cannot be looked up fails alone.
-    let mut batch = Vec::new();
-    let mut early_failures = Vec::new();
+    let display = Display::new(global.no_progress, global.json, global.quiet);
     let jobs = usize::from(args.jobs);
-    let mut ugoira = Vec::new();
-    let mut works = Vec::new();
-    type Looked = (Item, Result<(Vec<BatchItem>, Option<Illust>), PixivError>);
-    let looked_up: Vec<Looked> = stream::iter(items)
-        .map(|item| {
-            let client = client.clone();
-            let target = target.clone();
-            let output = &output;
-            async move {
-                let pages = match (&item, &client) {
-                    (Item::Url(url), _) => Ok((vec![BatchItem::new(url.clone(), target)], None)),
-                    (Item::Illust(id), Some(client)) => match client.illust_detail(*id).await {
-                        Ok(illust) => pages(client, &illust, &target)
-                            .map(|p| (output.retarget(&illust, p, &args.dir), Some(illust))),
-                        Err(e) => Err(e),
-                    },
-                    (Item::Illust(_), None) => Err(PixivError::invalid_input("login", "none")),
-                };
-                (item, pages)
+
+    // The command line's items, then the inputs' lines as the reader thread sends them.
+    let mut lines = read_lazily(inputs);
+    let items = stream::iter(given.into_iter().map(Ok))
+        .chain(stream::poll_fn(move |cx| lines.poll_recv(cx)));
+    // Works become their pages (looked up `jobs` at once) on a task of their own, so lookups
+    // go on while a batch downloads and none waits half-done; a line that is not an item, or a
+    // work that cannot be looked up, fails alone.
+    let (looked_tx, mut looked_rx) = tokio::sync::mpsc::channel(BATCH_ITEMS);
+    let lookups = {
+        let client = client.clone();
+        let target = target.clone();
+        let output = output.clone();
+        let dir = args.dir.clone();
+        let mut looking = items
+            .map(move |item| {
+                let client = client.clone();
+                let target = target.clone();
+                let output = output.clone();
+                let dir = dir.clone();
+                async move { look_up(item, client.as_ref(), &target, &output, &dir).await }
+            })
+            .buffered(jobs);
+        tokio::spawn(async move {
+            while let Some(one) = looking.next().await {
+                if looked_tx.send(one).await.is_err() {
+                    return;
+                }
             }
         })
-        .buffered(jobs)
-        .collect()
-        .await;
-    for (item, pages) in looked_up {
-        match pages {
-            Ok((pages, illust)) => {
-                if let Some(illust) = illust {
-                    if illust.kind == IllustType::Ugoira {
-                        ugoira.push(illust.id);
-                    }
-                    let files = pages.iter().filter_map(|p| p.target.resolve(&p.url).ok());
-                    works.push((illust, files.collect::<Vec<_>>()));
-                }
-                batch.extend(pages);
-            }
-            Err(e) => early_failures.push((item, e)),
-        }
-    }
+    };
+    // Stops the lookups when the command ends or is dropped (a signal).
+    let _lookups = AbortOnDrop(lookups);
+    let mut looked = stream::poll_fn(move |cx| looked_rx.poll_recv(cx)).ready_chunks(BATCH_ITEMS);
 
-    let urls = batch.iter().map(|i| i.url.clone()).collect();
-    let mut ui = Ui::new(display, urls);
-    for (item, e) in &early_failures {
-        let label = match item {
-            Item::Illust(id) => format!("illust {id}"),
-            Item::Url(url) => url.clone(),
-        };
-        ui.failed(&label, e);
-    }
-    run_batch(&downloader, batch, jobs, &mut ui).await;
-    // An animation's frames come as a zip plus a frame list (the facade's download_ugoira);
-    // the batch above saved its first frame, as Pixiv's original URL names it.
-    if let Some(client) = &client {
-        for id in ugoira {
-            match client.download_ugoira(id, &args.dir).await {
-                Ok(done) => {
-                    ui.saved(&done.zip.path, done.zip.bytes);
-                    let frames = std::fs::metadata(&done.frames_path).map_or(0, |m| m.len());
-                    ui.saved(&done.frames_path, frames);
-                    let converted = output
-                        .convert_ugoira(&done.zip.path, &done.metadata.frames, id)
-                        .await;
-                    match converted {
-                        Some(Ok(path)) => ui.saved(&path, file_len(&path)),
-                        Some(Err(e)) => ui.failed(&format!("ugoira {id}"), &e),
-                        None => {}
+    let mut ui = Ui::new(display);
+    let mut seen = 0_usize;
+    while let Some(chunk) = looked.next().await {
+        seen += chunk.len();
+        let mut batch = Vec::new();
+        let mut ugoira = Vec::new();
+        // This batch's works and their files, for the sidecars and file times after it.
+        let mut works = Vec::new();
+        for one in chunk {
+            match one.pages {
+                Ok((pages, illust)) => {
+                    if let Some(illust) = illust {
+                        if illust.kind == IllustType::Ugoira {
+                            ugoira.push(illust.id);
+                        }
+                        let files = pages.iter().filter_map(|p| p.target.resolve(&p.url).ok());
+                        works.push((illust, files.collect::<Vec<_>>()));
                     }
+                    batch.extend(pages);
                 }
-                Err(e) => ui.failed(&format!("ugoira {id}"), &e),
+                Err(e) if is_not_logged_in(&e) => {
+                    return Err(CliError::about(one.label, e));
+                }
+                Err(e) => ui.failed(&one.label, &e),
             }
         }
-    }
-    for (illust, files) in &works {
-        for written in output.after_work(illust, files, &args.dir) {
-            match written {
-                Ok(path) => ui.saved(&path, file_len(&path)),
-                Err(e) => ui.failed(&format!("illust {}", illust.id), &e),
+        run_batch(&downloader, batch, jobs, &mut ui).await;
+        // An animation's frames come as a zip plus a frame list (the facade's download_ugoira);
+        // the batch above saved its first frame, as Pixiv's original URL names it.
+        if let Some(client) = &client {
+            for id in ugoira {
+                match client.download_ugoira(id, &args.dir).await {
+                    Ok(done) => {
+                        ui.saved(&done.zip.path, done.zip.bytes);
+                        ui.saved(&done.frames_path, file_len(&done.frames_path));
+                        let converted = output
+                            .convert_ugoira(&done.zip.path, &done.metadata.frames, id)
+                            .await;
+                        match converted {
+                            Some(Ok(path)) => ui.saved(&path, file_len(&path)),
+                            Some(Err(e)) => ui.failed(&format!("ugoira {id}"), &e),
+                            None => {}
+                        }
+                    }
+                    Err(e) => ui.failed(&format!("ugoira {id}"), &e),
+                }
+            }
+        }
+        for (illust, files) in &works {
+            for written in output.after_work(illust, files, &args.dir) {
+                match written {
+                    Ok(path) => ui.saved(&path, file_len(&path)),
+                    Err(e) => ui.failed(&format!("illust {}", illust.id), &e),
+                }
             }
         }
     }
     let (stats, elapsed) = ui.finish();
+    if seen == 0 {
+        return Err(CliError::Usage(
+            "nothing to download: the input holds no URLs or work ids".into(),
+        ));
+    }
     let retries = downloader.service().metrics().retries
         + client
             .as_ref()
             .map_or(0, |c| c.api_transport().metrics().retries)
         + stats.restarts;
-    if !args.quiet && !global.json {
+    if !global.quiet && !global.json {
         eprintln!("{}", summary(&stats, elapsed, retries));
     }
     Ok(if stats.failed > 0 {
@@ -226,6 +217,54 @@ fn file_len(path: &Path) -> u64 {
     std::fs::metadata(path).map_or(0, |m| m.len())
 }
 
+/// Aborts a spawned task when dropped.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// The error of a work met without a login.
+const NOT_LOGGED_IN: &str = "not logged in: run `pixiv login` or set PIXIV_REFRESH_TOKEN";
+
+fn is_not_logged_in(e: &PixivError) -> bool {
+    matches!(e, PixivError::InvalidInput { why, .. } if why == NOT_LOGGED_IN)
+}
+
+/// One item's pages (a URL is its own page; a work is looked up).
+async fn look_up(
+    item: Result<Item, BadLine>,
+    client: Option<&Client>,
+    target: &Target,
+    output: &Output,
+    dir: &Path,
+) -> Looked {
+    match item {
+        Err(bad) => Looked {
+            label: bad.at,
+            pages: Err(PixivError::invalid_input("input", bad.why)),
+        },
+        Ok(Item::Url(url)) => Looked {
+            label: cut(&url),
+            pages: Ok((vec![BatchItem::new(url, target.clone())], None)),
+        },
+        Ok(Item::Illust(id)) => Looked {
+            label: format!("illust {id}"),
+            pages: match client {
+                // A work in an input with no login: the run stops here, once.
+                None => Err(PixivError::invalid_input("login", NOT_LOGGED_IN)),
+                Some(client) => match client.illust_detail(id).await {
+                    Ok(illust) => pages(client, &illust, target)
+                        .map(|p| (output.retarget(&illust, p, dir), Some(illust))),
+                    Err(e) => Err(e),
+                },
+            },
+        },
+    }
+}
+
 /// Runs one batch, drawing its events; the display's stats when it is done.
 pub(crate) async fn run_batch(
     downloader: &Downloader<Transport>,
@@ -233,6 +272,10 @@ pub(crate) async fn run_batch(
     jobs: usize,
     ui: &mut Ui,
 ) {
+    if items.is_empty() {
+        return;
+    }
+    ui.begin_batch(items.iter().map(|i| i.url.clone()).collect());
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let options = BatchOptions::new()
         .concurrency(jobs)
@@ -292,24 +335,4 @@ pub(crate) fn pages_of(
         items.extend(pages(client, illust, target)?);
     }
     Ok(items)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn items_are_ids_work_pages_or_urls() {
-        assert_eq!(parse_item("12").unwrap(), Item::Illust(12));
-        assert_eq!(
-            parse_item("https://www.pixiv.net/en/artworks/34").unwrap(),
-            Item::Illust(34)
-        );
-        assert_eq!(
-            parse_item("https://i.pximg.net/a/1_p0.png").unwrap(),
-            Item::Url("https://i.pximg.net/a/1_p0.png".into())
-        );
-        assert!(parse_item("nonsense").is_err());
-        assert!(parse_item("ftp://x/y").is_err());
-    }
 }

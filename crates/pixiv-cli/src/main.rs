@@ -5,7 +5,7 @@
 //! `docs/cli.md` is the manual.
 //!
 //! Exit codes: 0 when everything succeeded (or was skipped), 1 when anything failed, 2 for a
-//! usage error, 130 after Ctrl-C.
+//! usage error, 130 after Ctrl-C (SIGINT), 143 after SIGTERM, 129 after SIGHUP ([`signals`]).
 // A command-line program prints to stdout by design.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 // The clap structs' doc comments are the `--help` text, where a URL is shown as written.
@@ -13,11 +13,16 @@
 
 mod cli;
 mod commands;
+mod display_text;
 mod download;
+mod input;
+mod listing;
 mod output;
 mod progress;
+mod ranges;
 mod render;
 mod settings;
+mod signals;
 mod token_store;
 
 use std::process::ExitCode;
@@ -48,6 +53,8 @@ pub(crate) enum CliError {
     },
     /// The command line asked for something impossible (exit code 2).
     Usage(String),
+    /// A signal stopped the command (exit code 128 + its number).
+    Stopped(signals::Stop),
 }
 
 impl CliError {
@@ -66,11 +73,19 @@ impl From<PixivError> for CliError {
     }
 }
 
-/// Exit code after Ctrl-C (128 + SIGINT), as shells report it.
-const EXIT_INTERRUPTED: u8 = 130;
-
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => match ranges::one_line(&e) {
+            // A value out of its range: one line naming the flag and the range, exit 2.
+            Some(line) => {
+                eprintln!("{line}");
+                return ExitCode::from(2);
+            }
+            // Help, version, unknown options: clap's own text and exit code.
+            None => e.exit(),
+        },
+    };
     init_tracing(cli.global.verbose);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -85,38 +100,46 @@ fn main() -> ExitCode {
     let outcome = runtime.block_on(async {
         if let Command::Mock(args) = &cli.command {
             // Ctrl-C is how the server is meant to stop: the command waits for it itself.
-            return Some(commands::mock(args).await);
+            return commands::mock(args).await;
         }
+        // Installed before `run` starts, so a signal never meets the default action (which
+        // kills the process with no message and no clean-up).
+        let mut stops = match signals::Stops::install() {
+            Ok(stops) => stops,
+            Err(e) => return Err(CliError::from(PixivError::from(e))),
+        };
         tokio::select! {
-            // Polled first (`biased`): the handler is installed by the first poll of `ctrl_c()`,
-            // so it must be in place before `run` can print a prompt that invites a Ctrl-C
-            // (otherwise the default action kills the process instead of exiting 130).
             biased;
-            // Dropping `run` drops any batch in flight: the downloader removes what it was
-            // writing, so no partial file is left at a final path.
-            _ = tokio::signal::ctrl_c() => None,
-            result = run(&cli) => Some(result),
+            // Dropping `run` drops any batch in flight: the downloader keeps a resumable `.part`
+            // with its resume record and removes the rest, so no partial file is left at a
+            // final path; what was printed stays printed.
+            stop = stops.next() => Err(CliError::Stopped(stop)),
+            result = run(&cli) => result,
         }
     });
     // Don't wait for the connection pool's background tasks.
     runtime.shutdown_background();
+    // A listing's last pages (and the end of its array) reach stdout, unless the reader has
+    // stopped reading.
+    listing::drain(std::time::Duration::from_secs(5));
     match outcome {
-        None => {
-            eprintln!("\ninterrupted");
-            ExitCode::from(EXIT_INTERRUPTED)
+        Err(CliError::Stopped(stop)) => {
+            eprintln!("\ninterrupted ({})", stop.name());
+            ExitCode::from(stop.exit_code())
         }
-        Some(Ok(Status::Success)) => ExitCode::SUCCESS,
-        Some(Ok(Status::SomeFailed)) => ExitCode::from(1),
-        Some(Err(CliError::Usage(message))) => {
-            eprintln!("error: {message}");
+        Ok(Status::Success) => ExitCode::SUCCESS,
+        Ok(Status::SomeFailed) => ExitCode::from(1),
+        Err(CliError::Usage(message)) => {
+            eprintln!("{}", render::error_line(&message));
             ExitCode::from(2)
         }
-        Some(Err(CliError::Pixiv { about, error })) => {
+        Err(CliError::Pixiv { about, error }) => {
             let text = render::describe(&error);
-            match about {
-                Some(about) => eprintln!("error: {about}: {text}"),
-                None => eprintln!("error: {text}"),
-            }
+            let line = match about {
+                Some(about) => format!("{about}: {text}"),
+                None => text,
+            };
+            eprintln!("{}", render::error_line(&line));
             ExitCode::from(1)
         }
     }

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use pixiv::{Event, PixivError};
 
-use crate::render;
+use crate::{display_text, render};
 
 /// How results are shown.
 #[derive(Debug, Clone, Copy)]
@@ -59,15 +59,19 @@ struct Bars {
     active: HashMap<usize, ProgressBar>,
 }
 
-/// The progress display of one batch.
+/// The progress display of a run: one batch after another (a long `--input` comes in batches),
+/// with totals over all of them.
 pub(crate) struct Ui {
     display: Display,
     bars: Option<Bars>,
+    /// The current batch's URLs (its events' indexes point into it).
     urls: Vec<String>,
     received: HashMap<usize, u64>,
     expected: HashMap<usize, u64>,
     started_once: HashMap<usize, bool>,
-    /// Items in the batch that have not ended yet.
+    /// Items queued so far, over every batch.
+    queued: usize,
+    /// Items of every batch that have not ended yet.
     pending: usize,
     stats: Stats,
     start: Instant,
@@ -85,8 +89,8 @@ fn style(template: &str) -> ProgressStyle {
 }
 
 impl Ui {
-    /// A display for the batch whose item `i` is `urls[i]`.
-    pub(crate) fn new(display: Display, urls: Vec<String>) -> Self {
+    /// A display with no batch yet.
+    pub(crate) fn new(display: Display) -> Self {
         let bars = display.bars.then(|| {
             let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
             let total = multi.add(ProgressBar::new(0).with_style(style(TOTAL_TEMPLATE)));
@@ -96,20 +100,31 @@ impl Ui {
                 active: HashMap::new(),
             }
         });
-        let pending = urls.len();
         let ui = Self {
             display,
             bars,
-            urls,
+            urls: Vec::new(),
             received: HashMap::new(),
             expected: HashMap::new(),
             started_once: HashMap::new(),
-            pending,
+            queued: 0,
+            pending: 0,
             stats: Stats::default(),
             start: Instant::now(),
         };
         ui.update_total_message();
         ui
+    }
+
+    /// The next batch, whose item `i` is `urls[i]`; what was kept for the previous one goes.
+    pub(crate) fn begin_batch(&mut self, urls: Vec<String>) {
+        self.queued += urls.len();
+        self.pending += urls.len();
+        self.urls = urls;
+        self.received.clear();
+        self.expected.clear();
+        self.started_once.clear();
+        self.update_total_message();
     }
 
     /// Draws one event.
@@ -230,9 +245,9 @@ impl Ui {
 
     fn update_total_message(&self) {
         if let Some(bars) = &self.bars {
-            let done = self.urls.len() - self.pending;
+            let done = self.queued.saturating_sub(self.pending);
             bars.total
-                .set_message(format!("{done}/{} files", self.urls.len()));
+                .set_message(format!("{done}/{} files", self.queued));
         }
     }
 
@@ -251,16 +266,19 @@ impl Ui {
                     "path": path.map(|p| p.display().to_string()),
                     "status": status,
                     "bytes": bytes,
-                    "error": error.map(render::describe),
+                    "error": error.map(|e| display_text::cut_words(&render::describe(e)).into_owned()),
                 });
                 let mut out = io::stdout().lock();
                 let _ = writeln!(out, "{line}");
                 let _ = out.flush();
             } else if let Some(e) = error {
                 let mut err = io::stderr().lock();
-                let _ = writeln!(err, "error: {item}: {}", render::describe(e));
+                let line = format!("{item}: {}", render::describe(e));
+                let _ = writeln!(err, "{}", render::error_line(&line));
             } else {
+                // A name chosen by the server is shown as what it is (bidi controls escaped).
                 let shown = path.map(|p| p.display().to_string()).unwrap_or_default();
+                let shown = display_text::escape(&shown);
                 let what = if status == "ok" { "saved" } else { "skipped" };
                 let note = if status == "ok" {
                     ""

@@ -5,6 +5,8 @@ use std::io::{self, IsTerminal as _, Write as _};
 
 use pixiv::{AuthErrorKind, PixivError};
 
+use crate::display_text;
+
 /// An error as one line of plain words with its cause: `access restricted (Pixiv said: "...")`.
 ///
 /// Built from the error's fields, never its `Debug`; every text shown passes through the error's
@@ -63,6 +65,14 @@ pub(crate) fn describe(err: &PixivError) -> String {
         }
         _ => err.to_string(),
     }
+}
+
+/// `error: {what}` as printed: words longer than a readable length cut (an input line of 10 MB
+/// shows its start and its size), control and format characters escaped
+/// ([`crate::display_text`]).
+pub(crate) fn error_line(what: &str) -> String {
+    let cut = display_text::cut_words(what);
+    format!("error: {}", display_text::escape(&cut))
 }
 
 /// `"message"` when Pixiv said something beyond the status reason.

@@ -154,7 +154,7 @@ async fn json_commands_print_what_the_api_says() {
             "api",
             "get",
             "/v1/illust/detail",
-            "-q",
+            "--query",
             "illust_id=12",
             "--json",
         ]),

@@ -30,6 +30,7 @@ pub struct MockPixivBuilder {
     port: u16,
     fault_seed: u64,
     record_requests: bool,
+    search_results: Option<u64>,
 }
 
 impl Default for MockPixivBuilder {
@@ -46,11 +47,21 @@ impl Default for MockPixivBuilder {
             port: 0,
             fault_seed: DEFAULT_FAULT_SEED,
             record_requests: true,
+            search_results: None,
         }
     }
 }
 
 impl MockPixivBuilder {
+    /// Every `/v1/search/illust` finds exactly `n` works (any word), in pages of 30, with no
+    /// offset cap (default: the realistic search, at most 90 works). For benchmarks and tests of
+    /// long listings: the works are ids `1..=n` in order, each carrying the word as its first tag,
+    /// and a page costs the same whatever `n` is.
+    pub fn search_results(mut self, n: u64) -> Self {
+        self.search_results = Some(n);
+        self
+    }
+
     /// Serve HTTPS with a certificate from a CA made at start (default `true`); `false` serves
     /// plain HTTP.
     pub fn tls(mut self, enabled: bool) -> Self {
@@ -135,7 +146,7 @@ impl MockPixivBuilder {
             faults: Mutex::new(FaultTable::new(self.fault_seed)),
             auth: Mutex::new(AuthState::new(self.token_lifetime)),
             dns: Mutex::new(dns),
-            api: AppApi::new(),
+            api: AppApi::new().search_results(self.search_results),
             oauth_calls: AtomicU64::new(0),
             dns_queries: AtomicU64::new(0),
             connections_opened: AtomicU64::new(0),

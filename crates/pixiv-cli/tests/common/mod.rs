@@ -21,7 +21,12 @@ pub struct Env {
 
 impl Env {
     pub async fn start() -> Env {
-        let mock = MockPixiv::builder().start().await.unwrap();
+        Self::start_with(MockPixiv::builder()).await
+    }
+
+    /// [`start`](Self::start) with a mock configured by the test.
+    pub async fn start_with(builder: pixiv_mock::MockPixivBuilder) -> Env {
+        let mock = builder.start().await.unwrap();
         let tmp = tempfile::tempdir().unwrap();
         let ca = tmp.path().join("ca.pem");
         std::fs::write(&ca, mock.ca_pem()).unwrap();

@@ -170,12 +170,20 @@ pub(crate) fn allows_anonymous(method: &Method, path: &str) -> bool {
 pub(crate) struct AppApi {
     /// Bookmarks and follows; locked only inside `handle`, which never awaits.
     state: Mutex<state::State>,
+    /// `MockPixivBuilder::search_results`: a search finds this many works (benchmarks).
+    search_results: Option<u64>,
 }
 
 impl AppApi {
     /// A new App API with no bookmarks or follows.
     pub(crate) fn new() -> Self {
         Self::default()
+    }
+
+    /// Searches find `n` works each, when `n` is given.
+    pub(crate) fn search_results(mut self, n: Option<u64>) -> Self {
+        self.search_results = n;
+        self
     }
 
     /// Answers one call; unknown paths get Pixiv's 404 error body.

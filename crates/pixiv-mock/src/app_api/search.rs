@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use super::paging::{next_offset_url, page};
+use super::paging::{PAGE_SIZE, next_offset_url, page};
 use super::state::Viewer;
 use super::{ApiRequest, AppApi, Handled, error, params};
 use crate::data::{self, DATA_EPOCH, DATA_SPAN_SECS};
@@ -60,6 +60,9 @@ pub(super) fn illust(api: &AppApi, req: &ApiRequest<'_>) -> Handled {
             None => return Err(error::bad_request("Invalid duration")),
         },
     };
+    if let Some(total) = api.search_results {
+        return Ok(numerous(api, req, word, total));
+    }
     let start = params::date(req.query, "start_date")?;
     let end = params::date(req.query, "end_date")?;
     let offset = params::offset(req.query)?;
@@ -86,6 +89,34 @@ pub(super) fn illust(api: &AppApi, req: &ApiRequest<'_>) -> Handled {
         "search_span_limit": SEARCH_SPAN_LIMIT,
         "show_ai": state.user(req.user_id).is_none_or(|u| u.show_ai()),
     }))
+}
+
+/// A page of a search that finds `total` works (`MockPixivBuilder::search_results`): ids
+/// `offset + 1 ..`, each with the word as first tag, no offset cap, the same work per page
+/// whatever `total` is.
+fn numerous(api: &AppApi, req: &ApiRequest<'_>, word: &str, total: u64) -> Value {
+    let offset: u64 = params::get(req.query, "offset")
+        .and_then(|o| o.parse().ok())
+        .unwrap_or(0);
+    let end = offset.saturating_add(PAGE_SIZE as u64).min(total);
+    let state = api.state();
+    let viewer = Viewer::new(&state, req.user_id);
+    let illusts: Vec<Value> = (offset.min(end)..end)
+        .map(|i| {
+            let mut work = viewer.illust(i + 1, req.base_url);
+            if let Some(tags) = work["tags"].as_array_mut() {
+                tags.insert(0, json!({"name": word, "translated_name": null}));
+            }
+            work
+        })
+        .collect();
+    let next = (end < total).then(|| usize::try_from(end).unwrap_or(usize::MAX));
+    json!({
+        "illusts": illusts,
+        "next_url": next_offset_url(req, next),
+        "search_span_limit": SEARCH_SPAN_LIMIT,
+        "show_ai": true,
+    })
 }
 
 /// The works a search finds, sorted, and whether they must carry the word as an added tag.
@@ -405,5 +436,26 @@ mod tests {
         }
         let r = get(&api, "/v1/search/illust", &[]);
         assert_eq!(r.body["error"]["message"], "Invalid word");
+    }
+
+    #[test]
+    fn a_numerous_search_pages_past_the_offset_cap_to_its_end() {
+        let api = AppApi::new().search_results(Some(100_000));
+        let first = get(&api, "/v1/search/illust", &[("word", "x")]);
+        assert_eq!(ids(&first.body), (1..=30).collect::<Vec<u64>>());
+        assert!(
+            first.body["next_url"]
+                .as_str()
+                .unwrap()
+                .contains("offset=30")
+        );
+        assert_eq!(tag_names(&first.body["illusts"][0])[0], "x");
+        let last = get(
+            &api,
+            "/v1/search/illust",
+            &[("word", "x"), ("offset", "99990")],
+        );
+        assert_eq!(ids(&last.body), (99_991..=100_000).collect::<Vec<u64>>());
+        assert!(last.body["next_url"].is_null());
     }
 }
