@@ -196,6 +196,9 @@ pub(crate) struct DownloadArgs {
     /// Print failures only (and no summary).
     #[arg(short, long)]
     pub(crate) quiet: bool,
+    /// Selection and archive (for users, bookmarks, rankings, searches, series).
+    #[command(flatten)]
+    pub(crate) collect: crate::collect::CollectArgs,
 }
 
 /// An App API method.

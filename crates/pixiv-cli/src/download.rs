@@ -13,41 +13,37 @@ use pixiv::{Client, Downloader, Illust, IllustType, PixivError};
 
 use crate::cli::{DownloadArgs, Global};
 use crate::progress::{Display, Ui, summary};
+use crate::source::Source;
 use crate::{CliError, Status, settings};
 
 /// One thing to download, as the user wrote it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Item {
     /// An image URL: no login needed.
     Url(String),
     /// A work: every original page.
     Illust(u64),
+    /// Many works (a user's, a ranking...): see queue.rs.
+    Collection(Source),
 }
 
-/// `1234`, `https://www.pixiv.net/artworks/1234` (any language prefix) or an image URL.
+/// An id, a Pixiv page or a file URL, as `source::parse` reads it.
 fn parse_item(text: &str) -> Result<Item, CliError> {
-    if let Ok(id) = text.parse::<u64>() {
-        return Ok(Item::Illust(id));
-    }
-    let url = url::Url::parse(text)
-        .map_err(|_| CliError::Usage(format!("{text:?} is neither a work id nor a URL")))?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(CliError::Usage(format!(
-            "{text:?}: only http(s) URLs can be downloaded"
-        )));
-    }
-    let host = url.host_str().unwrap_or_default();
-    if host == "www.pixiv.net" || host == "pixiv.net" {
-        let mut segments = url.path_segments().into_iter().flatten();
-        while let Some(segment) = segments.next() {
-            if segment == "artworks" {
-                if let Some(Ok(id)) = segments.next().map(str::parse::<u64>) {
-                    return Ok(Item::Illust(id));
-                }
-            }
+    Ok(match crate::source::parse(text)? {
+        Source::File(url) => Item::Url(url),
+        Source::Work(id) => Item::Illust(id),
+        other => Item::Collection(other),
+    })
+}
+
+impl Item {
+    fn into_source(self) -> Source {
+        match self {
+            Self::Url(url) => Source::File(url),
+            Self::Illust(id) => Source::Work(id),
+            Self::Collection(source) => source,
         }
     }
-    Ok(Item::Url(text.to_owned()))
 }
 
 /// The command line's items, then those of every `--input` file (`-` is stdin). Blocking: run
@@ -83,6 +79,17 @@ pub(crate) async fn run(global: &Global, args: &DownloadArgs) -> Result<Status, 
             "nothing to download: give URLs or work ids, or --input FILE".into(),
         ));
     }
+    // Works and collections go through one queue with the selection and the archive.
+    if items.iter().any(|i| !matches!(i, Item::Url(_))) {
+        let sources = items.into_iter().map(Item::into_source).collect();
+        return crate::queue::run(global, args, sources).await;
+    }
+    // Repeats are not errors: a URL named twice is downloaded once.
+    let mut seen = std::collections::HashSet::new();
+    let items: Vec<Item> = items
+        .into_iter()
+        .filter(|i| seen.insert(i.clone()))
+        .collect();
     let mut target = Target::dir(&args.dir).replace(args.replace);
     if let Some(prefix) = &args.prefix {
         target = target.prefix(prefix);
@@ -136,7 +143,9 @@ pub(crate) async fn run(global: &Global, args: &DownloadArgs) -> Result<Status, 
                             .map(|p| (p, illust.kind == IllustType::Ugoira)),
                         Err(e) => Err(e),
                     },
-                    (Item::Illust(_), None) => Err(PixivError::invalid_input("login", "none")),
+                    (Item::Illust(_) | Item::Collection(_), _) => {
+                        Err(PixivError::invalid_input("login", "none"))
+                    }
                 };
                 (item, pages)
             }
@@ -162,6 +171,7 @@ pub(crate) async fn run(global: &Global, args: &DownloadArgs) -> Result<Status, 
         let label = match item {
             Item::Illust(id) => format!("illust {id}"),
             Item::Url(url) => url.clone(),
+            Item::Collection(source) => source.label(),
         };
         ui.failed(&label, e);
     }

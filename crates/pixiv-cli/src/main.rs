@@ -11,12 +11,16 @@
 // The clap structs' doc comments are the `--help` text, where a URL is shown as written.
 #![allow(rustdoc::bare_urls)]
 
+mod archive;
 mod cli;
+mod collect;
 mod commands;
 mod download;
 mod progress;
+mod queue;
 mod render;
 mod settings;
+mod source;
 mod token_store;
 
 use std::process::ExitCode;
