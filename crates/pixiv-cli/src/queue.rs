@@ -86,8 +86,11 @@ pub(crate) async fn run(
         target = target.ext(ext);
     }
 
+    // A source named twice is walked once (its works are also deduplicated by id).
+    let mut named = HashSet::new();
     let (files, works): (Vec<Source>, Vec<Source>) = sources
         .into_iter()
+        .filter(|s| named.insert(s.clone()))
         .partition(|s| matches!(s, Source::File(_)));
     let gathered = collect::gather(&client, &works, options, archive.as_ref()).await;
 
