@@ -43,12 +43,10 @@ impl Archive {
         let err = |e| sql_error(path, e);
         let conn = Connection::open(path).map_err(err)?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(err)?;
-        // `journal_mode` answers with the mode set: read it as a row.
-        let _mode: String = conn
-            .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
-            .map_err(err)?;
+        // The table in a write transaction of its own: `IMMEDIATE` waits (busy timeout) for
+        // another run creating it at the same moment.
         conn.execute_batch(
-            "PRAGMA synchronous=NORMAL;
+            "BEGIN IMMEDIATE;
              CREATE TABLE IF NOT EXISTS pages (
                  illust_id INTEGER NOT NULL,
                  page      INTEGER NOT NULL,
@@ -57,13 +55,39 @@ impl Archive {
                  size      INTEGER NOT NULL,
                  saved_at  INTEGER NOT NULL,
                  PRIMARY KEY (illust_id, page)
-             );",
+             );
+             COMMIT;",
         )
         .map_err(err)?;
+        // Switching to WAL needs the database alone for a moment, and SQLite answers BUSY at
+        // once (no busy handler) when another connection holds it: try again for a while.
+        let started = std::time::Instant::now();
+        loop {
+            match conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get::<_, String>(0)) {
+                Ok(_mode) => break,
+                Err(rusqlite::Error::SqliteFailure(f, _))
+                    if f.code == rusqlite::ErrorCode::DatabaseBusy
+                        && started.elapsed() < BUSY_TIMEOUT =>
+                {
+                    // A blocking thread (see `open_blocking`): sleeping here stalls no task.
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                Err(e) => return Err(err(e)),
+            }
+        }
+        conn.execute_batch("PRAGMA synchronous=NORMAL;")
+            .map_err(err)?;
         Ok(Self {
             path: path.to_owned(),
             conn: Mutex::new(conn),
         })
+    }
+
+    /// [`open`](Self::open) on a blocking thread (it may wait for another run's lock).
+    pub(crate) async fn open_blocking(path: PathBuf) -> Result<Self, PixivError> {
+        tokio::task::spawn_blocking(move || Self::open(&path))
+            .await
+            .map_err(|e| PixivError::from(std::io::Error::other(e)))?
     }
 
     /// Where it is.

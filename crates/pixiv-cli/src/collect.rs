@@ -267,7 +267,11 @@ pub(crate) async fn gather(
                 },
                 _ => 0,
             };
-            if have >= pages {
+            if pixiv::download::checked_originals(&illust).is_err() {
+                // A work the account may not see is never archived: it fails every run, and
+                // neither extends nor breaks a `--sync` run.
+                out.works.push(illust);
+            } else if have >= pages {
                 archived_run += 1;
                 out.archived.push(Archived {
                     id: illust.id,

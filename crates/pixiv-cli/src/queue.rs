@@ -27,7 +27,7 @@ struct PageOf {
 
 /// The archive the options ask for: `--archive PATH`, none with `--no-archive`, else the one in
 /// the config folder.
-fn open_archive(args: &CollectArgs) -> Result<Option<Archive>, CliError> {
+async fn open_archive(args: &CollectArgs) -> Result<Option<Archive>, CliError> {
     if args.no_archive {
         return Ok(None);
     }
@@ -43,7 +43,7 @@ fn open_archive(args: &CollectArgs) -> Result<Option<Archive>, CliError> {
             })?
             .join(ARCHIVE_FILE),
     };
-    Ok(Some(Archive::open(&path)?))
+    Ok(Some(Archive::open_blocking(path).await?))
 }
 
 /// The original pages of `illust` on the configured image host.
@@ -69,7 +69,7 @@ pub(crate) async fn run(
     sources: Vec<Source>,
 ) -> Result<Status, CliError> {
     let options = &args.collect;
-    let archive = open_archive(options)?;
+    let archive = open_archive(options).await?;
     let client = settings::client(global)?;
     let mut downloader = client.downloader();
     if let Some(retries) = global.net.retries {
