@@ -198,7 +198,7 @@ pub(crate) struct DownloadArgs {
     pub(crate) quiet: bool,
     /// Selection and archive (for users, bookmarks, rankings, searches, series).
     #[command(flatten)]
-    pub(crate) collect: crate::collect::CollectArgs,
+    pub(crate) collect: Box<crate::collect::CollectArgs>,
 }
 
 /// An App API method.
@@ -227,6 +227,9 @@ pub(crate) struct ApiArgs {
     /// A form field of a POST (repeatable).
     #[arg(short = 'f', long = "form", value_name = "KEY=VALUE", value_parser = parse_pair)]
     pub(crate) form: Vec<(String, String)>,
+    /// GET every page of a list (following `next_url`), one JSON line each.
+    #[arg(long)]
+    pub(crate) paginate: bool,
 }
 
 fn parse_pair(s: &str) -> Result<(String, String), String> {

@@ -16,6 +16,7 @@ mod cli;
 mod collect;
 mod commands;
 mod download;
+mod paginate;
 mod progress;
 mod queue;
 mod render;

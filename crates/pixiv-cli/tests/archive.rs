@@ -1,6 +1,8 @@
 //! The download archive of `pixiv download` (SQLite): moved files stay skipped with no image
 //! request, `--force`, `--sync` stopping early, SIGKILL mid-run then a rerun, two runs at once.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::path::{Path, PathBuf};

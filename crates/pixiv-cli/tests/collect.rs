@@ -1,6 +1,8 @@
 //! `pixiv download` of what people paste (users, bookmarks, the following feed, rankings,
 //! searches, series), the selection flags, repeats, against pixiv-mock with the real binary.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::collections::BTreeSet;
@@ -33,7 +35,8 @@ async fn every_url_kind_is_resolved_through_the_api() {
     let env = Env::start().await;
     let demo = pixiv_mock::DEMO_USER_ID;
     // (URL, API path, query pairs it must carry)
-    let cases: Vec<(String, &str, Vec<(&str, &str)>)> = vec![
+    type Case = (String, &'static str, Vec<(&'static str, &'static str)>);
+    let cases: Vec<Case> = vec![
         (
             "https://www.pixiv.net/en/users/2".into(),
             "/v1/user/illusts",
@@ -262,4 +265,34 @@ async fn every_selection_flag_applies_before_any_image_request() {
     assert_eq!(out.status.code(), Some(2));
     let out = download(&env, &["--no-ai", "--ai-only", "12"]).await;
     assert_eq!(out.status.code(), Some(2));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_paginate_prints_every_page_as_json_lines() {
+    let env = Env::start().await;
+    let out = run(
+        env.pixiv().args([
+            "api",
+            "get",
+            "/v1/user/illusts",
+            "-q",
+            "user_id=2",
+            "-q",
+            "type=manga",
+            "--paginate",
+        ]),
+        "",
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let pages = json_lines(&out);
+    let ids: Vec<u64> = pages
+        .iter()
+        .flat_map(|p| p["illusts"].as_array().cloned().unwrap_or_default())
+        .filter_map(|i| i["id"].as_u64())
+        .collect();
+    assert_eq!(ids, data::user_illust_ids(2, Some("manga")));
+    assert_eq!(pages.len(), env.mock.requests_to("/v1/user/illusts").len());
+    assert!(pages.len() > 1);
+    assert!(pages.last().unwrap()["next_url"].is_null());
 }
