@@ -2,7 +2,7 @@
 //! batch across every work's pages, so `-j` transfers run across work boundaries, each saved
 //! page recorded in the archive once its file is in place (docs/cli.md, "The archive").
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::io::{self, Write as _};
 
 use pixiv::download::{BatchItem, BatchOptions, Target, checked_originals};
@@ -152,19 +152,27 @@ pub(crate) async fn run(
         .on_event(pixiv::EventSink::from_channel(tx));
     let batch = downloader.download_batch(items, batch_options);
     tokio::pin!(batch);
-    let on_event = |ui: &mut Ui, event: &Event| {
-        record(ui, archive.as_ref(), &pages, &urls, event);
-        ui.on_event(event);
+    // Each page is recorded as soon as it is in place; its line waits for the lines of the
+    // pages before it, so the output keeps the order of the works and their pages.
+    let mut in_order = InOrder::default();
+    let mut on_event = |ui: &mut Ui, event: Event| {
+        record(ui, archive.as_ref(), &pages, &urls, &event);
+        for ready in in_order.push(event) {
+            ui.on_event(&ready);
+        }
     };
     loop {
         tokio::select! {
             biased;
-            Some(event) = rx.recv() => on_event(&mut ui, &event),
+            Some(event) = rx.recv() => on_event(&mut ui, event),
             _results = &mut batch => break,
         }
     }
     while let Ok(event) = rx.try_recv() {
-        on_event(&mut ui, &event);
+        on_event(&mut ui, event);
+    }
+    for held in in_order.drain() {
+        ui.on_event(&held);
     }
     let _ = io::stdout().flush();
 
@@ -191,6 +199,38 @@ pub(crate) async fn run(
     } else {
         Status::Success
     })
+}
+
+/// Holds the events that end an item (`Finished`, `Skipped`, `Failed`) until every item before it
+/// has ended; progress events pass at once.
+#[derive(Default)]
+struct InOrder {
+    next: usize,
+    held: BTreeMap<usize, Event>,
+}
+
+impl InOrder {
+    /// The events to draw now, in order.
+    fn push(&mut self, event: Event) -> Vec<Event> {
+        if !matches!(
+            event,
+            Event::Finished { .. } | Event::Skipped { .. } | Event::Failed { .. }
+        ) {
+            return vec![event];
+        }
+        self.held.insert(event.index(), event);
+        let mut ready = Vec::new();
+        while let Some(event) = self.held.remove(&self.next) {
+            ready.push(event);
+            self.next += 1;
+        }
+        ready
+    }
+
+    /// Whatever is still held, in order (the batch is over).
+    fn drain(&mut self) -> Vec<Event> {
+        std::mem::take(&mut self.held).into_values().collect()
+    }
 }
 
 /// Records a work page in the archive once its file is in place (`Finished` comes after the

@@ -296,3 +296,49 @@ async fn api_paginate_prints_every_page_as_json_lines() {
     assert!(pages.len() > 1);
     assert!(pages.last().unwrap()["next_url"].is_null());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_queue_across_works_with_lines_in_order() {
+    let env = Env::start().await;
+    let newest = data::user_illust_ids(2, None);
+    // The first page is slow: the others go on meanwhile (one queue across works), yet the
+    // lines come in the order of the works and their pages.
+    env.mock.push_faults(
+        pixiv_mock::RouteMatch::path(format!("{IMG_DIR}/{}_p0.png", newest[0])),
+        [pixiv_mock::Fault::DelayHeaders(
+            std::time::Duration::from_millis(300),
+        )],
+    );
+    let out = download(
+        &env,
+        &["-j", "4", "--limit", "4", "https://www.pixiv.net/users/2"],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let got: Vec<(u64, u64)> = json_lines(&out)
+        .iter()
+        .filter_map(|l| Some((l["work"].as_u64()?, l["page"].as_u64()?)))
+        .collect();
+    let want: Vec<(u64, u64)> = newest
+        .iter()
+        .take(4)
+        .flat_map(|&id| (0..u64::from(data::page_count(id))).map(move |p| (id, p)))
+        .collect();
+    assert_eq!(got, want);
+    // The slow page was asked for before the other works' pages were done: the later works did
+    // not wait for the first one.
+    let requests = env.mock.requests_to(IMG_DIR);
+    let slow = requests
+        .iter()
+        .position(|r| r.path.ends_with(&format!("/{}_p0.png", newest[0])))
+        .unwrap();
+    assert!(
+        slow < 4,
+        "{:?}",
+        requests.iter().map(|r| &r.path).collect::<Vec<_>>()
+    );
+    let later_work = requests
+        .iter()
+        .position(|r| r.path.ends_with(&format!("/{}_p0.png", newest[3])));
+    assert!(later_work.is_some());
+}
