@@ -342,3 +342,22 @@ async fn one_queue_across_works_with_lines_in_order() {
         .position(|r| r.path.ends_with(&format!("/{}_p0.png", newest[3])));
     assert!(later_work.is_some());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn private_bookmarks_of_another_user_fail_clearly_without_a_list_request() {
+    let env = Env::start().await;
+    let out = download(
+        &env,
+        &["https://www.pixiv.net/users/5/bookmarks/artworks?rest=hide"],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(1));
+    // With --json the failure is a line of its own.
+    let err = text(&out.stdout);
+    assert!(
+        err.contains("theirs only") && err.contains("\"failed\""),
+        "{err}"
+    );
+    assert!(env.mock.requests_to("/v1/user/bookmarks").is_empty());
+    assert!(env.mock.requests_to(IMG_DIR).is_empty());
+}
