@@ -167,7 +167,8 @@ pub(crate) struct DemoArgs {
 /// `pixiv download`.
 #[derive(Debug, Args)]
 pub(crate) struct DownloadArgs {
-    /// Image URLs, work ids, or work pages (https://www.pixiv.net/artworks/ID).
+    /// Work ids, image URLs, or the Pixiv pages people paste: works, users, bookmarks, the
+    /// following feed, rankings, tag searches, series (see docs/cli.md).
     #[arg(value_name = "URL|ILLUST_ID")]
     pub(crate) items: Vec<String>,
     /// Read more items from FILE, one a line (`-` for stdin; blank lines and `#` comments
