@@ -183,7 +183,8 @@ pub(crate) struct DemoArgs {
 /// `pixiv download`.
 #[derive(Debug, Args)]
 pub(crate) struct DownloadArgs {
-    /// Image URLs, work ids, or work pages (https://www.pixiv.net/artworks/ID).
+    /// Work ids, image URLs, or the Pixiv pages people paste: works, users, bookmarks, the
+    /// following feed, rankings, tag searches, series (see docs/cli.md).
     #[arg(value_name = "URL|ILLUST_ID")]
     pub(crate) items: Vec<String>,
     /// Read more items from FILE, one a line (`-` for stdin; blank lines and `#` comments
@@ -216,6 +217,9 @@ pub(crate) struct DownloadArgs {
     /// File names, sidecars, file times, ugoira conversion.
     #[command(flatten)]
     pub(crate) output: crate::output::OutputArgs,
+    /// Selection and archive (for users, bookmarks, rankings, searches, series).
+    #[command(flatten)]
+    pub(crate) collect: Box<crate::collect::CollectArgs>,
 }
 
 /// `64M`, `2G`, `512K`, `1T` (binary units, an optional trailing `B`/`iB`), or bytes when bare.
@@ -273,6 +277,9 @@ pub(crate) struct ApiArgs {
     /// A form field of a POST (repeatable).
     #[arg(short = 'f', long = "form", value_name = "KEY=VALUE", value_parser = parse_pair)]
     pub(crate) form: Vec<(String, String)>,
+    /// GET every page of a list (following `next_url`), one JSON line each.
+    #[arg(long)]
+    pub(crate) paginate: bool,
 }
 
 fn parse_pair(s: &str) -> Result<(String, String), String> {

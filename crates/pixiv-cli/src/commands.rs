@@ -143,6 +143,12 @@ pub(crate) async fn api(global: &Global, args: &ApiArgs) -> Result<Status, CliEr
         }
     }
     .map_err(about)?;
+    if args.paginate && args.method == ApiMethod::Get {
+        crate::paginate::print_pages(&client, value)
+            .await
+            .map_err(about)?;
+        return Ok(Status::Success);
+    }
     printed(&value, global)
 }
 

@@ -17,6 +17,7 @@ use crate::display_text::{cut, escape};
 use crate::input::{BadLine, Item, open_inputs, parse_item, read_lazily};
 use crate::output::Output;
 use crate::progress::{Display, Ui, summary};
+use crate::source::Source;
 use crate::{CliError, Status, settings};
 
 /// Items a batch takes at most: a long input is downloaded batch after batch, so memory stays
@@ -48,12 +49,28 @@ pub(crate) async fn run(global: &Global, args: &DownloadArgs) -> Result<Status, 
     // Everything that can be refused is refused before any request.
     check_dir(&args.dir)?;
     let output = args.output.check()?;
+    let inputs = open_inputs(&args.input)?;
+    // Works and collections named on the command line go through one queue, with the
+    // selection and the archive (queue.rs); `--input` lines are read lazily below.
+    if inputs.is_empty() {
+        let sources: Vec<Source> = args
+            .items
+            .iter()
+            .map(|t| crate::source::parse(t.trim()))
+            .collect::<Result<_, _>>()?;
+        if sources.iter().any(|s| !matches!(s, Source::File(_))) {
+            return crate::queue::run(global, args, sources, output).await;
+        }
+    }
+    // Repeats are not errors: an item named twice is downloaded once.
+    let mut named = std::collections::HashSet::new();
     let given: Vec<Item> = args
         .items
         .iter()
-        .map(|t| parse_item(t.trim()).map_err(CliError::Usage))
+        .map(|t| t.trim())
+        .filter(|t| named.insert(*t))
+        .map(|t| parse_item(t).map_err(CliError::Usage))
         .collect::<Result<_, _>>()?;
-    let inputs = open_inputs(&args.input)?;
     if given.is_empty() && inputs.is_empty() {
         return Err(CliError::Usage(
             "nothing to download: give URLs or work ids, or --input FILE".into(),

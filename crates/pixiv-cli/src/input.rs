@@ -20,7 +20,7 @@ pub(crate) const QUEUE_LINES: usize = 1024;
 pub(crate) const MAX_LINE: usize = 64 * 1024;
 
 /// One thing to download, as the user wrote it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) enum Item {
     /// An image URL: no login needed.
     Url(String),
@@ -40,33 +40,20 @@ pub(crate) struct BadLine {
 /// `1234`, `https://www.pixiv.net/artworks/1234` (any language prefix) or an image URL; the
 /// error shows `text` cut to a readable length.
 pub(crate) fn parse_item(text: &str) -> Result<Item, String> {
-    if let Ok(id) = text.parse::<u64>() {
-        return Ok(Item::Illust(id));
+    match crate::source::parse(text) {
+        Ok(crate::source::Source::Work(id)) => Ok(Item::Illust(id)),
+        Ok(crate::source::Source::File(url)) => Ok(Item::Url(url)),
+        // Collections are walked by the queue (selection, archive, one queue across works),
+        // which takes them from the command line.
+        Ok(other) => Err(format!(
+            "{}: collections (users, bookmarks, rankings, searches, series) are given as \
+             arguments, not in --input",
+            cut(&other.label())
+        )),
+        Err(CliError::Usage(why)) => Err(why),
+        Err(CliError::Pixiv { error, .. }) => Err(error.to_string()),
+        Err(CliError::Stopped(_)) => Err("stopped".to_owned()),
     }
-    let url = url::Url::parse(text).map_err(|_| {
-        format!(
-            "{} is neither a work id nor a URL",
-            cut(&format!("{text:?}"))
-        )
-    })?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(format!(
-            "{}: only http(s) URLs can be downloaded",
-            cut(&format!("{text:?}"))
-        ));
-    }
-    let host = url.host_str().unwrap_or_default();
-    if host == "www.pixiv.net" || host == "pixiv.net" {
-        let mut segments = url.path_segments().into_iter().flatten();
-        while let Some(segment) = segments.next() {
-            if segment == "artworks" {
-                if let Some(Ok(id)) = segments.next().map(str::parse::<u64>) {
-                    return Ok(Item::Illust(id));
-                }
-            }
-        }
-    }
-    Ok(Item::Url(text.to_owned()))
 }
 
 /// An opened `--input`.

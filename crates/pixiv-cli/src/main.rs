@@ -11,18 +11,23 @@
 // The clap structs' doc comments are the `--help` text, where a URL is shown as written.
 #![allow(rustdoc::bare_urls)]
 
+mod archive;
 mod cli;
+mod collect;
 mod commands;
 mod display_text;
 mod download;
 mod input;
 mod listing;
 mod output;
+mod paginate;
 mod progress;
+mod queue;
 mod ranges;
 mod render;
 mod settings;
 mod signals;
+mod source;
 mod token_store;
 
 use std::process::ExitCode;

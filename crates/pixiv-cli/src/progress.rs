@@ -75,6 +75,8 @@ pub(crate) struct Ui {
     pending: usize,
     stats: Stats,
     start: Instant,
+    /// Fields added to an item's JSON line (work id, page, user id, archive decision).
+    meta: HashMap<usize, serde_json::Map<String, serde_json::Value>>,
 }
 
 /// Bar templates (indicatif's syntax).
@@ -111,6 +113,7 @@ impl Ui {
             pending: 0,
             stats: Stats::default(),
             start: Instant::now(),
+            meta: HashMap::new(),
         };
         ui.update_total_message();
         ui
@@ -124,7 +127,31 @@ impl Ui {
         self.received.clear();
         self.expected.clear();
         self.started_once.clear();
+        self.meta.clear();
         self.update_total_message();
+    }
+
+    /// Sets `key` in the JSON line of item `index`.
+    pub(crate) fn set_meta(&mut self, index: usize, key: &str, value: serde_json::Value) {
+        self.meta
+            .entry(index)
+            .or_default()
+            .insert(key.to_owned(), value);
+    }
+
+    /// A work the archive already has: no request was made (docs/cli.md, "The archive").
+    pub(crate) fn archived(&mut self, work: u64, user: u64, pages: usize) {
+        self.stats.skipped += 1;
+        if self.display.quiet {
+            return;
+        }
+        let mut meta = serde_json::Map::new();
+        meta.insert("work".into(), work.into());
+        meta.insert("user".into(), user.into());
+        meta.insert("pages".into(), pages.into());
+        meta.insert("archive".into(), "archived".into());
+        let what = format!("illust {work}");
+        self.result_line_with(&what, None, "archived", 0, None, Some(&meta));
     }
 
     /// Draws one event.
@@ -180,7 +207,8 @@ impl Ui {
                 self.end(*index);
                 if !self.display.quiet {
                     let url = self.url(*index);
-                    self.result_line(&url, Some(path), "ok", *bytes, None);
+                    let meta = self.meta.get(index);
+                    self.result_line_with(&url, Some(path), "ok", *bytes, None, meta);
                 }
             }
             Event::Skipped { index, path } => {
@@ -189,13 +217,16 @@ impl Ui {
                 if !self.display.quiet {
                     let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
                     let url = self.url(*index);
-                    self.result_line(&url, Some(path), "skipped", bytes, None);
+                    let meta = self.meta.get(index);
+                    self.result_line_with(&url, Some(path), "skipped", bytes, None, meta);
                 }
             }
             Event::Failed { index, error } => {
                 self.end(*index);
                 let url = self.url(*index);
-                self.failed(&url, error);
+                self.stats.failed += 1;
+                let meta = self.meta.get(index);
+                self.result_line_with(&url, None, "failed", 0, Some(error), meta);
             }
             _ => {}
         }
@@ -259,15 +290,30 @@ impl Ui {
         bytes: u64,
         error: Option<&PixivError>,
     ) {
+        self.result_line_with(item, path, status, bytes, error, None);
+    }
+
+    fn result_line_with(
+        &self,
+        item: &str,
+        path: Option<&Path>,
+        status: &str,
+        bytes: u64,
+        error: Option<&PixivError>,
+        meta: Option<&serde_json::Map<String, serde_json::Value>>,
+    ) {
         let print = || {
             if self.display.json {
-                let line = serde_json::json!({
+                let mut line = serde_json::json!({
                     "url": item,
                     "path": path.map(|p| p.display().to_string()),
                     "status": status,
                     "bytes": bytes,
                     "error": error.map(|e| display_text::cut_words(&render::describe(e)).into_owned()),
                 });
+                if let (Some(meta), Some(object)) = (meta, line.as_object_mut()) {
+                    object.extend(meta.clone());
+                }
                 let mut out = io::stdout().lock();
                 let _ = writeln!(out, "{line}");
                 let _ = out.flush();
@@ -277,13 +323,12 @@ impl Ui {
                 let _ = writeln!(err, "{}", render::error_line(&line));
             } else {
                 // A name chosen by the server is shown as what it is (bidi controls escaped).
-                let shown = path.map(|p| p.display().to_string()).unwrap_or_default();
+                let shown = path.map_or_else(|| item.to_owned(), |p| p.display().to_string());
                 let shown = display_text::escape(&shown);
-                let what = if status == "ok" { "saved" } else { "skipped" };
-                let note = if status == "ok" {
-                    ""
-                } else {
-                    ", already there"
+                let (what, note) = match status {
+                    "ok" => ("saved", ""),
+                    "archived" => ("archived", ", in the download archive"),
+                    _ => ("skipped", ", already there"),
                 };
                 let mut out = io::stdout().lock();
                 let _ = writeln!(out, "{what} {shown} ({}{note})", render::bytes(bytes));
