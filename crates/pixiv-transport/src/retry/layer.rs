@@ -46,7 +46,7 @@ impl RetryLayer {
 }
 
 impl Default for RetryLayer {
-    /// The seed's policy ([`RetryPolicy::new`]).
+    /// The default policy ([`RetryPolicy::new`]; docs/protocol.md, client defaults).
     fn default() -> Self {
         Self::new(RetryPolicy::new())
     }
