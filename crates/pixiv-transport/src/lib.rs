@@ -65,6 +65,39 @@
 //! # }
 //! ```
 
+/// `get_ref`, `get_mut` and `into_inner` for a layer's service `$service<S>` (as tower-http's
+/// `define_inner_service_accessors!`): `inner` is the wrapped service, or with `via` a wrapper
+/// of it that has the same three accessors (tower-http's `FollowRedirect`).
+macro_rules! inner_accessors {
+    ($service:ident) => {
+        inner_accessors!(@impl $service, |s| &s.inner, |s| &mut s.inner, |s| s.inner);
+    };
+    ($service:ident via) => {
+        inner_accessors!(@impl $service, |s| s.inner.get_ref(), |s| s.inner.get_mut(), |s| s.inner.into_inner());
+    };
+    (@impl $service:ident, |$r:ident| $get_ref:expr, |$m:ident| $get_mut:expr, |$o:ident| $into:expr) => {
+        impl<S> $service<S> {
+            /// The wrapped service.
+            pub fn get_ref(&self) -> &S {
+                let $r = self;
+                $get_ref
+            }
+
+            /// The wrapped service, mutably.
+            pub fn get_mut(&mut self) -> &mut S {
+                let $m = self;
+                $get_mut
+            }
+
+            /// Unwraps the wrapped service.
+            pub fn into_inner(self) -> S {
+                let $o = self;
+                $into
+            }
+        }
+    };
+}
+
 pub mod auth;
 pub mod body;
 #[cfg(feature = "bypass")]

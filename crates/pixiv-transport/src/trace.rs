@@ -9,6 +9,10 @@
 //! never logged here: the span has no header fields at all, and tower-http's
 //! `SetSensitiveRequestHeaders` marks `Authorization`, `Cookie` and `Proxy-Authorization` for any
 //! layer that might.
+//!
+//! Hand-written rather than tower-http's `TraceLayer`, whose default spans carry the whole URI
+//! (query included) and which knows nothing of retries, routes or [`Metrics`]; so the crate does
+//! not enable tower-http's `trace` feature.
 
 use std::future::Future;
 use std::pin::Pin;

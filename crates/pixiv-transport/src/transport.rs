@@ -5,14 +5,14 @@
 //! ```text
 //! RequestSpan           trace.rs      span per call (method, host, path; never the query), metrics
 //! SetSensitiveHeaders   tower-http    Authorization / Cookie / Proxy-Authorization never logged
-//! DefaultHeaders        headers/      Pixiv's client headers; the request's own win
+//! DefaultHeaders        headers.rs    Pixiv's client headers; the request's own win
 //! Auth                  auth/         Bearer to configured hosts; refresh once + replay
-//! Retry                 retry/        the seed's policy; replays the Full<Bytes> request
+//! Retry                 retry/        tower's Retry + Attempts policy; replays the Full<Bytes> request
 //! AttemptCount          trace.rs      numbers and counts attempts
 //! Bypass (feature)      bypass/       direct or SNI-less route; one fallback on a challenge
 //! RateLimit (per host)  ratelimit/    100 starts / 60 s; image hosts may get their own limiter
 //! Timeout               timeout/      headers + body idle per attempt
-//! Redirect              redirect/     5 hops, credentials dropped across origins
+//! Redirect              redirect.rs   5 hops, credentials dropped across origins
 //! ErrorMap              error_map/    error answers and transport errors -> PixivError;
 //!                                     2xx JSON buffered (so its body failures are retried)
 //! Decompression         decompress.rs gzip / br / deflate (tower-http); not for a request

@@ -13,6 +13,9 @@ use crate::{Body, RequestBody};
 
 /// Adds a Bearer token to requests for configured hosts and refreshes it once on rejection.
 /// See the [module docs](super).
+///
+/// Not generic over the body: after a refresh the request is sent again, which needs a body that
+/// can be replayed, as the stack's [`RequestBody`] (`Full<Bytes>`) cheaply is.
 #[derive(Clone)]
 pub struct Auth<S> {
     pub(crate) inner: S,
@@ -29,12 +32,7 @@ impl<S: std::fmt::Debug> std::fmt::Debug for Auth<S> {
     }
 }
 
-impl<S> Auth<S> {
-    /// The wrapped service.
-    pub fn get_ref(&self) -> &S {
-        &self.inner
-    }
-}
+inner_accessors!(Auth);
 
 impl<S> Service<Request<RequestBody>> for Auth<S>
 where

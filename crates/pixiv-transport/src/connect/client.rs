@@ -26,12 +26,12 @@ use tower_service::Service;
 use super::address::{self, FromPublicOrigin};
 use super::config::ConnectConfig;
 use super::connector::{Connector, Counting};
-use super::error::classify_error;
 use super::hosts::{ClientAlive, HostTable, key};
 use super::progress::{self, ConnectProgress};
 use super::proxy::{ProxyConfig, basic_auth};
 use super::resolve::DynResolver;
 use crate::RequestBody;
+use crate::error_map::map_client_error;
 use crate::wait::MAX_WAIT;
 
 type Inner = Client<Counting<HttpsConnector<Connector>>, RequestBody>;
@@ -224,7 +224,7 @@ impl Service<Request<RequestBody>> for HttpClient {
                     }
                 }
             };
-            let resp = result.map_err(|e| classify_error(Box::new(e)))?;
+            let resp = result.map_err(|e| map_client_error(Box::new(e)))?;
             if via_proxy && resp.status() == StatusCode::PROXY_AUTHENTICATION_REQUIRED {
                 return Err(PixivError::proxy(
                     "proxy authentication required: the proxy answered 407 to a plain HTTP \

@@ -17,12 +17,12 @@ use tower::ServiceExt;
 use tower_service::Service;
 
 use super::address;
-use super::error::chain_message;
 use super::hosts::{HostTable, LiveGuard, SLOT_WAIT, key};
 use super::progress;
 use super::proxy::{ProxyConfig, ProxyError, Recording, basic_auth, status_line};
 use super::resolve::DynResolver;
 use super::stream::{Conn, ConnKind, ProxyIo};
+use crate::error_map::chain_message;
 
 pub(crate) type Tcp = HttpConnector<DynResolver>;
 

@@ -39,7 +39,6 @@ pub(crate) mod address;
 mod client;
 mod config;
 mod connector;
-mod error;
 mod hosts;
 pub(crate) mod progress;
 pub mod proxy;
@@ -53,7 +52,6 @@ pub use config::{
     DEFAULT_HTTP2_KEEP_ALIVE_TIMEOUT, DEFAULT_POOL_IDLE_TIMEOUT, DEFAULT_POOL_MAX_IDLE_PER_HOST,
     DEFAULT_TCP_KEEPALIVE, TUNED_POOL_MAX_IDLE_PER_HOST,
 };
-pub use error::classify_error;
 pub use proxy::ProxyConfig;
 pub use resolve::{Name, Resolve, StaticResolver, SystemResolver};
 pub use tls::{RootCerts, TlsConfig};

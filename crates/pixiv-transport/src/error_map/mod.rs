@@ -8,6 +8,11 @@
 //!   unchanged; a `rustls::Error` is [`PixivError::Tls`]; an `io::ErrorKind::TimedOut` while
 //!   connecting is [`PixivError::Timeout`] (`Connect`); a connection closed or reset before the
 //!   answer's head is [`PixivError::Connect`].
+//! - **The built-in client's failures** ([`HttpClient`](crate::connect::HttpClient)'s connector
+//!   reports a proxy failure as its own small `ProxyError`, and I/O, TLS and hyper-util errors as
+//!   they come) are mapped here too, by [`map_client_error`]: an elapsed connect timeout, a proxy
+//!   failure, a TLS failure with a readable reason ("certificate not trusted (unknown issuer)"),
+//!   else the rules of [`map_transport_error`]. The connect module maps nothing itself.
 //! - **Error answers** — status >= 400, which includes Cloudflare's challenge pages (403/503 +
 //!   `Server: cloudflare`) — have their body read (at most [`DEFAULT_MAX_ERROR_BODY`] bytes) and
 //!   handed to [`pixiv_errors::classify`], whose variant is returned as `Err`.
@@ -55,12 +60,15 @@
 //! ```
 
 mod body;
+mod connect;
 mod future;
 mod layer;
 mod service;
 mod source;
 
 pub use body::ResponseBody;
+pub(crate) use connect::chain_message;
+pub use connect::map_client_error;
 pub use future::ResponseFuture;
 pub use layer::ErrorMapLayer;
 pub use service::ErrorMap;

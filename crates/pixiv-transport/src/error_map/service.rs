@@ -8,7 +8,7 @@ use tower_service::Service;
 
 use super::layer::Limits;
 use super::{BoxError, ErrorMapLayer, ResponseFuture, map_transport_error};
-use crate::{Body, RequestBody};
+use crate::Body;
 
 /// Maps a raw client's errors and error answers to [`PixivError`]. See the [module docs](super).
 #[derive(Debug, Clone)]
@@ -22,16 +22,15 @@ impl<S> ErrorMap<S> {
     pub fn new(inner: S) -> Self {
         ErrorMapLayer::new().layer(inner)
     }
-
-    /// The wrapped client.
-    pub fn get_ref(&self) -> &S {
-        &self.inner
-    }
 }
 
-impl<S, B> Service<Request<RequestBody>> for ErrorMap<S>
+inner_accessors!(ErrorMap);
+
+/// Generic over the request body and the raw response body; answers come out as the stack's
+/// [`Body`] (a JSON answer is buffered, see the [module docs](super)).
+impl<S, ReqB, B> Service<Request<ReqB>> for ErrorMap<S>
 where
-    S: Service<Request<RequestBody>, Response = Response<B>>,
+    S: Service<Request<ReqB>, Response = Response<B>>,
     S::Error: Into<BoxError>,
     B: http_body::Body<Data = Bytes> + Send + Sync + 'static,
     B::Error: Into<BoxError>,
@@ -46,7 +45,7 @@ where
             .map_err(|e| map_transport_error(e.into()))
     }
 
-    fn call(&mut self, req: Request<RequestBody>) -> Self::Future {
+    fn call(&mut self, req: Request<ReqB>) -> Self::Future {
         ResponseFuture::new(self.inner.call(req), self.limits)
     }
 }

@@ -106,7 +106,7 @@ pub fn map_body_error(err: BoxError, expected: Option<u64>, received: u64) -> Pi
 
 /// The links of `top`'s source chain, `top` first. An `io::Error` wrapping a custom error is
 /// followed into that error (`io::Error::source` skips it).
-fn links<'a>(top: &'a (dyn StdError + 'static)) -> Vec<&'a (dyn StdError + 'static)> {
+pub(super) fn links<'a>(top: &'a (dyn StdError + 'static)) -> Vec<&'a (dyn StdError + 'static)> {
     let mut out = Vec::new();
     let mut next = Some(top);
     while let Some(e) = next {
@@ -122,7 +122,9 @@ fn links<'a>(top: &'a (dyn StdError + 'static)) -> Vec<&'a (dyn StdError + 'stat
     out
 }
 
-fn find<'a, T: StdError + 'static>(links: &[&'a (dyn StdError + 'static)]) -> Option<&'a T> {
+pub(super) fn find<'a, T: StdError + 'static>(
+    links: &[&'a (dyn StdError + 'static)],
+) -> Option<&'a T> {
     links.iter().find_map(|e| e.downcast_ref::<T>())
 }
 

@@ -5,6 +5,10 @@
 //! successful responses pass through, marked with a [`RetryInfo`] extension saying how many
 //! retries it took.
 //!
+//! The layer is tower's own [`tower::retry::Retry`] driven by [`Attempts`], a
+//! [`tower::retry::Policy`] (as reqwest's and octocrab's retries are): tower keeps the
+//! call/wait/call-again state machine, the policy decides and times each retry.
+//!
 //! [`RetryPolicy`] answers two separate questions, and both see the error, so the timing can
 //! honour the server's `Retry-After` (which `reqwest-retry`'s timing cannot):
 //! *is this transient?* ([`RetryPolicy::should_retry`]) and *how long to wait?*
@@ -75,23 +79,26 @@
 //!
 //! [`PixivError`]: pixiv_errors::PixivError
 
-mod future;
 mod layer;
 mod policy;
-mod service;
 
 use std::time::Duration;
 
 use http::{Method, Uri};
 use pixiv_errors::PixivError;
 
-pub use future::ResponseFuture;
-pub use layer::RetryLayer;
+pub use layer::{Attempts, RetryLayer};
 pub use policy::{
     DEFAULT_BACKOFF_FACTOR, DEFAULT_MAX_BACKOFF, DEFAULT_MAX_RETRIES, DEFAULT_MAX_RETRY_AFTER,
     DEFAULT_RETRY_METHODS, DEFAULT_RETRY_STATUSES, RetryPolicy,
 };
-pub use service::Retry;
+
+/// Retries failed calls of the inner service: tower's [`Retry`](tower::retry::Retry) driving an
+/// [`Attempts`] policy. Built by [`RetryLayer`]. See the [module docs](self).
+pub type Retry<S> = tower::retry::Retry<Attempts, S>;
+
+/// The future of [`Retry`]: tower's, one attempt at a time with a tokio timer between them.
+pub type ResponseFuture<S, B> = tower::retry::future::ResponseFuture<Attempts, S, http::Request<B>>;
 
 /// Put into the extensions of every successful response that went through a [`Retry`]: how many
 /// retries it took (0 when the first attempt succeeded).

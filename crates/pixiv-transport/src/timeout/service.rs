@@ -9,8 +9,8 @@ use tower_service::Service;
 
 use super::future::ResponseFuture;
 use super::layer::{Settings, TimeoutOverride};
+use crate::Body;
 use crate::connect::progress::ConnectProgress;
-use crate::{Body, RequestBody};
 
 /// Fails an attempt whose headers, body or whole exchange take too long. See the
 /// [module docs](super).
@@ -24,21 +24,15 @@ impl<S> Timeout<S> {
     pub(crate) fn new(inner: S, settings: Settings) -> Self {
         Self { inner, settings }
     }
-
-    /// The wrapped service.
-    pub fn get_ref(&self) -> &S {
-        &self.inner
-    }
-
-    /// The wrapped service, consuming this one.
-    pub fn into_inner(self) -> S {
-        self.inner
-    }
 }
 
-impl<S> Service<Request<RequestBody>> for Timeout<S>
+inner_accessors!(Timeout);
+
+/// Generic over the request body; the response body is the stack's [`Body`], since the layer
+/// boxes the inner one into a [`TimeoutBody`](super::TimeoutBody)-guarded [`Body`].
+impl<S, B> Service<Request<B>> for Timeout<S>
 where
-    S: Service<Request<RequestBody>, Response = Response<Body>, Error = PixivError>,
+    S: Service<Request<B>, Response = Response<Body>, Error = PixivError>,
 {
     type Response = Response<Body>;
     type Error = PixivError;
@@ -48,7 +42,7 @@ where
         self.inner.poll_ready(cx)
     }
 
-    fn call(&mut self, req: Request<RequestBody>) -> Self::Future {
+    fn call(&mut self, req: Request<B>) -> Self::Future {
         let settings = match req.extensions().get::<TimeoutOverride>() {
             Some(o) => o.apply(self.settings),
             None => self.settings,
@@ -70,6 +64,7 @@ mod tests {
     use tower_layer::Layer as _;
 
     use super::*;
+    use crate::RequestBody;
     use crate::timeout::TimeoutLayer;
 
     /// A service that is never ready: it reports an error (a closed pool, say) from `poll_ready`.

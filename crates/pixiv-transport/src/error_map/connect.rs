@@ -1,4 +1,7 @@
-//! Turning the client's errors into [`PixivError`]s: connect timeout, proxy, TLS, connect.
+//! Mapping the errors of [`HttpClient`](crate::connect::HttpClient) (its connector's
+//! [`ProxyError`]s and I/O errors, hyper-util's and hyper's errors) to [`PixivError`]s: connect
+//! timeout, proxy, TLS, connect. The connect module only reports what failed; this is the one
+//! place that decides which [`PixivError`] that is (see the [module docs](super)).
 //!
 //! hyper-util reports a connect timeout as `ConnectError("tcp connect error")` whose cause is an
 //! `io::Error` of kind `TimedOut` (its own timer, or the kernel's `ETIMEDOUT`); TLS failures are an
@@ -13,40 +16,42 @@ use std::io;
 use pixiv_errors::{BoxError, PixivError, TimeoutPhase};
 use rustls::CertificateError;
 
-use super::proxy::ProxyError;
+use super::source::{find, links, map_transport_error};
+use crate::connect::proxy::ProxyError;
 
-/// Maps an error of [`HttpClient`](super::HttpClient)'s connector or hyper-util's client (or of a
+/// Maps an error of [`HttpClient`](crate::connect::HttpClient)'s connector or hyper-util's client (or of a
 /// client built the same way) to its [`PixivError`]: an elapsed connect timeout to
 /// `Timeout { phase: Connect }`, a proxy failure to `Proxy`, a TLS failure to `Tls` (with a
 /// readable message, e.g. "certificate not trusted (unknown issuer)"), a `PixivError` to itself,
 /// anything else to `Connect`.
-pub fn classify_error(err: BoxError) -> PixivError {
+pub fn map_client_error(err: BoxError) -> PixivError {
     let err = match err.downcast::<PixivError>() {
         Ok(pixiv) => return *pixiv,
         Err(other) => other,
     };
+    let chain = links(&*err);
     // A typed refusal made below hyper-util (the resolver's address policy) keeps its type.
-    if let Some(pixiv) = find::<PixivError>(&*err).and_then(PixivError::try_clone) {
+    if let Some(pixiv) = find::<PixivError>(&chain).and_then(PixivError::try_clone) {
         return pixiv;
     }
     let is_connect =
-        find::<hyper_util::client::legacy::Error>(&*err).is_none_or(|e| e.is_connect());
+        find::<hyper_util::client::legacy::Error>(&chain).is_none_or(|e| e.is_connect());
     if !is_connect {
         // After the connection: closed or reset before the head, a malformed answer. The error
         // map's rules (shared with users' own clients) apply.
-        return crate::error_map::map_transport_error(err);
+        return map_transport_error(err);
     }
-    let timed_out = chain(&*err).any(|e| {
+    let timed_out = chain.iter().any(|e| {
         e.downcast_ref::<io::Error>()
             .is_some_and(|io| io.kind() == io::ErrorKind::TimedOut)
     });
     if timed_out {
         return PixivError::timeout(TimeoutPhase::Connect);
     }
-    if let Some(proxy) = find::<ProxyError>(&*err) {
+    if let Some(proxy) = find::<ProxyError>(&chain) {
         return PixivError::proxy(proxy.message.clone());
     }
-    if let Some(tls) = find::<rustls::Error>(&*err) {
+    if let Some(tls) = find::<rustls::Error>(&chain) {
         let message = tls_message(tls);
         return PixivError::tls(Described {
             message,
@@ -96,30 +101,11 @@ impl StdError for Described {
     }
 }
 
-/// Every error in the chain, following `io::Error::get_ref()` where `source()` would skip it.
-pub(crate) fn chain<'a>(
-    err: &'a (dyn StdError + 'static),
-) -> impl Iterator<Item = &'a (dyn StdError + 'static)> {
-    let mut next = Some(err);
-    std::iter::from_fn(move || {
-        let current = next?;
-        next = match current.downcast_ref::<io::Error>() {
-            Some(io) => io.get_ref().map(|inner| inner as &(dyn StdError + 'static)),
-            None => current.source(),
-        };
-        Some(current)
-    })
-}
-
-fn find<'a, T: StdError + 'static>(err: &'a (dyn StdError + 'static)) -> Option<&'a T> {
-    chain(err).find_map(|e| e.downcast_ref::<T>())
-}
-
 /// "a: b: c" from the chain, skipping hyper-util's contentless "client error (Connect)" and
 /// repeats (an `io::Error` displays the error it wraps).
 pub(crate) fn chain_message(err: &(dyn StdError + 'static)) -> String {
     let mut parts: Vec<String> = Vec::new();
-    for e in chain(err) {
+    for e in links(err) {
         let s = e.to_string();
         if s.is_empty() || s.starts_with("client error (") || parts.last() == Some(&s) {
             continue;
@@ -142,7 +128,7 @@ mod tests {
         let inner = io::Error::new(io::ErrorKind::TimedOut, "deadline has elapsed");
         let outer: BoxError = Box::new(io::Error::other(inner));
         assert!(matches!(
-            classify_error(outer),
+            map_client_error(outer),
             PixivError::Timeout {
                 phase: TimeoutPhase::Connect
             }
@@ -153,7 +139,7 @@ mod tests {
     fn rustls_error_behind_io_is_tls() {
         let rustls = rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer);
         let io = io::Error::other(io::Error::new(io::ErrorKind::InvalidData, rustls));
-        let err = classify_error(Box::new(io));
+        let err = map_client_error(Box::new(io));
         match err {
             PixivError::Tls { source } => {
                 assert!(source.to_string().contains("unknown issuer"), "{source}")
@@ -169,14 +155,14 @@ mod tests {
             source: None,
         };
         assert!(
-            matches!(classify_error(Box::new(e)), PixivError::Proxy { message } if message.contains("407") || message.contains("required"))
+            matches!(map_client_error(Box::new(e)), PixivError::Proxy { message } if message.contains("407") || message.contains("required"))
         );
     }
 
     #[test]
     fn refused_is_connect_with_the_os_reason() {
         let e = io::Error::from(io::ErrorKind::ConnectionRefused);
-        match classify_error(Box::new(e)) {
+        match map_client_error(Box::new(e)) {
             PixivError::Connect { source } => {
                 assert!(source.to_string().contains("refused"), "{source}")
             }
