@@ -183,7 +183,10 @@ pub(crate) async fn run(global: &Global, args: &DownloadArgs) -> Result<Status, 
         // the batch above saved its first frame, as Pixiv's original URL names it.
         if let Some(client) = &client {
             for id in ugoira {
-                match client.download_ugoira(id, &args.dir).await {
+                match client
+                    .download_ugoira_with(id, &args.dir, &output.ugoira_options(args))
+                    .await
+                {
                     Ok(done) => {
                         ui.saved(&done.zip.path, done.zip.bytes);
                         ui.saved(&done.frames_path, file_len(&done.frames_path));

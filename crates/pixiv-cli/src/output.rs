@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use clap::{ArgAction, Args, ValueEnum};
-use pixiv::download::{BatchItem, Target, Template};
+use pixiv::download::{BatchItem, DownloadOptions, Target, Template};
 use pixiv::metadata::{Sidecars, set_mtime, template_fields};
 use pixiv::models::Frame;
 use pixiv::{Illust, PixivError};
@@ -126,6 +126,18 @@ impl Output {
             }
         }
         done
+    }
+
+    /// How an ugoira's zip is fetched: `--replace` and `--max-size` as for every file, and the
+    /// large (1920x1080) frames when they are to be converted for viewing.
+    pub(crate) fn ugoira_options(&self, args: &crate::cli::DownloadArgs) -> DownloadOptions {
+        let options = DownloadOptions::new()
+            .replace(args.replace)
+            .largest_ugoira(self.args.ugoira != UgoiraFormat::Zip);
+        match args.max_size {
+            Some(max) => options.max_size(max),
+            None => options,
+        }
     }
 
     /// Converts a downloaded ugoira zip as `--ugoira` asks; `None` for `zip` (nothing to do).

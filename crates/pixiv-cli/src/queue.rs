@@ -195,7 +195,10 @@ pub(crate) async fn run(
 
     // An animation's frames come as a zip plus a frame list (the facade's download_ugoira).
     for id in ugoira {
-        match client.download_ugoira(id, &args.dir).await {
+        match client
+            .download_ugoira_with(id, &args.dir, &output.ugoira_options(args))
+            .await
+        {
             Ok(done) => {
                 ui.saved(&done.zip.path, done.zip.bytes);
                 ui.saved(&done.frames_path, file_len(&done.frames_path));

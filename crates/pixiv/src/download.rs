@@ -82,6 +82,7 @@ pub struct DownloadOptions {
     replace: bool,
     batch: BatchOptions,
     max_size: Option<u64>,
+    largest_ugoira: bool,
 }
 
 impl fmt::Debug for DownloadOptions {
@@ -92,6 +93,7 @@ impl fmt::Debug for DownloadOptions {
             .field("replace", &self.replace)
             .field("batch", &self.batch)
             .field("max_size", &self.max_size)
+            .field("largest_ugoira", &self.largest_ugoira)
             .finish()
     }
 }
@@ -137,6 +139,16 @@ impl DownloadOptions {
     /// [`pixiv_download::DEFAULT_MAX_SIZE`] (1 GiB; see `docs/downloads.md`, "Size cap").
     pub fn max_size(mut self, bytes: u64) -> Self {
         self.max_size = Some(bytes);
+        self
+    }
+
+    /// Whether [`Client::download_ugoira_with`] fetches the large frames
+    /// (`{id}_ugoira1920x1080.zip`, the size Pixiv's viewer plays), falling back to the
+    /// `zip_urls.medium` zip (`{id}_ugoira600x600.zip`) when the host has no large one (404).
+    /// Default: off (the medium zip, as PixivPy and the App API name it). Turn it on when the
+    /// frames are to be converted for viewing (`pixiv download --ugoira gif` does).
+    pub fn largest_ugoira(mut self, largest: bool) -> Self {
+        self.largest_ugoira = largest;
         self
     }
 

@@ -69,7 +69,28 @@ impl Client {
         check_zip_name(illust_id, &zip_path)?;
         let json = serde_json::to_vec_pretty(&metadata.frames)
             .map_err(|e| PixivError::invalid_input("ugoira frames", e.to_string()))?;
-        let zip = self.downloader().download(&zip_url, &target).await?;
+        let mut downloader = self.downloader();
+        if let Some(max) = options.max_size {
+            downloader = downloader.max_size(max);
+        }
+        // The large frames when asked for and served; the medium zip otherwise.
+        let large = options
+            .largest_ugoira
+            .then(|| large_zip_url(&zip_url))
+            .flatten();
+        let zip = match large {
+            Some(large) => {
+                let large_path = target.resolve(&large)?;
+                check_zip_name(illust_id, &large_path)?;
+                match downloader.download(&large, &target).await {
+                    Err(e) if e.status() == Some(http::StatusCode::NOT_FOUND) => {
+                        downloader.download(&zip_url, &target).await?
+                    }
+                    other => other?,
+                }
+            }
+            None => downloader.download(&zip_url, &target).await?,
+        };
         let frames_outcome = write_new(dir, &frames_path, json, options.replace).await?;
         Ok(UgoiraDownload {
             zip,
@@ -78,6 +99,13 @@ impl Client {
             metadata,
         })
     }
+}
+
+/// `..._ugoira600x600.zip` as `..._ugoira1920x1080.zip`, the large frames Pixiv serves beside
+/// the medium ones (docs/protocol.md, Images); `None` for a URL not named that way.
+fn large_zip_url(medium: &str) -> Option<String> {
+    let (head, tail) = medium.rsplit_once("_ugoira600x600.zip")?;
+    Some(format!("{head}_ugoira1920x1080.zip{tail}"))
 }
 
 /// The zip must be named as a zip: anything else would share a name with a page of the work or
