@@ -241,6 +241,14 @@ impl Ui {
         }
     }
 
+    /// A file left as it was outside the batch (it is there and `--replace` is not given).
+    pub(crate) fn skipped(&mut self, path: &Path) {
+        self.stats.skipped += 1;
+        if !self.display.quiet {
+            self.result_line(&path.display().to_string(), Some(path), "skipped", 0, None);
+        }
+    }
+
     /// An item that failed outside the batch (a work that could not be looked up).
     pub(crate) fn failed(&mut self, item: &str, error: &PixivError) {
         self.stats.failed += 1;
