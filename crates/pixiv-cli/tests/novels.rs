@@ -1,27 +1,33 @@
 //! `pixiv download` of novels against pixiv-mock with the real binary: a novel, a novel series
-//! and a user's novels, in each format (docs/downloads.md, "Novels from the command line").
+//! and a user's novels, in each format, with the archive and the selection flags
+//! (docs/downloads.md, "Novels from the command line").
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use common::{Env, files, json_lines, run, text};
+use common::{Env, json_lines, run, text};
 use pixiv_mock::data_novel;
 
+const NOVEL: &str = "https://www.pixiv.net/novel/show.php?id=101";
+
 async fn download(env: &Env, dir: &Path, args: &[&str]) -> std::process::Output {
-    let archive = env.tmp.path().join("a.sqlite3");
-    run(
-        env.pixiv()
-            .args(["download", "--json", "--archive"])
-            .arg(archive)
-            .arg("-d")
-            .arg(dir)
-            .args(args),
-        "",
-    )
-    .await
+    let mut cmd = env.pixiv();
+    cmd.args(["download", "--json"]);
+    if !args.contains(&"--no-archive") {
+        cmd.arg("--archive").arg(env.tmp.path().join("a.sqlite3"));
+    }
+    let out = run(cmd.arg("-d").arg(dir).args(args), "").await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        text(&out.stderr),
+        text(&out.stdout)
+    );
+    out
 }
 
 /// The markup Pixiv's novels use: none of it may reach a saved file.
@@ -35,26 +41,176 @@ const MARKUP: [&str; 7] = [
     "[jump:",
 ];
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_novel_as_text() {
-    let env = Env::start().await;
-    let dir = env.out();
-    let out = download(&env, &dir, &["https://www.pixiv.net/novel/show.php?id=101"]).await;
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}{}",
-        text(&out.stderr),
-        text(&out.stdout)
-    );
-    println!("{}", text(&out.stdout));
-    println!("{:?}", files(&dir));
-    let saved = std::fs::read_to_string(dir.join("101.txt")).unwrap();
-    println!("{saved}");
+fn no_markup(saved: &str) {
     for tag in MARKUP {
         assert!(!saved.contains(tag), "{tag} left in {saved}");
     }
-    assert!(saved.contains(&data_novel::title(101)));
+}
+
+/// The files of `dir` by name, sorted.
+fn names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+fn statuses(out: &std::process::Output, status: &str) -> usize {
+    json_lines(out)
+        .iter()
+        .filter(|l| l["status"] == status)
+        .count()
+}
+
+/// The archive's rows: (id, page, path).
+fn rows(env: &Env) -> Vec<(u64, u64, PathBuf)> {
+    let conn = rusqlite::Connection::open(env.tmp.path().join("a.sqlite3")).unwrap();
+    let mut stmt = conn
+        .prepare("SELECT illust_id, page, path FROM pages ORDER BY illust_id")
+        .unwrap();
+    stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, i64>(0)? as u64,
+            r.get::<_, i64>(1)? as u64,
+            PathBuf::from(r.get::<_, String>(2)?),
+        ))
+    })
+    .unwrap()
+    .collect::<Result<_, _>>()
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_novel_as_plain_text_is_archived_then_skipped() {
+    let env = Env::start().await;
+    let dir = env.out();
+    download(&env, &dir, &[NOVEL]).await;
+    assert_eq!(names(&dir), ["101.txt"]);
+    let saved = std::fs::read_to_string(dir.join("101.txt")).unwrap();
+    no_markup(&saved);
+    assert!(saved.starts_with(&data_novel::title(101)), "{saved}");
     assert!(saved.contains("漢字(かんじ)"), "{saved}");
-    let _ = json_lines(&out);
+    assert!(saved.contains("pixiv (https://www.pixiv.net/)"), "{saved}");
+    assert_eq!(rows(&env), [(101, 0, dir.join("101.txt"))]);
+
+    // Archived: no viewer page asked for again.
+    let asked = env.mock.requests_to("/webview/v2/novel").len();
+    let again = download(&env, &dir, &[NOVEL]).await;
+    assert_eq!(statuses(&again, "archived"), 1, "{}", text(&again.stdout));
+    assert_eq!(env.mock.requests_to("/webview/v2/novel").len(), asked);
+
+    // Not archived but on disk: left as it is, unless --replace.
+    std::fs::write(dir.join("101.txt"), "mine").unwrap();
+    let kept = download(&env, &dir, &["--no-archive", NOVEL]).await;
+    assert_eq!(statuses(&kept, "skipped"), 1, "{}", text(&kept.stdout));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("101.txt")).unwrap(),
+        "mine"
+    );
+    download(&env, &dir, &["--no-archive", "--replace", NOVEL]).await;
+    assert_eq!(std::fs::read_to_string(dir.join("101.txt")).unwrap(), saved);
+    assert!(names(&dir).iter().all(|n| !n.ends_with(".part")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn markdown_links_the_images_and_cover_saved_beside_it() {
+    let env = Env::start().await;
+    let dir = env.out();
+    download(&env, &dir, &["--novel-format", "md", NOVEL]).await;
+    let work = data_novel::embedded_illust(101);
+    let image = data_novel::uploaded_image(101);
+    let expected = [
+        "101.md".to_owned(),
+        "101_cover.jpg".to_owned(),
+        format!("101_pixivimage_{work}-1.jpg"),
+        format!("101_uploadedimage_{image}.jpg"),
+    ];
+    let mut expected = expected.to_vec();
+    expected.sort();
+    assert_eq!(names(&dir), expected);
+    let saved = std::fs::read_to_string(dir.join("101.md")).unwrap();
+    // An image's key is its alt text (`![pixivimage:12-1](..)`), not markup.
+    no_markup(&saved.replace("![", "!"));
+    for file in &expected[1..] {
+        let linked =
+            saved.contains(&format!("](<{file}>)")) || saved.contains(&format!("]({file})"));
+        assert!(linked, "{file} in {saved}");
+        assert!(std::fs::metadata(dir.join(file)).unwrap().len() > 0);
+    }
+    assert!(saved.contains("## 第一章 はじまり"), "{saved}");
+    assert!(
+        saved.contains("<ruby>漢字<rt>かんじ</rt></ruby>"),
+        "{saved}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn html_escapes_the_text_and_embeds_the_images() {
+    let env = Env::start().await;
+    let dir = env.out();
+    download(&env, &dir, &["--novel-format", "html", NOVEL]).await;
+    let saved = std::fs::read_to_string(dir.join("101.html")).unwrap();
+    no_markup(&saved);
+    let image = data_novel::uploaded_image(101);
+    let file = format!("101_uploadedimage_{image}.jpg");
+    assert!(saved.contains(&format!("<img src=\"{file}\"")), "{saved}");
+    assert!(dir.join(&file).is_file());
+    assert!(saved.contains("<img src=\"101_cover.jpg\""), "{saved}");
+    assert!(dir.join("101_cover.jpg").is_file());
+    assert!(
+        saved.contains("<a href=\"https://www.pixiv.net/\">pixiv</a>"),
+        "{saved}"
+    );
+    assert!(saved.contains("<h2>第一章 はじまり</h2>"), "{saved}");
+    // Pixiv's text is never taken as HTML: the only tags are the ones the converter writes.
+    assert!(!saved.contains("<script"), "{saved}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_series_in_order_up_to_the_limit() {
+    let env = Env::start().await;
+    let dir = env.out();
+    download(
+        &env,
+        &dir,
+        &["--limit", "3", "https://www.pixiv.net/novel/series/1"],
+    )
+    .await;
+    let want: Vec<String> = data_novel::series_novel_ids(1)
+        .into_iter()
+        .take(3)
+        .map(|id| format!("{id}.txt"))
+        .collect();
+    assert_eq!(names(&dir), want);
+    for name in &want {
+        no_markup(&std::fs::read_to_string(dir.join(name)).unwrap());
+    }
+    assert_eq!(rows(&env).len(), 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_users_novels_with_the_selection_flags() {
+    let env = Env::start().await;
+    let dir = env.out();
+    let user = "https://www.pixiv.net/en/users/1/novels";
+    download(&env, &dir, &["--limit", "2", user]).await;
+    let newest: Vec<u64> = data_novel::user_novel_ids(1);
+    let want: Vec<String> = newest
+        .iter()
+        .take(2)
+        .map(|id| format!("{id}.txt"))
+        .collect();
+    let mut sorted = want.clone();
+    sorted.sort();
+    assert_eq!(names(&dir), sorted);
+
+    // A tag no novel carries: nothing asked for, nothing saved.
+    let other = env.tmp.path().join("other");
+    let asked = env.mock.requests_to("/webview/v2/novel").len();
+    let none = download(&env, &other, &["--tag", "no-such-tag", user]).await;
+    assert_eq!(statuses(&none, "ok"), 0, "{}", text(&none.stdout));
+    assert_eq!(env.mock.requests_to("/webview/v2/novel").len(), asked);
+    assert!(!other.exists());
 }
