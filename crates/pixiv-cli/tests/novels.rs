@@ -9,7 +9,7 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use common::{Env, json_lines, run, text};
-use pixiv_mock::data_novel;
+use pixiv_mock::{Fault, RouteMatch, data_novel};
 
 const NOVEL: &str = "https://www.pixiv.net/novel/show.php?id=101";
 
@@ -213,4 +213,49 @@ async fn a_users_novels_with_the_selection_flags() {
     assert_eq!(statuses(&none, "ok"), 0, "{}", text(&none.stdout));
     assert_eq!(env.mock.requests_to("/webview/v2/novel").len(), asked);
     assert!(!other.exists());
+}
+
+/// The viewer page of novel 101 with `title` and `text` in place of the generated ones.
+fn hostile_viewer(title: &str, body: &str) -> Fault {
+    let mut novel = data_novel::webview_json(101, "https://i.pximg.net");
+    novel["title"] = title.into();
+    novel["text"] = body.into();
+    let json = novel.to_string().replace("</", "<\\/");
+    let html = format!(
+        "<!DOCTYPE html>\n<html>\n<body>\n<script>\n  Object.defineProperty(window, 'pixiv', {{\n    \
+         value: {{\n      novel: {json},\n      isOwnWork: false,\n    }},\n  }});\n</script>\n\
+         </body>\n</html>\n"
+    );
+    Fault::Raw {
+        status: 200,
+        headers: vec![("content-type".into(), "text/html; charset=utf-8".into())],
+        body: html.into(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn html_in_a_novel_is_escaped_never_kept() {
+    let env = Env::start().await;
+    let dir = env.out();
+    let title = "<script>alert(1)</script> & \"quoted\"";
+    let body =
+        "<b>bold?</b> & <img src=x onerror=alert(1)>\n[[jumpuri:click > javascript:alert(1)]]";
+    env.mock.push_faults(
+        RouteMatch::path("/webview/v2/novel"),
+        [hostile_viewer(title, body)],
+    );
+    download(&env, &dir, &["--novel-format", "html", NOVEL]).await;
+    let saved = std::fs::read_to_string(dir.join("101.html")).unwrap();
+    assert!(!saved.contains("<script"), "{saved}");
+    assert!(!saved.contains("<b>"), "{saved}");
+    assert!(!saved.contains("<img src=x"), "{saved}");
+    assert!(!saved.contains("href=\"javascript:"), "{saved}");
+    assert!(
+        saved.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp;"),
+        "{saved}"
+    );
+    assert!(
+        saved.contains("&lt;b&gt;bold?&lt;/b&gt; &amp; &lt;img"),
+        "{saved}"
+    );
 }
