@@ -3,7 +3,7 @@
 //! plain text, Markdown or HTML (`pixiv::novel_text`), saved as `{id}.txt|md|html`; in Markdown
 //! and HTML the embedded images and the cover are saved beside it and linked (docs/downloads.md,
 //! "Novels from the command line"). The selection flags and the archive apply as to works: a
-//! novel is one page, page 0, the text file.
+//! novel is one page, page 0, the text file, in the archive's own table for novels.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -219,13 +219,13 @@ impl NovelJob<'_> {
                 }
                 taken += 1;
                 let have = match self.archive {
-                    Some(a) if !args.force => a.pages_saved(novel.id).unwrap_or_else(|e| {
+                    Some(a) if !args.force => a.novel_saved(novel.id).unwrap_or_else(|e| {
                         ui.failed(&format!("novel {}", novel.id), &e);
-                        0
+                        false
                     }),
-                    _ => 0,
+                    _ => false,
                 };
-                if have >= 1 {
+                if have {
                     archived_run += 1;
                     ui.archived(novel.id, novel.user.id, 1);
                 } else {
@@ -320,7 +320,7 @@ impl NovelJob<'_> {
     fn record(&self, id: u64, url: &str, path: &Path) {
         let Some(archive) = self.archive else { return };
         let size = std::fs::metadata(path).map_or(0, |m| m.len());
-        if let Err(e) = archive.record(id, 0, url, path, size) {
+        if let Err(e) = archive.record_novel(id, url, path, size) {
             tracing::warn!("not recorded in {}: {e}", archive.path().display());
         }
     }
