@@ -14,12 +14,7 @@ use pixiv_mock::{Fault, RouteMatch, data_novel};
 const NOVEL: &str = "https://www.pixiv.net/novel/show.php?id=101";
 
 async fn download(env: &Env, dir: &Path, args: &[&str]) -> std::process::Output {
-    let mut cmd = env.pixiv();
-    cmd.args(["download", "--json"]);
-    if !args.contains(&"--no-archive") {
-        cmd.arg("--archive").arg(env.tmp.path().join("a.sqlite3"));
-    }
-    let out = run(cmd.arg("-d").arg(dir).args(args), "").await;
+    let out = attempt(env, dir, args).await;
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -28,6 +23,15 @@ async fn download(env: &Env, dir: &Path, args: &[&str]) -> std::process::Output 
         text(&out.stdout)
     );
     out
+}
+
+async fn attempt(env: &Env, dir: &Path, args: &[&str]) -> std::process::Output {
+    let mut cmd = env.pixiv();
+    cmd.args(["download", "--json"]);
+    if !args.contains(&"--no-archive") {
+        cmd.arg("--archive").arg(env.tmp.path().join("a.sqlite3"));
+    }
+    run(cmd.arg("-d").arg(dir).args(args), "").await
 }
 
 /// The markup Pixiv's novels use: none of it may reach a saved file.
@@ -261,4 +265,41 @@ async fn html_in_a_novel_is_escaped_never_kept() {
         saved.contains("&lt;b&gt;bold?&lt;/b&gt; &amp; &lt;img"),
         "{saved}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_image_or_novel_leaves_no_text_and_no_archive_row() {
+    let env = Env::start().await;
+    let dir = env.out();
+    // The uploaded image's original is refused once: the novel fails, nothing at its path.
+    env.mock.push_faults(
+        RouteMatch::path_prefix("/novel-cover-original/"),
+        [Fault::Status(404)],
+    );
+    let out = attempt(&env, &dir, &["--novel-format", "md", NOVEL]).await;
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    assert_eq!(statuses(&out, "failed"), 1, "{}", text(&out.stdout));
+    assert!(!dir.join("101.md").exists());
+    assert!(
+        names(&dir).iter().all(|n| !n.ends_with(".part")),
+        "{:?}",
+        names(&dir)
+    );
+    assert!(rows(&env).is_empty());
+    // The next run completes it.
+    download(&env, &dir, &["--novel-format", "md", NOVEL]).await;
+    assert!(dir.join("101.md").is_file());
+    assert_eq!(rows(&env).len(), 1);
+
+    // A novel that does not exist is a failure of its own; the others still come.
+    let missing = "https://www.pixiv.net/novel/show.php?id=9000000000000";
+    let out = attempt(
+        &env,
+        &dir,
+        &[missing, "https://www.pixiv.net/novel/show.php?id=102"],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    assert!(dir.join("102.txt").is_file());
+    assert!(!dir.join("9000000000000.txt").exists());
 }
