@@ -9,7 +9,7 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use common::{Env, json_lines, run, text};
-use pixiv_mock::{Fault, RouteMatch, data_novel};
+use pixiv_mock::{Fault, RouteMatch, data, data_novel};
 
 const NOVEL: &str = "https://www.pixiv.net/novel/show.php?id=101";
 
@@ -220,6 +220,40 @@ async fn a_users_novels_with_the_selection_flags() {
     assert_eq!(statuses(&none, "ok"), 0, "{}", text(&none.stdout));
     assert_eq!(env.mock.requests_to("/webview/v2/novel").len(), asked);
     assert!(!other.exists());
+
+    // --no-r18 and a one-day --since/--until pick the novels the list says they should.
+    let clean = env.tmp.path().join("clean");
+    download(
+        &env,
+        &clean,
+        &["--no-archive", "--no-r18", "--limit", "4", user],
+    )
+    .await;
+    let mut want: Vec<String> = newest
+        .iter()
+        .filter(|id| !data::is_r18(**id))
+        .take(4)
+        .map(|id| format!("{id}.txt"))
+        .collect();
+    want.sort();
+    assert_eq!(names(&clean), want);
+
+    let day = data::create_date(newest[2])[..10].to_owned();
+    let dated = env.tmp.path().join("dated");
+    download(
+        &env,
+        &dated,
+        &["--no-archive", "--since", &day, "--until", &day, user],
+    )
+    .await;
+    let mut want: Vec<String> = newest
+        .iter()
+        .filter(|id| data::create_date(**id).starts_with(&day))
+        .map(|id| format!("{id}.txt"))
+        .collect();
+    want.sort();
+    assert!(!want.is_empty());
+    assert_eq!(names(&dated), want);
 }
 
 /// The viewer page of novel 101 with `title` and `text` in place of the generated ones.
