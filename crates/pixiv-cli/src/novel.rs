@@ -227,7 +227,7 @@ impl NovelJob<'_> {
                 };
                 if have {
                     archived_run += 1;
-                    ui.archived(novel.id, novel.user.id, 1);
+                    ui.archived_novel(novel.id, novel.user.id);
                 } else {
                     archived_run = 0;
                     if let Err(e) = self.one(&novel, ui).await {
@@ -247,9 +247,19 @@ impl NovelJob<'_> {
         let id = novel.id;
         let path = self.dir.join(format!("{id}.{}", self.format.ext()));
         let page_url = format!("https://www.pixiv.net/novel/show.php?id={id}");
+        let meta = |archive: Option<serde_json::Value>| {
+            let mut meta = serde_json::Map::new();
+            meta.insert("novel".into(), id.into());
+            meta.insert("user".into(), novel.user.id.into());
+            if let Some(archive) = archive {
+                meta.insert("archive".into(), archive);
+            }
+            meta
+        };
         if !self.replace && tokio::fs::try_exists(&path).await.unwrap_or(false) {
-            ui.skipped(&path);
-            self.record(id, &page_url, &path);
+            let size = file_len(&path);
+            let archived = self.record(id, &page_url, &path, "skipped");
+            ui.novel_file(&path, size, true, &meta(Some(archived)));
             return Ok(());
         }
         let webview = self.client.webview_novel(id).await?;
@@ -262,12 +272,13 @@ impl NovelJob<'_> {
                     continue;
                 };
                 let name = format!("{id}_{}.{}", key.replace([':', '/'], "_"), url_ext(&url));
-                self.fetch(&url, &name, ui).await?;
+                self.fetch(&url, &name, ui, &meta(None)).await?;
                 images = images.insert(key, name);
             }
             if !webview.cover_url.is_empty() {
                 let name = format!("{id}_cover.{}", url_ext(&webview.cover_url));
-                self.fetch(&webview.cover_url, &name, ui).await?;
+                self.fetch(&webview.cover_url, &name, ui, &meta(None))
+                    .await?;
                 cover = Some(name);
             }
         }
@@ -299,31 +310,45 @@ impl NovelJob<'_> {
             }
         };
         write_atomic(&path, body.as_bytes()).await?;
-        ui.saved(&path, body.len() as u64);
-        self.record(id, &page_url, &path);
+        let archived = self.record(id, &page_url, &path, "saved");
+        ui.novel_file(&path, file_len(&path), false, &meta(Some(archived)));
         Ok(())
     }
 
     /// Saves one image beside the novel (left as it is when present, unless `--replace`).
-    async fn fetch(&self, url: &str, name: &str, ui: &mut Ui) -> Result<(), PixivError> {
+    async fn fetch(
+        &self,
+        url: &str,
+        name: &str,
+        ui: &mut Ui,
+        meta: &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<(), PixivError> {
         let url = on_image_host(self.client, url)?;
         let target = Target::path(self.dir.join(name)).replace(self.replace);
         let done = self.downloader.download(&url, &target).await?;
-        if done.outcome == pixiv::Outcome::Skipped {
-            ui.skipped(&done.path);
-        } else {
-            ui.saved(&done.path, done.bytes);
-        }
+        let skipped = done.outcome == pixiv::Outcome::Skipped;
+        ui.novel_file(&done.path, done.bytes, skipped, meta);
         Ok(())
     }
 
-    fn record(&self, id: u64, url: &str, path: &Path) {
-        let Some(archive) = self.archive else { return };
-        let size = std::fs::metadata(path).map_or(0, |m| m.len());
-        if let Err(e) = archive.record_novel(id, url, path, size) {
-            tracing::warn!("not recorded in {}: {e}", archive.path().display());
+    /// Records the text file in the archive; what its JSON line's `archive` says (`decision`,
+    /// `not recorded`, or `null` with `--no-archive`), as for work pages.
+    fn record(&self, id: u64, url: &str, path: &Path, decision: &str) -> serde_json::Value {
+        let Some(archive) = self.archive else {
+            return serde_json::Value::Null;
+        };
+        match archive.record_novel(id, url, path, file_len(path)) {
+            Ok(()) => decision.into(),
+            Err(e) => {
+                tracing::warn!("not recorded in {}: {e}", archive.path().display());
+                "not recorded".into()
+            }
         }
     }
+}
+
+fn file_len(path: &Path) -> u64 {
+    std::fs::metadata(path).map_or(0, |m| m.len())
 }
 
 /// `text` for a double-quoted HTML attribute.

@@ -93,7 +93,7 @@ async fn a_novel_as_plain_text_is_archived_then_skipped() {
     // Work 101 in the archive is not novel 101: Pixiv numbers them apart.
     let works = env.tmp.path().join("works");
     download(&env, &works, &["101"]).await;
-    download(&env, &dir, &[NOVEL]).await;
+    let first = download(&env, &dir, &[NOVEL]).await;
     assert_eq!(names(&dir), ["101.txt"]);
     let saved = std::fs::read_to_string(dir.join("101.txt")).unwrap();
     no_markup(&saved);
@@ -101,11 +101,18 @@ async fn a_novel_as_plain_text_is_archived_then_skipped() {
     assert!(saved.contains("漢字(かんじ)"), "{saved}");
     assert!(saved.contains("pixiv (https://www.pixiv.net/)"), "{saved}");
     assert_eq!(rows(&env), [(101, 0, dir.join("101.txt"))]);
+    let line = &json_lines(&first)[0];
+    assert_eq!(
+        (&line["novel"], &line["archive"], &line["status"]),
+        (&101.into(), &"saved".into(), &"ok".into()),
+        "{line}"
+    );
 
     // Archived: no viewer page asked for again.
     let asked = env.mock.requests_to("/webview/v2/novel").len();
     let again = download(&env, &dir, &[NOVEL]).await;
     assert_eq!(statuses(&again, "archived"), 1, "{}", text(&again.stdout));
+    assert_eq!(json_lines(&again)[0]["url"], "novel 101");
     assert_eq!(env.mock.requests_to("/webview/v2/novel").len(), asked);
 
     // Not archived but on disk: left as it is, unless --replace.
