@@ -56,6 +56,15 @@ impl Archive {
                  saved_at  INTEGER NOT NULL,
                  PRIMARY KEY (illust_id, page)
              );
+             CREATE TABLE IF NOT EXISTS novel_pages (
+                 novel_id  INTEGER NOT NULL,
+                 page      INTEGER NOT NULL,
+                 url       TEXT    NOT NULL,
+                 path      TEXT    NOT NULL,
+                 size      INTEGER NOT NULL,
+                 saved_at  INTEGER NOT NULL,
+                 PRIMARY KEY (novel_id, page)
+             );
              COMMIT;",
         )
         .map_err(err)?;
@@ -126,6 +135,61 @@ impl Archive {
         file: &Path,
         size: u64,
     ) -> Result<(), PixivError> {
+        self.insert(
+            "INSERT OR REPLACE INTO pages (illust_id, page, url, path, size, saved_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            illust_id,
+            page,
+            url,
+            file,
+            size,
+        )
+    }
+
+    /// Whether novel `novel_id` is recorded. Novels have a table of their own (`novel_pages`,
+    /// page 0 is the text file): Pixiv numbers novels and works apart, so the same id names both.
+    pub(crate) fn novel_saved(&self, novel_id: u64) -> Result<bool, PixivError> {
+        let n: Option<i64> = self
+            .conn()
+            .query_row(
+                "SELECT COUNT(*) FROM novel_pages WHERE novel_id = ?1",
+                params![id_param(novel_id)],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| sql_error(&self.path, e))?;
+        Ok(n.unwrap_or(0) > 0)
+    }
+
+    /// Records novel `novel_id`'s text file (page 0) once it is at its final path.
+    pub(crate) fn record_novel(
+        &self,
+        novel_id: u64,
+        url: &str,
+        file: &Path,
+        size: u64,
+    ) -> Result<(), PixivError> {
+        self.insert(
+            "INSERT OR REPLACE INTO novel_pages (novel_id, page, url, path, size, saved_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            novel_id,
+            0,
+            url,
+            file,
+            size,
+        )
+    }
+
+    /// One row, in a transaction of its own.
+    fn insert(
+        &self,
+        sql: &str,
+        id: u64,
+        page: usize,
+        url: &str,
+        file: &Path,
+        size: u64,
+    ) -> Result<(), PixivError> {
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
@@ -135,10 +199,9 @@ impl Archive {
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(err)?;
         tx.execute(
-            "INSERT OR REPLACE INTO pages (illust_id, page, url, path, size, saved_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            sql,
             params![
-                id_param(illust_id),
+                id_param(id),
                 i64::try_from(page).unwrap_or(i64::MAX),
                 url,
                 file.to_string_lossy(),
@@ -182,6 +245,13 @@ mod tests {
         let other = Archive::open(&path).unwrap();
         assert_eq!(other.pages_saved(12).unwrap(), 2);
         assert_eq!(other.path(), path);
+        // Novels are apart: novel 12 is not work 12.
+        assert!(!other.novel_saved(12).unwrap());
+        other
+            .record_novel(12, "n", Path::new("/x/12.txt"), 5)
+            .unwrap();
+        assert!(archive.novel_saved(12).unwrap());
+        assert_eq!(archive.pages_saved(12).unwrap(), 2);
     }
 
     #[test]

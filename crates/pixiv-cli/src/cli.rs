@@ -214,6 +214,9 @@ pub(crate) struct DownloadArgs {
     /// [default: 1G].
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub(crate) max_size: Option<u64>,
+    /// How novels are saved: `txt` (plain text), `md` or `html` (with their images and cover).
+    #[arg(long, value_enum, default_value_t, value_name = "FORMAT")]
+    pub(crate) novel_format: crate::novel::NovelFormat,
     /// File names, sidecars, file times, ugoira conversion.
     #[command(flatten)]
     pub(crate) output: crate::output::OutputArgs,

@@ -188,6 +188,13 @@ pub(crate) fn resolve(
                     format!("{url} is a file"),
                 ));
             }
+            // Novels are walked by novel.rs.
+            Source::Novel(_) | Source::NovelSeries(_) | Source::UserNovels(_) => {
+                return Err(PixivError::invalid_input(
+                    "work",
+                    format!("{} is not a work source", source.label()),
+                ));
+            }
         };
         Ok(page.into_stream())
     })

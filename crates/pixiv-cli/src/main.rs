@@ -19,6 +19,7 @@ mod display_text;
 mod download;
 mod input;
 mod listing;
+mod novel;
 mod output;
 mod paginate;
 mod progress;

@@ -241,6 +241,42 @@ impl Ui {
         }
     }
 
+    /// A novel's file, saved or left as it was (it is there and `--replace` is not given),
+    /// outside the batch; `meta` goes into its JSON line (`novel`, `user`, `archive`).
+    pub(crate) fn novel_file(
+        &mut self,
+        path: &Path,
+        bytes: u64,
+        skipped: bool,
+        meta: &serde_json::Map<String, serde_json::Value>,
+    ) {
+        if skipped {
+            self.stats.skipped += 1;
+        } else {
+            self.stats.saved += 1;
+            self.stats.bytes += bytes;
+        }
+        if !self.display.quiet {
+            let status = if skipped { "skipped" } else { "ok" };
+            let item = path.display().to_string();
+            self.result_line_with(&item, Some(path), status, bytes, None, Some(meta));
+        }
+    }
+
+    /// A novel the archive already has: no request was made for its text.
+    pub(crate) fn archived_novel(&mut self, novel: u64, user: u64) {
+        self.stats.skipped += 1;
+        if self.display.quiet {
+            return;
+        }
+        let mut meta = serde_json::Map::new();
+        meta.insert("novel".into(), novel.into());
+        meta.insert("user".into(), user.into());
+        meta.insert("archive".into(), "archived".into());
+        let what = format!("novel {novel}");
+        self.result_line_with(&what, None, "archived", 0, None, Some(&meta));
+    }
+
     /// An item that failed outside the batch (a work that could not be looked up).
     pub(crate) fn failed(&mut self, item: &str, error: &PixivError) {
         self.stats.failed += 1;

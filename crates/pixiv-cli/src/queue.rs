@@ -93,9 +93,12 @@ pub(crate) async fn run(
 
     // A source named twice is walked once (its works are also deduplicated by id).
     let mut named = HashSet::new();
-    let (files, works): (Vec<Source>, Vec<Source>) = sources
+    let (novels, sources): (Vec<Source>, Vec<Source>) = sources
         .into_iter()
         .filter(|s| named.insert(s.clone()))
+        .partition(crate::novel::is_novel);
+    let (files, works): (Vec<Source>, Vec<Source>) = sources
+        .into_iter()
         .partition(|s| matches!(s, Source::File(_)));
     let gathered = collect::gather(&client, &works, options, archive.as_ref()).await;
 
@@ -221,6 +224,19 @@ pub(crate) async fn run(
                 Err(e) => ui.failed(&format!("illust {}", illust.id), &e),
             }
         }
+    }
+    // Novels come after the works: one text file each, with its images (novel.rs).
+    if !novels.is_empty() {
+        let job = crate::novel::NovelJob {
+            client: &client,
+            downloader: &downloader,
+            dir: &args.dir,
+            replace: args.replace,
+            format: args.novel_format,
+            options,
+            archive: archive.as_ref(),
+        };
+        job.run(&novels, &mut ui).await;
     }
     let (stats, elapsed) = ui.finish();
     let retries = downloader.service().metrics().retries

@@ -67,17 +67,30 @@ pub(crate) enum Source {
     Series(u64),
     /// A file URL (`i.pximg.net` originals and any other host): downloaded as it is.
     File(String),
+    /// A novel (`novel/show.php?id=ID`).
+    Novel(u64),
+    /// A novel series (`novel/series/ID`).
+    NovelSeries(u64),
+    /// A user's novels (`users/UID/novels`).
+    UserNovels(u64),
 }
 
 impl Source {
     /// Whether the collection comes newest first (what `--sync` needs to stop early).
     pub(crate) fn newest_first(&self) -> bool {
         match self {
-            Self::UserWorks { .. } | Self::Bookmarks { .. } | Self::Following | Self::Series(_) => {
-                true
-            }
+            Self::UserWorks { .. }
+            | Self::Bookmarks { .. }
+            | Self::Following
+            | Self::Series(_)
+            | Self::UserNovels(_) => true,
             Self::Search { sort, .. } => *sort == SearchSort::DateDesc,
-            Self::Work(_) | Self::Ranking { .. } | Self::File(_) => false,
+            // A novel series lists its novels oldest first.
+            Self::Work(_)
+            | Self::Ranking { .. }
+            | Self::File(_)
+            | Self::Novel(_)
+            | Self::NovelSeries(_) => false,
         }
     }
 
@@ -92,6 +105,9 @@ impl Source {
             Self::Search { word, .. } => format!("search {word:?}"),
             Self::Series(id) => format!("series {id}"),
             Self::File(url) => url.clone(),
+            Self::Novel(id) => format!("novel {id}"),
+            Self::NovelSeries(id) => format!("novel series {id}"),
+            Self::UserNovels(user) => format!("novels of user {user}"),
         }
     }
 }
@@ -100,7 +116,8 @@ impl Source {
 const ACCEPTED: &str = "accepted: ID, pixiv.net/artworks/ID, /member_illust.php?illust_id=ID, \
 /users/UID, /users/UID/illustrations, /users/UID/manga, /users/UID/bookmarks/artworks[?rest=hide], \
 /bookmark_new_illust.php, /ranking.php?mode=MODE&date=YYYYMMDD, /tags/TAG/artworks|illustrations|manga, \
-/user/UID/series/SID, or an image URL (i.pximg.net)";
+/user/UID/series/SID, /novel/show.php?id=ID, /novel/series/ID, /users/UID/novels, or an image URL \
+(i.pximg.net)";
 
 fn usage(text: &str, why: &str) -> CliError {
     CliError::Usage(format!("{text:?}: {why}"))
@@ -116,7 +133,9 @@ fn unrecognised(text: &str) -> CliError {
 fn novels(text: &str) -> CliError {
     usage(
         text,
-        "novels are not supported yet (the client has no novel calls); works and images only",
+        "only a novel, a novel series and a user's novels can be downloaded \
+         (novel/show.php?id=ID, novel/series/ID, users/UID/novels); not bookmarked novels \
+         or novel searches yet",
     )
 }
 
@@ -226,8 +245,13 @@ pub(crate) fn parse(text: &str) -> Result<Source, CliError> {
             }),
             None => Err(unrecognised(text)),
         },
-        ["users", _, "novels", ..] | ["users", _, "bookmarks", "novels", ..] => Err(novels(text)),
-        ["novel", ..] => Err(novels(text)),
+        ["users", user, "novels", ..] => Ok(Source::UserNovels(id(text, user)?)),
+        ["novel", "show.php"] => match query("id") {
+            Some(novel) => Ok(Source::Novel(id(text, &novel)?)),
+            None => Err(unrecognised(text)),
+        },
+        ["novel", "series", series] => Ok(Source::NovelSeries(id(text, series)?)),
+        ["users", _, "bookmarks", "novels", ..] | ["novel", ..] => Err(novels(text)),
         ["bookmark_new_illust.php"] | ["bookmark_new_illust_r18.php"] => Ok(Source::Following),
         ["ranking.php"] => ranking(text, query("mode"), query("content"), query("date")),
         ["tags", word, rest @ ..] => {

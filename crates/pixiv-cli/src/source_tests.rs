@@ -189,17 +189,25 @@ fn files_are_downloaded_as_they_are() {
 }
 
 #[test]
-fn novels_are_a_clear_not_yet() {
+fn novel_urls() {
+    assert_eq!(
+        ok("https://www.pixiv.net/users/13/novels"),
+        Source::UserNovels(13)
+    );
+    assert_eq!(
+        ok("https://www.pixiv.net/en/novel/show.php?id=5"),
+        Source::Novel(5)
+    );
+    assert_eq!(
+        ok("https://www.pixiv.net/novel/series/9"),
+        Source::NovelSeries(9)
+    );
     for url in [
-        "https://www.pixiv.net/users/13/novels",
-        "https://www.pixiv.net/novel/show.php?id=5",
-        "https://www.pixiv.net/novel/series/9",
         "https://www.pixiv.net/tags/cat/novels",
+        "https://www.pixiv.net/users/13/bookmarks/novels",
+        "https://www.pixiv.net/novel/show.php",
     ] {
-        assert!(
-            refused(url).contains("novels are not supported yet"),
-            "{url}"
-        );
+        assert!(refused(url).contains(url), "{url}");
     }
 }
 

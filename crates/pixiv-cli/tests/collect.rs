@@ -129,7 +129,7 @@ async fn an_unknown_pixiv_page_is_a_usage_error_before_any_request() {
     let env = Env::start().await;
     for url in [
         "https://www.pixiv.net/discovery",
-        "https://www.pixiv.net/novel/show.php?id=5",
+        "https://www.pixiv.net/tags/cat/novels",
     ] {
         let out = download(&env, &["12", url]).await;
         assert_eq!(out.status.code(), Some(2), "{url}");
