@@ -18,6 +18,7 @@
 #![allow(clippy::print_stdout)] // a benchmark reports on stdout
 
 mod download;
+mod small_files;
 mod transport;
 
 use std::sync::Arc;
@@ -38,7 +39,8 @@ fn main() -> Result<(), BoxError> {
         _ => {
             println!(
                 "usage: cargo xtask bench transport [--requests N] [--concurrency C] [--rounds R]\n       \
-                 cargo xtask bench download [--size-mib N] [--files N] [--file-kib N]"
+                 cargo xtask bench download [--size-mib N] [--files N] [--file-kib N]
+                 [--small-files N] [--small-kib N] [--rounds R] [--large 0|1]"
             );
             Ok(())
         }
