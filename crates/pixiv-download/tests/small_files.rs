@@ -31,6 +31,7 @@ const STALL: Duration = Duration::from_millis(300);
 
 /// Downloads `path` (stalled after `after` bytes), looks at the folder while it is stalled, and
 /// returns what it held then; the download must then finish with the right bytes.
+#[allow(clippy::unwrap_used)] // a helper of the tests: a panic is a failed test
 async fn folder_while_stalled(path: &str, after: u64, buffer: usize) -> Vec<String> {
     let mock = mock().await;
     let dir = tempfile::tempdir().unwrap();
