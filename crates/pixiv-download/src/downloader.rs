@@ -385,7 +385,9 @@ impl<S: DownloadService> Downloader<S> {
             in_batch,
         } = planned;
         if !target.replaces() {
-            if let Ok(meta) = tokio::fs::metadata(&path).await {
+            // One `stat` on this thread, as the lock's own calls (`lock.rs`): cheaper than a
+            // hand-off to the blocking pool for every file of a batch.
+            if let Ok(meta) = std::fs::metadata(&path) {
                 return Ok(Downloaded {
                     path,
                     bytes: meta.len(),
@@ -408,7 +410,7 @@ impl<S: DownloadService> Downloader<S> {
         sink.lock(&path, self.config.lock_wait).await?;
         // Under the lock: another process may have finished this file while we waited.
         if !target.replaces() {
-            if let Ok(meta) = tokio::fs::metadata(&path).await {
+            if let Ok(meta) = std::fs::metadata(&path) {
                 sink.leave();
                 return Ok(Downloaded {
                     path,
