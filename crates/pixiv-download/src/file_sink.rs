@@ -107,6 +107,9 @@ pub(crate) struct FileSink {
     resumable: bool,
     /// An answer's body is being taken (between `begin` and `pause`/`finish`).
     active: bool,
+    /// A write of this answer's bytes was sent to the blocking pool (its result may have been
+    /// lost with a cancelled future: the `.part` then holds bytes `file` does not know of).
+    flushed: bool,
     /// Shared with a running [`Flush`]: a sink dropped while one runs leaves the clean-up to it.
     inflight: Arc<Mutex<Inflight>>,
     settled: bool,
@@ -131,6 +134,7 @@ impl FileSink {
             part_on_disk: true,
             resumable: false,
             active: false,
+            flushed: false,
             inflight: Arc::default(),
             settled: false,
         }
@@ -187,7 +191,7 @@ impl FileSink {
     }
 
     /// Moves the buffer to the file (opening it the first time) on the blocking pool.
-    async fn flush(&mut self) -> Result<(), PixivError> {
+    async fn flush(&mut self, sync: bool) -> Result<(), PixivError> {
         let fresh = self.file.is_none() && self.start == 0;
         let record = match &self.record {
             Some(meta) if fresh && meta.total >= RESUME_RECORD_MIN_BYTES => Some(
@@ -209,12 +213,14 @@ impl FileSink {
                 .record
                 .as_ref()
                 .and_then(|m| serde_json::to_vec(m).ok()),
+            sync,
         };
         self.inflight
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .running = true;
         let wrote_record = job.record.is_some();
+        self.flushed = true;
         if job.file.is_none() {
             self.part_on_disk = true;
             if job.drop_meta {
@@ -319,6 +325,7 @@ impl Sink for FileSink {
         self.buf.clear();
         self.start = start;
         self.active = true;
+        self.flushed = false;
         self.record = match (answer.total, answer.if_range()) {
             (Some(total), Some(_)) => Some(PartMeta {
                 url: self.url.clone(),
@@ -338,7 +345,7 @@ impl Sink for FileSink {
         }
         self.buf.extend_from_slice(data);
         if self.buf.len() >= self.capacity {
-            self.flush().await?;
+            self.flush(false).await?;
         }
         Ok(())
     }
@@ -350,7 +357,7 @@ impl Sink for FileSink {
         if !std::mem::take(&mut self.active) {
             return Ok(());
         }
-        self.flush().await?;
+        self.flush(false).await?;
         let record = match (&self.record, self.resumable) {
             (Some(meta), false) => Some(
                 serde_json::to_vec(meta)
@@ -372,17 +379,7 @@ impl Sink for FileSink {
         // One blocking task: the last bytes, then the data synced before the rename (that is
         // what protects the final name from a power loss, `docs/downloads.md`).
         self.active = false;
-        self.flush().await?;
-        if let Some(file) = self.file.take() {
-            let part = self.part.clone();
-            let file = blocking(&self.part, move || {
-                file.sync_data().map_err(|e| PixivError::io(&part, e))?;
-                Ok(file)
-            })
-            .await?;
-            self.file = Some(file);
-        }
-        Ok(())
+        self.flush(true).await
     }
 
     async fn discard(&mut self) -> Result<(), PixivError> {
@@ -416,7 +413,17 @@ impl Drop for FileSink {
         // The bytes still in the buffer go to the `.part` first (at most one buffer, written on
         // this thread: a cancel is rare, and the bytes are worth more than the pause).
         let held = self.file.is_some() || !self.buf.is_empty();
-        if !self.resumable && self.active && held {
+        if !self.resumable && self.active && !held && self.flushed {
+            // A write finished but its result was dropped with the future: the bytes are in the
+            // `.part`; only the record is missing.
+            if let Some(json) = self
+                .record
+                .as_ref()
+                .and_then(|m| serde_json::to_vec(m).ok())
+            {
+                self.resumable = write_record(&self.meta, &json).is_ok();
+            }
+        } else if !self.resumable && self.active && held {
             if let Some(json) = self
                 .record
                 .as_ref()
@@ -432,6 +439,7 @@ impl Drop for FileSink {
                     drop_meta: self.start == 0 && self.meta_on_disk,
                     inflight: Arc::clone(&self.inflight),
                     on_cancel: None,
+                    sync: false,
                 };
                 self.part_on_disk = true;
                 self.resumable = job.write().is_ok() && write_record(&self.meta, &json).is_ok();

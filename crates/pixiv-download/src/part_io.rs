@@ -39,6 +39,8 @@ pub(crate) struct Flush {
     pub(crate) inflight: Arc<Mutex<Inflight>>,
     /// The sidecar that keeps the bytes resumable if the sink is dropped while this runs.
     pub(crate) on_cancel: Option<Vec<u8>>,
+    /// The last write: sync the file's data (`fdatasync`) after it, in the same task.
+    pub(crate) sync: bool,
 }
 
 impl Flush {
@@ -92,6 +94,9 @@ impl Flush {
             }
         };
         file.write_all(&self.buf).map_err(io(&self.part))?;
+        if self.sync {
+            file.sync_data().map_err(io(&self.part))?;
+        }
         self.buf.clear();
         Ok((file, self.buf))
     }
