@@ -26,6 +26,10 @@ pub(crate) struct DownloadArgs {
     size_mib: u64,
     files: usize,
     file_kib: u64,
+    small_files: usize,
+    small_kib: u64,
+    rounds: usize,
+    large: bool,
 }
 
 impl DownloadArgs {
@@ -35,12 +39,20 @@ impl DownloadArgs {
             size_mib: 1024,
             files: 200,
             file_kib: 1024,
+            small_files: 2000,
+            small_kib: 64,
+            rounds: 3,
+            large: true,
         };
         crate::parse_flags(args, |flag, value| {
             match flag {
                 "--size-mib" => this.size_mib = value.max(1),
                 "--files" => this.files = usize::try_from(value)?.max(1),
                 "--file-kib" => this.file_kib = value.max(1),
+                "--small-files" => this.small_files = usize::try_from(value)?.max(1),
+                "--small-kib" => this.small_kib = value.max(1),
+                "--rounds" => this.rounds = usize::try_from(value)?.max(1),
+                "--large" => this.large = value != 0,
                 other => return Err(format!("unknown option {other}").into()),
             }
             Ok(())
@@ -60,7 +72,27 @@ pub(crate) fn run_bench(args: DownloadArgs) -> Result<(), BoxError> {
         .enable_all()
         .build()?;
 
-    let result = runtime.block_on(async {
+    let result = if args.large {
+        runtime.block_on(large_cases(&server, &base, &dir, &args))
+    } else {
+        Ok(())
+    }
+    .and_then(|()| {
+        crate::small_files::run(&base, &dir, args.small_files, args.small_kib, args.rounds)
+    });
+    let _ = std::fs::remove_dir_all(&dir);
+    drop(server);
+    result
+}
+
+/// The 1 GiB file and the batches of 1 MiB files, against the bare client.
+async fn large_cases(
+    server: &Server,
+    base: &str,
+    dir: &Path,
+    args: &DownloadArgs,
+) -> Result<(), BoxError> {
+    {
         let transport = Transport::builder().no_rate_limit().build()?;
         let downloader = Downloader::new(transport);
         let bare: Bare = HyperClient::builder(TokioExecutor::new()).build_http();
@@ -153,10 +185,7 @@ pub(crate) fn run_bench(args: DownloadArgs) -> Result<(), BoxError> {
             }
         }
         Ok::<_, BoxError>(())
-    });
-    let _ = std::fs::remove_dir_all(&dir);
-    drop(server);
-    result
+    }
 }
 
 fn row(case: &str, pixiv: f64, bare: f64, peak: Option<f64>) {

@@ -11,6 +11,9 @@
 //!   `pixiv_download::Downloader` over the full stack, against a plain copy of the same bytes to a
 //!   file through the bare hyper-util client; then the batches again with the server waiting 50 ms
 //!   before each answer, where concurrency and connection reuse decide the result.
+//!   It ends with the small-files case (`small_files.rs`): 2,000 files of 64 KiB, 16 at once,
+//!   against a plain `std::fs` loop writing as many files from 16 threads, with and without an
+//!   `fsync` per file (issue #18; `--large 0` runs it alone).
 //! - `memory`: the peak memory of the release `pixiv` binary for `search --limit N --json` (10^5,
 //!   10^6 works) and a 10^6-line `download --input`, each against a baseline run of one page or
 //!   one line.
@@ -22,6 +25,7 @@
 
 mod download;
 mod memory;
+mod small_files;
 mod transport;
 
 use std::sync::Arc;
@@ -44,6 +48,7 @@ fn main() -> Result<(), BoxError> {
             println!(
                 "usage: cargo xtask bench transport [--requests N] [--concurrency C] [--rounds R]\n       \
                  cargo xtask bench download [--size-mib N] [--files N] [--file-kib N]\n       \
+                 [--small-files N] [--small-kib N] [--rounds R] [--large 0|1]\n       \
                  cargo xtask bench memory [--search N]... [--input-lines N] [--input-files N]"
             );
             Ok(())

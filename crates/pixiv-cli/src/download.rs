@@ -8,7 +8,6 @@ use std::path::Path;
 use futures_util::stream::{self, StreamExt as _};
 use pixiv::download::{BatchItem, BatchOptions, NOT_VIEWABLE, Target, is_placeholder};
 use pixiv::transport::Transport;
-use pixiv::transport::ratelimit::RateLimiter;
 use pixiv::transport::retry::RetryPolicy;
 use pixiv::{Client, Downloader, Illust, IllustType, PixivError};
 
@@ -97,11 +96,9 @@ pub(crate) async fn run(global: &Global, args: &DownloadArgs) -> Result<Status, 
         None => {
             let mut config = settings::transport_config(&global.net)?;
             if global.net.rate_limit.is_none() {
-                // Only the image host is asked: its budget, as the client gives it.
-                config = config.rate_limit(Some(RateLimiter::new(
-                    pixiv::DEFAULT_IMAGE_RATE_LIMIT,
-                    pixiv::DEFAULT_IMAGE_RATE_WINDOW,
-                )));
+                // Only the image host is asked: no request budget, as the client gives it
+                // (throttled by `-j`; see `pixiv::DEFAULT_IMAGE_RATE_LIMIT`).
+                config = config.rate_limit(None);
             }
             Downloader::new(Transport::builder().config(config).build()?)
         }

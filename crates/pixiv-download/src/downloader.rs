@@ -1,5 +1,6 @@
 //! [`Downloader`]: one download to a file, a writer or memory, over any HTTP service.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
 use std::path::{Component, Path, PathBuf};
@@ -17,6 +18,7 @@ use tower_service::Service;
 use crate::check::Format;
 use crate::file_sink::FileSink;
 use crate::progress::{Event, EventSink, Reporter};
+use crate::registry::Registry;
 use crate::sink::{MemorySink, Sink, WriterSink};
 use crate::target::{DEFAULT_REFERER, Target};
 use crate::transfer::{Job, transfer};
@@ -116,6 +118,8 @@ struct Config {
 pub struct Downloader<S> {
     pub(crate) service: S,
     config: Arc<Config>,
+    /// The targets this downloader and its clones are downloading (`registry.rs`).
+    registry: Registry,
 }
 
 impl<S> fmt::Debug for Downloader<S> {
@@ -142,6 +146,7 @@ impl<S: DownloadService> Downloader<S> {
                 lock_wait: DEFAULT_LOCK_WAIT,
                 events: None,
             }),
+            registry: Registry::default(),
         }
     }
 
@@ -253,8 +258,16 @@ impl<S: DownloadService> Downloader<S> {
             let planned = plan(&url, &target);
             let result = match planned {
                 Ok((uri, path)) => {
-                    this.download_planned(uri, url, path, target, &reporter)
-                        .await
+                    let key = normalise(&path);
+                    let planned = Planned {
+                        uri,
+                        url,
+                        path,
+                        key,
+                        target,
+                        in_batch: false,
+                    };
+                    this.download_planned(planned, &reporter).await
                 }
                 Err(e) => Err(e),
             };
@@ -360,14 +373,21 @@ impl<S: DownloadService> Downloader<S> {
     /// Takes the downloader by value (a clone) so the future is `Send` without `S: Sync`.
     pub(crate) async fn download_planned(
         self,
-        uri: Uri,
-        url: String,
-        path: PathBuf,
-        target: Target,
+        planned: Planned,
         reporter: &Reporter,
     ) -> Result<Downloaded, PixivError> {
+        let Planned {
+            uri,
+            url,
+            path,
+            key,
+            target,
+            in_batch,
+        } = planned;
         if !target.replaces() {
-            if let Ok(meta) = tokio::fs::metadata(&path).await {
+            // One `stat` on this thread, as the lock's own calls (`lock.rs`): cheaper than a
+            // hand-off to the blocking pool for every file of a batch.
+            if let Ok(meta) = std::fs::metadata(&path) {
                 return Ok(Downloaded {
                     path,
                     bytes: meta.len(),
@@ -376,17 +396,21 @@ impl<S: DownloadService> Downloader<S> {
             }
         }
         let referer = self.referer_for(Some(&target))?;
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        // A batch made its folders before its first item (once per folder).
+        if let Some(parent) = path
+            .parent()
+            .filter(|p| !in_batch && !p.as_os_str().is_empty())
+        {
             tokio::fs::create_dir_all(parent)
                 .await
                 .map_err(|e| PixivError::io(parent, e))?;
         }
-        let key = normalise(&path);
-        let mut sink = FileSink::claim(&path, key, url, self.config.buffer_capacity)?;
+        let mut sink =
+            FileSink::claim(&self.registry, &path, key, url, self.config.buffer_capacity)?;
         sink.lock(&path, self.config.lock_wait).await?;
         // Under the lock: another process may have finished this file while we waited.
         if !target.replaces() {
-            if let Ok(meta) = tokio::fs::metadata(&path).await {
+            if let Ok(meta) = std::fs::metadata(&path) {
                 sink.leave();
                 return Ok(Downloaded {
                     path,
@@ -407,7 +431,8 @@ impl<S: DownloadService> Downloader<S> {
         job.format = Format::of_uri(&job.uri);
         match transfer(&mut job, &mut sink).await {
             Ok(done) => {
-                if let Err(e) = sink.commit(&path, done.bytes).await {
+                // A batch syncs each folder once at its end.
+                if let Err(e) = sink.commit(&path, done.bytes, !in_batch).await {
                     sink.settle(false).await;
                     return Err(e);
                 }
@@ -431,6 +456,18 @@ impl<S: DownloadService> Downloader<S> {
             }
         }
     }
+}
+
+/// One file download whose URL and final path are decided.
+pub(crate) struct Planned {
+    pub(crate) uri: Uri,
+    pub(crate) url: String,
+    pub(crate) path: PathBuf,
+    /// [`normalise`]d `path`: the registry's key.
+    pub(crate) key: PathBuf,
+    pub(crate) target: Target,
+    /// Part of a batch: its folder exists and is synced by the batch.
+    pub(crate) in_batch: bool,
 }
 
 /// The URL parsed and the final path decided (no I/O beyond looking up an existing folder).
@@ -491,6 +528,12 @@ pub(crate) fn report_end(reporter: &Reporter, result: &Result<Downloaded, PixivE
 /// yet cancels it lexically, since that folder will be created as a real one. Blocking `stat`
 /// calls, a few per item, while a batch is planned.
 pub(crate) fn normalise(path: &Path) -> PathBuf {
+    normalise_cached(path, &mut HashMap::new())
+}
+
+/// [`normalise`], with the folders already resolved in `folders` (a batch resolves each of its
+/// folders once, not once per item).
+pub(crate) fn normalise_cached(path: &Path, folders: &mut HashMap<PathBuf, PathBuf>) -> PathBuf {
     let absolute = if path.is_absolute() {
         path.to_path_buf()
     } else {
@@ -500,6 +543,9 @@ pub(crate) fn normalise(path: &Path) -> PathBuf {
         (Some(parent), Some(name)) => (parent, name),
         _ => return absolute,
     };
+    if let Some(resolved) = folders.get(parent) {
+        return resolved.join(name);
+    }
     let mut resolved = PathBuf::new();
     for component in parent.components() {
         match component {
@@ -515,5 +561,7 @@ pub(crate) fn normalise(path: &Path) -> PathBuf {
             }
         }
     }
-    resolved.join(name)
+    let key = resolved.join(name);
+    folders.insert(parent.to_path_buf(), resolved);
+    key
 }

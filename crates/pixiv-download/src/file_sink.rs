@@ -1,18 +1,17 @@
 //! [`FileSink`]: a download to a file, through `name.part` beside it (with its `.part.meta`
 //! resume record and its cross-process lock), renamed into place at the end.
 
-use std::collections::BTreeSet;
-use std::io::SeekFrom;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use pixiv_errors::PixivError;
 use serde::{Deserialize, Serialize};
-use tokio::fs::{File, OpenOptions};
-use tokio::io::{AsyncSeekExt as _, AsyncWriteExt as _, BufWriter};
 
 use crate::lock::{TargetLock, lock_path};
+use crate::part_io::{Flush, Inflight, blocking, write_record};
+pub(crate) use crate::part_io::{no_follow_std, sync_parent};
+use crate::registry::{Claim, Registry};
 use crate::sink::{Answer, Resume, Sink};
 
 /// The sidecar beside a `.part` file (`name.part.meta`): what the held bytes belong to.
@@ -62,8 +61,20 @@ fn fnv1a(bytes: &[u8]) -> u64 {
     })
 }
 
+/// The size from which a download's resume record (`.part.meta`) is written before its first
+/// byte: 1 MiB. A smaller file (Pixiv's thumbnails and most `medium` images) costs one request to
+/// fetch again, less than a second file per image would cost every time; its record is written
+/// only when its transfer breaks off (see `docs/downloads.md`, "Resume").
+pub const RESUME_RECORD_MIN_BYTES: u64 = 1024 * 1024;
+
 /// [`Downloader::download`](crate::Downloader::download): a `.part` file beside the target, with
-/// its sidecar when the server gave a validator.
+/// its sidecar when the server gave a validator (from the start for a file of
+/// [`RESUME_RECORD_MIN_BYTES`] or more, else once its transfer breaks off).
+///
+/// The bytes gather in a buffer of `capacity` bytes and reach the file through one blocking task
+/// per buffer, which also opens the `.part` (and writes the sidecar) the first time: a small file
+/// is opened, written, synced, checked and renamed in two hand-offs to the blocking pool, not one
+/// per operation (`docs/benchmarks.md`, "small files").
 ///
 /// Dropped before [`settle`](Self::settle) (a cancelled download), it removes the `.part` unless
 /// it can be resumed (its sidecar is on disk).
@@ -80,9 +91,27 @@ pub(crate) struct FileSink {
     pub(crate) meta: PathBuf,
     url: String,
     capacity: usize,
-    file: Option<BufWriter<File>>,
+    /// The open `.part`, positioned at its end; `None` until the first bytes go to disk.
+    file: Option<std::fs::File>,
+    /// Bytes not yet written to `file`.
+    buf: Vec<u8>,
+    /// Where the current answer's body starts (0: a fresh start, the `.part` is emptied).
+    start: u64,
+    /// What the sidecar would say about the current answer, when it has a validator.
+    record: Option<PartMeta>,
+    /// A sidecar may be on disk (unknown until [`resume_point`](Sink::resume_point) looked).
+    meta_on_disk: bool,
+    /// The `.part` may be on disk.
+    part_on_disk: bool,
     /// The sidecar on disk describes the `.part`.
     resumable: bool,
+    /// An answer's body is being taken (between `begin` and `pause`/`finish`).
+    active: bool,
+    /// A write of this answer's bytes was sent to the blocking pool (its result may have been
+    /// lost with a cancelled future: the `.part` then holds bytes `file` does not know of).
+    flushed: bool,
+    /// Shared with a running [`Flush`]: a sink dropped while one runs leaves the clean-up to it.
+    inflight: Arc<Mutex<Inflight>>,
     settled: bool,
 }
 
@@ -98,25 +127,34 @@ impl FileSink {
             url,
             capacity,
             file: None,
+            buf: Vec::new(),
+            start: 0,
+            record: None,
+            meta_on_disk: true,
+            part_on_disk: true,
             resumable: false,
+            active: false,
+            flushed: false,
+            inflight: Arc::default(),
             settled: false,
         }
     }
 
-    /// [`new`](Self::new), after claiming `key` (the target's normalised path) for this process:
-    /// a second download of the same file while this one runs would share its `.part`, so it is
+    /// [`new`](Self::new), after claiming `key` (the target's normalised path) in `registry`: a
+    /// second download of the same file while this one runs would share its `.part`, so it is
     /// refused with `InvalidInput` instead.
     pub(crate) fn claim(
+        registry: &Registry,
         target: &Path,
         key: PathBuf,
         url: String,
         capacity: usize,
     ) -> Result<Self, PixivError> {
-        let claim = Claim::take(key).ok_or_else(|| {
+        let claim = registry.claim(key).ok_or_else(|| {
             PixivError::invalid_input(
                 "download target",
                 format!(
-                    "{} is being downloaded by another call in this process",
+                    "{} is being downloaded by another call of this downloader",
                     target.display()
                 ),
             )
@@ -141,11 +179,6 @@ impl FileSink {
         self.settled = true;
     }
 
-    fn io(&self, path: &Path) -> impl Fn(std::io::Error) -> PixivError {
-        let path = path.to_path_buf();
-        move |e| PixivError::io(path.clone(), e)
-    }
-
     /// The transfer is over: `keep` the `.part` and its sidecar for a later resume (only when
     /// resumable), or remove both.
     pub(crate) async fn settle(&mut self, keep: bool) {
@@ -157,112 +190,124 @@ impl FileSink {
         }
     }
 
-    /// The `.part` is complete and synced: check that it holds the `expected` bytes, rename it
-    /// into place and drop the sidecar (all under the lock).
-    pub(crate) async fn commit(&mut self, target: &Path, expected: u64) -> Result<(), PixivError> {
-        self.file = None;
-        let len = tokio::fs::metadata(&self.part)
-            .await
-            .map_err(self.io(&self.part))?
-            .len();
-        if len != expected {
-            return Err(PixivError::decode(
-                format!(
-                    "{} holds {len} bytes where {expected} were written: something else wrote to it",
-                    self.part.display()
-                ),
-                &[],
-            ));
+    /// Moves the buffer to the file (opening it the first time) on the blocking pool.
+    async fn flush(&mut self, sync: bool) -> Result<(), PixivError> {
+        let fresh = self.file.is_none() && self.start == 0;
+        let record = match &self.record {
+            Some(meta) if fresh && meta.total >= RESUME_RECORD_MIN_BYTES => Some(
+                serde_json::to_vec(meta)
+                    .map_err(|e| PixivError::decode(format!("part sidecar: {e}"), &[]))?,
+            ),
+            _ => None,
+        };
+        let job = Flush {
+            part: self.part.clone(),
+            meta: self.meta.clone(),
+            file: self.file.take(),
+            buf: std::mem::take(&mut self.buf),
+            start: self.start,
+            drop_meta: fresh && self.meta_on_disk,
+            record,
+            inflight: Arc::clone(&self.inflight),
+            on_cancel: self
+                .record
+                .as_ref()
+                .and_then(|m| serde_json::to_vec(m).ok()),
+            sync,
+        };
+        self.inflight
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .running = true;
+        let wrote_record = job.record.is_some();
+        self.flushed = true;
+        if job.file.is_none() {
+            self.part_on_disk = true;
+            if job.drop_meta {
+                self.resumable = false;
+            }
         }
-        tokio::fs::rename(&self.part, target)
-            .await
-            .map_err(self.io(target))?;
-        self.settled = true;
-        let _ = tokio::fs::remove_file(&self.meta).await;
-        sync_parent(target).await;
+        let (file, buf) = blocking(&self.part.clone(), move || job.run()).await?;
+        self.file = Some(file);
+        self.buf = buf;
+        if wrote_record {
+            self.meta_on_disk = true;
+            self.resumable = true;
+        }
         Ok(())
     }
 
-    async fn read_meta(&self) -> Option<PartMeta> {
-        let raw = tokio::fs::read(&self.meta).await.ok()?;
-        serde_json::from_slice(&raw).ok()
+    /// The `.part` is complete and synced: check that it holds the `expected` bytes, rename it
+    /// into place and drop the sidecar (all under the lock, in one blocking task). With
+    /// `sync_folder`, the folder is synced too, so the rename survives a power loss once this
+    /// returns; a batch syncs each folder once at its end instead (`docs/downloads.md`).
+    pub(crate) async fn commit(
+        &mut self,
+        target: &Path,
+        expected: u64,
+        sync_folder: bool,
+    ) -> Result<(), PixivError> {
+        self.file = None;
+        let part = self.part.clone();
+        let meta = self.meta_on_disk.then(|| self.meta.clone());
+        let to = target.to_path_buf();
+        blocking(target, move || {
+            let len = std::fs::symlink_metadata(&part)
+                .map_err(|e| PixivError::io(&part, e))?
+                .len();
+            if len != expected {
+                return Err(PixivError::decode(
+                    format!(
+                        "{} holds {len} bytes where {expected} were written: something else wrote to it",
+                        part.display()
+                    ),
+                    &[],
+                ));
+            }
+            std::fs::rename(&part, &to).map_err(|e| PixivError::io(&to, e))?;
+            if let Some(meta) = meta {
+                let _ = std::fs::remove_file(meta);
+            }
+            if sync_folder {
+                sync_parent(&to);
+            }
+            Ok(())
+        })
+        .await?;
+        self.settled = true;
+        Ok(())
     }
-}
 
-/// The targets being downloaded in this process, so two calls never share a `.part`.
-static IN_FLIGHT: Mutex<BTreeSet<PathBuf>> = Mutex::new(BTreeSet::new());
-
-/// One target claimed in [`IN_FLIGHT`]; released on drop.
-struct Claim(PathBuf);
-
-impl Claim {
-    fn take(key: PathBuf) -> Option<Self> {
-        let fresh = IN_FLIGHT
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(key.clone());
-        // Built only when claimed: a `Claim` dropped here would release the other call's claim
-        // (and, under the lock, deadlock).
-        if fresh { Some(Self(key)) } else { None }
-    }
-}
-
-impl Drop for Claim {
-    fn drop(&mut self) {
-        IN_FLIGHT
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .remove(&self.0);
-    }
-}
-
-/// Makes a rename durable: on Unix a directory is synced by opening it. Best effort.
-async fn sync_parent(target: &Path) {
-    #[cfg(unix)]
-    if let Some(parent) = target.parent() {
-        let parent = if parent.as_os_str().is_empty() {
-            Path::new(".")
-        } else {
-            parent
-        };
-        if let Ok(dir) = File::open(parent).await {
-            let _ = dir.sync_all().await;
+    /// Reads the sidecar; `Err(())` when there is none (so a fresh start need not remove it).
+    fn read_meta(meta: &Path) -> Result<Option<PartMeta>, ()> {
+        match std::fs::read(meta) {
+            Ok(raw) => Ok(serde_json::from_slice(&raw).ok()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(()),
+            Err(_) => Ok(None),
         }
     }
-    #[cfg(not(unix))]
-    let _ = target;
-}
-
-/// Options that open (creating) a file for writing and, on unix, refuse a symbolic link at its
-/// path (`O_NOFOLLOW`: the open fails with `ELOOP`). The part file and its sidecar are ours to
-/// create; a link planted at their names (in a folder another user can write) must not make us
-/// write through it into a file it points to.
-fn no_follow() -> OpenOptions {
-    let mut options = OpenOptions::new();
-    options.write(true).create(true);
-    #[cfg(unix)]
-    options.custom_flags(libc::O_NOFOLLOW);
-    options
-}
-
-/// [`no_follow`] for a blocking open (the lock file, `lock.rs`): create if missing, never
-/// truncate, never through a symbolic link.
-pub(crate) fn no_follow_std() -> std::fs::OpenOptions {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(false);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NOFOLLOW);
-    options
 }
 
 impl Sink for FileSink {
     async fn resume_point(&mut self) -> Option<Resume> {
-        let meta = self.read_meta().await?;
-        if meta.url != self.url {
-            return None;
-        }
+        let (meta_path, part, url) = (self.meta.clone(), self.part.clone(), self.url.clone());
+        // One blocking task: the sidecar, then (when it is ours) the `.part`'s length.
+        let looked = blocking(&self.meta, move || {
+            let Ok(meta) = Self::read_meta(&meta_path) else {
+                return Ok((false, None));
+            };
+            let found = meta.filter(|m| m.url == url).and_then(|m| {
+                let len = std::fs::symlink_metadata(&part).ok()?.len();
+                Some((m, len))
+            });
+            Ok((true, found))
+        })
+        .await
+        .ok()?;
+        let (on_disk, found) = looked;
+        self.meta_on_disk = on_disk;
+        let (meta, len) = found?;
         let if_range = meta.etag.clone().or(meta.last_modified.clone())?;
-        let len = tokio::fs::metadata(&self.part).await.ok()?.len();
         let resume = (len > 0 && len < meta.total).then_some(Resume {
             offset: len,
             if_range,
@@ -275,91 +320,75 @@ impl Sink for FileSink {
     }
 
     async fn begin(&mut self, start: u64, answer: &Answer) -> Result<(), PixivError> {
+        // Nothing touches the disk yet: the first flush opens the `.part` (see `Flush::run`).
         self.file = None;
-        let part = self.part.clone();
-        let mut file = no_follow()
-            .truncate(false)
-            .open(&part)
-            .await
-            .map_err(self.io(&part))?;
-        if start == 0 {
-            // A fresh start: the sidecar first, so bytes on disk are never described by a stale one.
-            self.resumable = false;
-            let _ = tokio::fs::remove_file(&self.meta).await;
-            file.set_len(0).await.map_err(self.io(&part))?;
-            if let (Some(total), Some(_)) = (answer.total, answer.if_range()) {
-                let meta = PartMeta {
-                    url: self.url.clone(),
-                    etag: answer.etag.clone(),
-                    last_modified: answer.last_modified.clone(),
-                    total,
-                };
-                let json = serde_json::to_vec(&meta)
-                    .map_err(|e| PixivError::decode(format!("part sidecar: {e}"), &[]))?;
-                let meta_path = self.meta.clone();
-                let mut meta_file = no_follow()
-                    .truncate(true)
-                    .open(&meta_path)
-                    .await
-                    .map_err(self.io(&meta_path))?;
-                meta_file
-                    .write_all(&json)
-                    .await
-                    .map_err(self.io(&meta_path))?;
-                // A tokio `File` finishes a write in the background: flushing waits for it, so
-                // a write error is reported and the sidecar is whole before any byte is held.
-                meta_file.flush().await.map_err(self.io(&meta_path))?;
-                self.resumable = true;
-            }
-        } else {
-            // Bytes past `start` (there should be none) would be wrong once we append.
-            file.set_len(start).await.map_err(self.io(&part))?;
-            file.seek(SeekFrom::Start(start))
-                .await
-                .map_err(self.io(&part))?;
-            self.resumable = true;
-        }
-        self.file = Some(BufWriter::with_capacity(self.capacity, file));
+        self.buf.clear();
+        self.start = start;
+        self.active = true;
+        self.flushed = false;
+        self.record = match (answer.total, answer.if_range()) {
+            (Some(total), Some(_)) => Some(PartMeta {
+                url: self.url.clone(),
+                etag: answer.etag.clone(),
+                last_modified: answer.last_modified.clone(),
+                total,
+            }),
+            _ => None,
+        };
+        self.resumable = start != 0;
         Ok(())
     }
 
     async fn write(&mut self, data: &[u8]) -> Result<(), PixivError> {
-        let part = self.part.clone();
-        match self.file.as_mut() {
-            Some(f) => f.write_all(data).await.map_err(|e| PixivError::io(part, e)),
-            None => Err(PixivError::io(
-                part,
-                std::io::Error::other("write before the part file was opened"),
-            )),
+        if self.buf.capacity() == 0 {
+            self.buf.reserve(self.capacity.min(1 << 20));
         }
+        self.buf.extend_from_slice(data);
+        if self.buf.len() >= self.capacity {
+            self.flush(false).await?;
+        }
+        Ok(())
     }
 
     async fn pause(&mut self) -> Result<(), PixivError> {
-        if let Some(mut f) = self.file.take() {
-            let part = self.part.clone();
-            f.flush().await.map_err(|e| PixivError::io(part, e))?;
+        // The transfer broke off: the bytes go to disk, and so does the resume record if the
+        // answer had a validator (a small file's record is written only now). Before any answer
+        // (a failed request) there is nothing new to keep.
+        if !std::mem::take(&mut self.active) {
+            return Ok(());
+        }
+        self.flush(false).await?;
+        let record = match (&self.record, self.resumable) {
+            (Some(meta), false) => Some(
+                serde_json::to_vec(meta)
+                    .map_err(|e| PixivError::decode(format!("part sidecar: {e}"), &[]))?,
+            ),
+            _ => None,
+        };
+        self.file = None;
+        if let Some(json) = record {
+            let meta = self.meta.clone();
+            blocking(&self.meta, move || write_record(&meta, &json)).await?;
+            self.meta_on_disk = true;
+            self.resumable = true;
         }
         Ok(())
     }
 
     async fn finish(&mut self) -> Result<(), PixivError> {
-        let part = self.part.clone();
-        let io = |e| PixivError::io(part.clone(), e);
-        match self.file.as_mut() {
-            Some(f) => {
-                f.flush().await.map_err(io)?;
-                f.get_mut().sync_all().await.map_err(io)
-            }
-            // An empty body with no frames: the file was opened by `begin`.
-            None => Ok(()),
-        }
+        // One blocking task: the last bytes, then the data synced before the rename (that is
+        // what protects the final name from a power loss, `docs/downloads.md`).
+        self.active = false;
+        self.flush(true).await
     }
 
     async fn discard(&mut self) -> Result<(), PixivError> {
         self.file = None;
+        self.buf.clear();
         self.resumable = false;
         let _ = tokio::fs::remove_file(&self.meta).await;
         let _ = tokio::fs::remove_file(&self.part).await;
+        self.meta_on_disk = false;
         Ok(())
     }
 }
@@ -369,11 +398,60 @@ impl Drop for FileSink {
         if self.settled || !self.owner {
             return;
         }
+        {
+            let mut state = self.inflight.lock().unwrap_or_else(PoisonError::into_inner);
+            if state.running {
+                // A write is on the blocking pool: it cleans up when it ends (`Flush::run`).
+                state.cancelled = true;
+                return;
+            }
+        }
         // Cancelled mid-transfer. Keep a resumable `.part` (its sidecar says what it holds);
         // anything else could never be continued, so it goes.
+        // Cancelled mid-body: the transfer is interrupted, so a small file's resume record is
+        // written now, when the `.part` holds bytes of an answer with a validator.
+        // The bytes still in the buffer go to the `.part` first (at most one buffer, written on
+        // this thread: a cancel is rare, and the bytes are worth more than the pause).
+        let held = self.file.is_some() || !self.buf.is_empty();
+        if !self.resumable && self.active && !held && self.flushed {
+            // A write finished but its result was dropped with the future: the bytes are in the
+            // `.part`; only the record is missing.
+            if let Some(json) = self
+                .record
+                .as_ref()
+                .and_then(|m| serde_json::to_vec(m).ok())
+            {
+                self.resumable = write_record(&self.meta, &json).is_ok();
+            }
+        } else if !self.resumable && self.active && held {
+            if let Some(json) = self
+                .record
+                .as_ref()
+                .and_then(|m| serde_json::to_vec(m).ok())
+            {
+                let job = Flush {
+                    part: self.part.clone(),
+                    meta: self.meta.clone(),
+                    file: self.file.take(),
+                    buf: std::mem::take(&mut self.buf),
+                    start: self.start,
+                    record: None,
+                    drop_meta: self.start == 0 && self.meta_on_disk,
+                    inflight: Arc::clone(&self.inflight),
+                    on_cancel: None,
+                    sync: false,
+                };
+                self.part_on_disk = true;
+                self.resumable = job.write().is_ok() && write_record(&self.meta, &json).is_ok();
+            }
+        }
         if !self.resumable {
-            let _ = std::fs::remove_file(&self.part);
-            let _ = std::fs::remove_file(&self.meta);
+            if self.part_on_disk {
+                let _ = std::fs::remove_file(&self.part);
+            }
+            if self.meta_on_disk {
+                let _ = std::fs::remove_file(&self.meta);
+            }
         }
     }
 }

@@ -57,7 +57,9 @@ mod check;
 mod downloader;
 mod file_sink;
 mod lock;
+mod part_io;
 pub mod progress;
+mod registry;
 mod sink;
 pub mod target;
 pub mod template;
@@ -68,6 +70,7 @@ pub use downloader::{
     DEFAULT_BUFFER_CAPACITY, DEFAULT_LOCK_WAIT, DEFAULT_MAX_BYTES, DEFAULT_MAX_SIZE,
     DownloadService, Downloaded, Downloader, Outcome,
 };
+pub use file_sink::RESUME_RECORD_MIN_BYTES;
 pub use pixiv_errors::PixivError;
 pub use pixiv_transport::retry::RetryPolicy;
 pub use progress::{Event, EventSink, PROGRESS_STEP};

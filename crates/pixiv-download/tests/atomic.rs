@@ -210,7 +210,11 @@ async fn a_second_download_of_a_file_being_downloaded_is_refused() {
     );
     let (started_tx, started_rx) = tokio::sync::oneshot::channel();
     let started_tx = std::sync::Mutex::new(Some(started_tx));
-    let first = downloader(&mock)
+    // The registry belongs to the downloader, and its clones share it (a clone is made by
+    // `on_event`, another by the call below).
+    let base = downloader(&mock);
+    let first = base
+        .clone()
         .on_event(pixiv_download::EventSink::new(move |e| {
             if matches!(e, pixiv_download::Event::Started { .. }) {
                 if let Some(tx) = started_tx.lock().unwrap().take() {
@@ -222,12 +226,11 @@ async fn a_second_download_of_a_file_being_downloaded_is_refused() {
     let second = async {
         started_rx.await.unwrap();
         // Another URL, the same file name in the same folder (spelled differently).
-        downloader(&mock)
-            .download(
-                &url(&mock, "/size/10/busy.bin"),
-                &Target::dir(dir.path().join(".")),
-            )
-            .await
+        base.download(
+            &url(&mock, "/size/10/busy.bin"),
+            &Target::dir(dir.path().join(".")),
+        )
+        .await
     };
     let (first, second) = tokio::join!(first, second);
     let err = second.unwrap_err();

@@ -32,16 +32,25 @@ pub const DEFAULT_IMAGE_BASE: &str = "https://i.pximg.net";
 /// [`showcase_article`](Client::showcase_article); no Bearer is sent there).
 pub const DEFAULT_WEB_BASE: &str = "https://www.pixiv.net";
 
-/// Request starts per [`DEFAULT_IMAGE_RATE_WINDOW`] allowed to the image host (and the OAuth host,
-/// which shares its transport) by default: a budget of its own, so that downloads do not eat the
-/// App API's (the seed's 100 per 60 s would otherwise cap a batch at 100 files a minute). Pixiv
-/// publishes no limit for `i.pximg.net`; five starts a second keeps the default batch
-/// concurrency of 5 busy with typical originals. Our choice, configurable with
-/// [`ClientBuilder::image_rate_limit`].
+/// Request starts per [`DEFAULT_IMAGE_RATE_WINDOW`] a caller who asks for an image budget
+/// without choosing one may use (the CLI's and earlier versions' figure): 300, five a second.
+///
+/// It is **not** applied by default any more: the image host is throttled by concurrency (the
+/// batch's, [`pixiv_download::DEFAULT_CONCURRENCY`]), not by request count. Pixiv publishes no
+/// limit for `i.pximg.net`, and the tools people use against it (gallery-dl, PixivUtil2, aria2c)
+/// bound image downloads by the number at once; a budget of 300 a minute held a batch of 2,000
+/// thumbnails for over 6 minutes and capped full-size originals at about 15 MB/s
+/// (`docs/benchmarks.md`, "small files"). [`ClientBuilder::image_rate_limit`] sets one.
 pub const DEFAULT_IMAGE_RATE_LIMIT: u32 = 300;
 
-/// The window of [`DEFAULT_IMAGE_RATE_LIMIT`]: 60 s, as the seed's limiter.
+/// The window of [`DEFAULT_IMAGE_RATE_LIMIT`] and [`DEFAULT_OAUTH_RATE_LIMIT`]: 60 s.
 pub const DEFAULT_IMAGE_RATE_WINDOW: Duration = Duration::from_secs(60);
+
+/// Request starts per [`DEFAULT_IMAGE_RATE_WINDOW`] allowed to the OAuth host by default: 30, a
+/// small budget of its own (a token lasts an hour, so a working client makes one refresh an
+/// hour; the budget only stops a loop of failed logins from hammering the host). Apart from the
+/// App API's 100 per 60 s, so a refresh never waits behind API calls.
+pub const DEFAULT_OAUTH_RATE_LIMIT: u32 = 30;
 
 /// A client for Pixiv's App API: OAuth login, typed endpoints, pagination, downloads.
 ///

@@ -33,7 +33,7 @@ pub use api::{
 };
 pub use client::{
     Client, ClientBuilder, DEFAULT_API_BASE, DEFAULT_IMAGE_BASE, DEFAULT_IMAGE_RATE_LIMIT,
-    DEFAULT_IMAGE_RATE_WINDOW, DEFAULT_OAUTH_BASE, DEFAULT_WEB_BASE,
+    DEFAULT_IMAGE_RATE_WINDOW, DEFAULT_OAUTH_BASE, DEFAULT_OAUTH_RATE_LIMIT, DEFAULT_WEB_BASE,
 };
 pub use models::{AuthUser, Illust, IllustType, UgoiraMetadata, User, UserDetail};
 pub use models::{BookmarkDetail, BookmarkTag, IllustSeries, TrendingTag, UserPreview};

@@ -45,6 +45,28 @@ async fn images_have_a_rate_limit_budget_of_their_own() {
     assert!(waited >= Duration::from_secs(60), "{waited:?}");
 }
 
+/// Images are throttled by concurrency, not request count, by default (`docs/downloads.md`):
+/// more image requests than the earlier default budget (300 a minute) start without a wait,
+/// while the App API keeps its budget.
+#[tokio::test(start_paused = true)]
+async fn images_have_no_request_budget_by_default() {
+    let mock = common::mock().await;
+    let client = common::builder(&mock).build().unwrap();
+    let downloader = client.downloader();
+    let count = pixiv::DEFAULT_IMAGE_RATE_LIMIT as usize + 10;
+    for i in 0..count {
+        let url = format!(
+            "{}size/8/i{i}.bin",
+            mock.base_url().trim_end_matches('/').to_owned() + "/"
+        );
+        downloader.download_bytes(&url).await.unwrap();
+    }
+    let log = mock.requests();
+    assert_eq!(log.len(), count);
+    let spent = log[count - 1].at - log[0].at;
+    assert!(spent < Duration::from_secs(1), "{spent:?}");
+}
+
 #[tokio::test(start_paused = true)]
 async fn shared_rate_limit_puts_oauth_api_and_images_in_one_budget() {
     let mock = common::mock().await;

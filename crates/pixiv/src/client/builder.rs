@@ -13,8 +13,8 @@ use pixiv_transport::{Transport, TransportConfig};
 use url::Url;
 
 use super::{
-    Client, DEFAULT_API_BASE, DEFAULT_IMAGE_BASE, DEFAULT_IMAGE_RATE_LIMIT,
-    DEFAULT_IMAGE_RATE_WINDOW, DEFAULT_OAUTH_BASE, DEFAULT_WEB_BASE, Inner,
+    Client, DEFAULT_API_BASE, DEFAULT_IMAGE_BASE, DEFAULT_IMAGE_RATE_WINDOW, DEFAULT_OAUTH_BASE,
+    DEFAULT_OAUTH_RATE_LIMIT, DEFAULT_WEB_BASE, Inner,
 };
 use crate::oauth::{OAuthTokenSource, REFRESH_MARGIN, RefreshTokenHook};
 
@@ -30,7 +30,10 @@ pub struct ClientBuilder {
     hook: Option<RefreshTokenHook>,
     refresh_margin: Duration,
     /// The image and OAuth transport's own limiter; `None`: they share the App API's.
+    /// The image host's budget (`None`: none, throttled by concurrency).
     image_rate_limit: Option<RateLimiter>,
+    /// Images and OAuth use the App API's limiter.
+    shared_rate_limit: bool,
     paging: crate::page::Bounds,
     /// PixivPy's `set_auth`: an access token to use as it is.
     access_token: Option<String>,
@@ -49,10 +52,8 @@ impl Default for ClientBuilder {
             config: TransportConfig::new(),
             hook: None,
             refresh_margin: REFRESH_MARGIN,
-            image_rate_limit: Some(RateLimiter::new(
-                DEFAULT_IMAGE_RATE_LIMIT,
-                DEFAULT_IMAGE_RATE_WINDOW,
-            )),
+            image_rate_limit: None,
+            shared_rate_limit: false,
             paging: crate::page::Bounds::default(),
             access_token: None,
             accept_language: None,
@@ -74,6 +75,7 @@ impl fmt::Debug for ClientBuilder {
             .field("config", &self.config)
             .field("refresh_margin", &self.refresh_margin)
             .field("image_rate_limit", &self.image_rate_limit)
+            .field("shared_rate_limit", &self.shared_rate_limit)
             .field("paging", &self.paging)
             .field(
                 "access_token",
@@ -137,18 +139,21 @@ impl ClientBuilder {
         self
     }
 
-    /// The rate limit of the image host (and of the OAuth host, which shares its transport): a
-    /// budget of its own, apart from the App API's. Default: [`DEFAULT_IMAGE_RATE_LIMIT`] starts
-    /// per [`DEFAULT_IMAGE_RATE_WINDOW`]. [`RateLimiter::unlimited`] lifts it.
+    /// A rate limit for the image host (and the other calls without a Bearer: the web host's
+    /// `/ajax/` answers): a budget of its own, apart from the App API's. Default: none, images
+    /// are throttled by concurrency; see [`DEFAULT_IMAGE_RATE_LIMIT`] for why, and for the
+    /// figure to pass here to get the earlier default back. Overrides
+    /// [`shared_rate_limit`](Self::shared_rate_limit) for images.
     pub fn image_rate_limit(mut self, limiter: RateLimiter) -> Self {
         self.image_rate_limit = Some(limiter);
         self
     }
 
     /// Makes images and OAuth share the App API's rate limit (the transport config's), as
-    /// PixivPy's single limiter does, instead of having a budget of their own.
+    /// PixivPy's single limiter does, instead of images having none and OAuth its own
+    /// [`DEFAULT_OAUTH_RATE_LIMIT`].
     pub fn shared_rate_limit(mut self) -> Self {
-        self.image_rate_limit = None;
+        self.shared_rate_limit = true;
         self
     }
 
@@ -270,13 +275,30 @@ impl ClientBuilder {
         let oauth_base = parse_base("OAuth base", &self.oauth_base)?;
         let image_base = parse_base("image base", &self.image_base)?;
         let web_base = parse_base("web base", &self.web_base)?;
-        let plain_config = match &self.image_rate_limit {
-            Some(limiter) => self.config.clone().rate_limit(Some(limiter.clone())),
-            None => self.config.clone(),
+        // Images: no budget unless asked for (or shared); OAuth: a small one of its own, on a
+        // transport of its own so that the budget counts the OAuth host only, whatever the bases.
+        let (plain_config, oauth_config) = if self.shared_rate_limit {
+            let shared = self.config.clone();
+            let plain = match &self.image_rate_limit {
+                Some(limiter) => shared.clone().rate_limit(Some(limiter.clone())),
+                None => shared.clone(),
+            };
+            (plain, shared)
+        } else {
+            (
+                self.config
+                    .clone()
+                    .rate_limit(self.image_rate_limit.clone()),
+                self.config.clone().rate_limit(Some(RateLimiter::new(
+                    DEFAULT_OAUTH_RATE_LIMIT,
+                    DEFAULT_IMAGE_RATE_WINDOW,
+                ))),
+            )
         };
         let plain = Transport::builder().config(plain_config).build()?;
+        let oauth = Transport::builder().config(oauth_config).build()?;
         let mut token = OAuthTokenSource::with_margin(
-            plain.clone(),
+            oauth,
             oauth_base.as_str().trim_end_matches('/'),
             refresh_token,
             self.refresh_margin,
