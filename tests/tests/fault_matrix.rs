@@ -2,7 +2,7 @@
 //! per operation in `ROWS`.
 //!
 //! Operations (all through the `pixiv` facade's two transports, over TLS with the mock's CA,
-//! with the seed's defaults: 3 retries with 1-2-4 s backoff, 10 s timeouts, 100 starts / 60 s):
+//! with PixivPy's defaults: 3 retries with 1-2-4 s backoff, 10 s timeouts, 100 starts / 60 s):
 //!
 //! - `Json`: `Transport::json` on the App API (`client.api_transport()`, Bearer + OAuth refresh);
 //! - `Download`: one original through `pixiv_download::Downloader` over the image transport;
@@ -145,7 +145,7 @@ impl Row {
 }
 
 /// Through the proxy time is real: timeouts, backoff and the rate-limit cool-down are cut so
-/// that a stalled row waits about a second, not the seed's 10 s (or 60 s).
+/// that a stalled row waits about a second, not PixivPy's 10 s (or 60 s).
 const PROXIED_TIMEOUT: Duration = Duration::from_secs(1);
 const PROXIED_COOLDOWN: Duration = Duration::from_millis(200);
 
@@ -225,7 +225,7 @@ const ROWS: &[Row] = &[
     row(Mock(RATE_LIMIT_BODY), Download, "ok", 2),
     row(Mock(RATE_LIMIT_BODY), Batch, "ok", 4),
     row(Mock(RATE_LIMIT_BODY), Paginate, "ok", 6),
-    // a burst of three 5xx: the seed's 3 retries absorb it.
+    // a burst of three 5xx: PixivPy's 3 retries absorb it.
     row(Mock(BURST_5XX), Json, "ok", 4),
     row(Mock(BURST_5XX), Download, "ok", 4),
     row(Mock(BURST_5XX), Batch, "ok", 6),
@@ -396,7 +396,7 @@ async fn run(row: &Row, via: Via, dir: &Path) -> (String, usize, Duration) {
         cb = cb.proxy(p);
     }
     if row.real_time(via) {
-        // Real time: the seed's 1-2-4 s backoff would make the DNS rows wait 7 s each for
+        // Real time: PixivPy's 1-2-4 s backoff would make the DNS rows wait 7 s each for
         // nothing; 10 ms steps give the same outcome and request counts.
         cb = cb.transport(move |c| {
             let c = c.retry(

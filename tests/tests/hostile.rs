@@ -308,7 +308,7 @@ async fn a_trickling_json_answer_is_bounded_by_the_per_attempt_timeout_and_retri
         2,
         "the trickled attempt timed out and was retried once"
     );
-    // 10 s headers timeout, then the seed's first backoff (1 s without jitter... or 0 s: urllib3's
+    // 10 s headers timeout, then PixivPy's first backoff (1 s without jitter... or 0 s: urllib3's
     // first retry) — the retry started 10-11 s after the first.
     let gap = log[1].at - log[0].at;
     assert!(

@@ -183,7 +183,7 @@ pub(crate) async fn login(global: &Global, args: &LoginArgs) -> Result<Status, C
     Ok(Status::Success)
 }
 
-/// The PKCE login of PROTOCOL.md: print the URL, read the code, exchange it.
+/// The PKCE login of docs/protocol.md: print the URL, read the code, exchange it.
 async fn pkce_login(global: &Global) -> Result<String, CliError> {
     let pkce = PkceChallenge::with_api_base(settings::api_base(global))?;
     eprintln!(

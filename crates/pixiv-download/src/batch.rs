@@ -1,6 +1,6 @@
 //! Batches: many downloads with bounded concurrency, one result per item in input order.
 //!
-//! - At most [`BatchOptions::concurrency`] transfers run at once (the seed's `max_workers=5`).
+//! - At most [`BatchOptions::concurrency`] transfers run at once (PixivPy's `max_workers=5`).
 //! - Every item gets its result; one failure never stops the others.
 //! - Two items whose targets are the same file are refused up front: the later one gets an
 //!   `InvalidInput` error instead of racing the first for the file.
@@ -20,7 +20,7 @@ use crate::downloader::{
 use crate::progress::{Event, EventSink};
 use crate::target::Target;
 
-/// The seed's `max_workers=5`.
+/// PixivPy's `max_workers=5`.
 pub const DEFAULT_CONCURRENCY: usize = 5;
 
 /// One item of a batch: a URL and where it goes.

@@ -166,7 +166,7 @@ impl<S: DownloadService> Downloader<S> {
     /// How a transfer whose body broke off is retried (resuming from the bytes held): the
     /// transport's own [`RetryPolicy`], so the waits are the stack's. Only its retry budget, its
     /// `is_transient` and its `delay` are used: the request-level retries stay with the
-    /// transport's retry layer. Default [`RetryPolicy::new`] (the seed's 3 retries, 1-2-4 s).
+    /// transport's retry layer. Default [`RetryPolicy::new`] (PixivPy's 3 retries, 1-2-4 s).
     #[must_use]
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.config_mut().policy = policy;

@@ -1,11 +1,11 @@
-//! Downloads for pixiv-rs: the seed's naming rules, atomic writes, resume with `Range`/`If-Range`,
+//! Downloads for pixiv-rs: PixivPy's naming rules, atomic writes, resume with `Range`/`If-Range`,
 //! bounded batches with progress events.
 //!
 //! [`Downloader`] is generic over the HTTP service, so it runs on the pixiv `Transport` or on a
 //! stack of your own: anything that is a `tower::Service<http::Request<RequestBody>>` answering
 //! `http::Response<pixiv_transport::Body>` with [`PixivError`] errors ([`DownloadService`]).
 //!
-//! - [`Downloader::download`]: one file, named by [`Target`] (the seed's `path`, `prefix`, `ext`,
+//! - [`Downloader::download`]: one file, named by [`Target`] (PixivPy's `path`, `prefix`, `ext`,
 //!   `replace`, `referer`); written to `name.part`, synced, renamed into place; resumed after a
 //!   break.
 //! - [`Downloader::download_to_writer`], [`Downloader::download_bytes`]: no file.

@@ -1,7 +1,7 @@
-//! Where a download goes: the seed's naming rules, and the checks that keep a hostile URL from
+//! Where a download goes: PixivPy's naming rules, and the checks that keep a hostile URL from
 //! writing outside the chosen folder.
 //!
-//! The rules, in the seed's order (`download(url, path, prefix, ext, replace)`):
+//! The rules, in PixivPy's order (`download(url, path, prefix, ext, replace)`):
 //!
 //! 1. the name is the last segment of the URL's path, percent-decoded;
 //! 2. [`Target::path`]: an existing folder gets the name inside it; anything else *is* the file
@@ -48,11 +48,11 @@ pub const MAX_NAME_LEN: usize = 255;
 /// What a Unicode format character (category Cf) in a name taken from a URL becomes: `_`.
 pub const FORMAT_CHAR_REPLACEMENT: char = '_';
 
-/// The Referer the image host requires (PROTOCOL.md: `i.pximg.net` answers 403 without it), the
+/// The Referer the image host requires (docs/protocol.md: `i.pximg.net` answers 403 without it), the
 /// seed's default.
 pub const DEFAULT_REFERER: &str = "https://app-api.pixiv.net/";
 
-/// Where one download goes, and how: the seed's `path`, `prefix`, `ext`, `replace`, `referer`.
+/// Where one download goes, and how: PixivPy's `path`, `prefix`, `ext`, `replace`, `referer`.
 ///
 /// A by-value builder; see the [module docs](self) for the rules and an example.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -67,22 +67,22 @@ pub struct Target {
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 enum Place {
-    /// The seed's `path=None`: the URL's name in the current folder.
+    /// PixivPy's `path=None`: the URL's name in the current folder.
     #[default]
     CurrentDir,
-    /// The seed's `path`: a folder if it is an existing folder, else the file itself.
+    /// PixivPy's `path`: a folder if it is an existing folder, else the file itself.
     Path(PathBuf),
     /// Always a folder (created when missing).
     Dir(PathBuf),
 }
 
 impl Target {
-    /// The URL's name in the current folder (the seed's `path=None`).
+    /// The URL's name in the current folder (PixivPy's `path=None`).
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// The seed's `path`: when `path` is an existing folder the URL's name goes inside it;
+    /// PixivPy's `path`: when `path` is an existing folder the URL's name goes inside it;
     /// otherwise `path` is the file to write (its parent folders are created).
     pub fn path(path: impl Into<PathBuf>) -> Self {
         Self {
@@ -92,7 +92,7 @@ impl Target {
     }
 
     /// Always a folder, created when missing: the URL's name goes inside it. What a batch into
-    /// one folder wants (the seed's `download_batch(directory=..)`).
+    /// one folder wants (PixivPy's `download_batch(directory=..)`).
     pub fn dir(dir: impl Into<PathBuf>) -> Self {
         Self {
             place: Place::Dir(dir.into()),
@@ -113,7 +113,7 @@ impl Target {
     }
 
     /// Overwrite an existing file (`true`) or leave it alone and report it skipped without a
-    /// request (`false`). Default: `false`, as the seed's.
+    /// request (`false`). Default: `false`, as PixivPy's.
     pub fn replace(mut self, replace: bool) -> Self {
         self.replace = replace;
         self

@@ -1,4 +1,4 @@
-//! The seed's naming rules, one by one, against the mock (real files in temp folders).
+//! PixivPy's naming rules, one by one, against the mock (real files in temp folders).
 
 mod common;
 

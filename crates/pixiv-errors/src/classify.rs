@@ -20,7 +20,7 @@ pub const MAX_JSON_DEPTH: usize = 64;
 /// The `message` Pixiv's App API sends when it rate-limits an account.
 const RATE_LIMIT_MESSAGE: &str = "Rate Limit";
 
-/// The OAuth endpoint's code for "Invalid refresh token" (PROTOCOL.md).
+/// The OAuth endpoint's code for "Invalid refresh token" (docs/protocol.md).
 const INVALID_REFRESH_TOKEN_CODE: i64 = 1508;
 
 /// The longest `cf-ray` id kept (real ones are 16 hex digits, a dash and a 3-letter colo).

@@ -192,7 +192,7 @@ impl PixivError {
     /// Whether trying the same request again may succeed. Exactly these retry:
     ///
     /// - `RateLimited` (after [`retry_after`](Self::retry_after) or a backoff);
-    /// - `Http` with status 500, 502, 503 or 504 (the seed's list, with 429 as `RateLimited`);
+    /// - `Http` with status 500, 502, 503 or 504 (PixivPy's list, with 429 as `RateLimited`);
     /// - `Timeout` in phase `Connect`, `Headers` or `BodyIdle` (not `Total`: the caller's whole
     ///   budget is spent);
     /// - `Connect` (nothing was sent);

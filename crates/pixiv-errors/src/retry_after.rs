@@ -36,7 +36,7 @@ use http::{HeaderMap, HeaderValue};
 
 /// The longest wait [`parse`] returns: 10 minutes.
 ///
-/// Pixiv sends no `Retry-After` at all as far as anyone has seen (PROTOCOL.md), so any value
+/// Pixiv sends no `Retry-After` at all as far as anyone has seen (docs/protocol.md), so any value
 /// comes from a proxy or a CDN in between. Honouring a wait of hours would park a retry loop
 /// (and every request behind a shared rate limiter) with no feedback; past 10 minutes a caller
 /// is better served by seeing the error and deciding itself. Use [`parse_with_cap`] for

@@ -18,7 +18,7 @@ use http::{HeaderMap, HeaderValue, Method, Response, StatusCode};
 use crate::content::Content;
 use crate::server::body::MockBody;
 
-/// The image host answers 403 unless the `Referer` starts with this (PROTOCOL.md).
+/// The image host answers 403 unless the `Referer` starts with this (docs/protocol.md).
 pub const REQUIRED_REFERER: &str = "https://app-api.pixiv.net/";
 
 /// `Last-Modified` of every image at ETag generation 0: 2024-01-01T00:00:00Z. Each generation

@@ -2,7 +2,7 @@
 //! host and a DoH resolver on one origin, with real TLS (a CA made at start), HTTP/2, a request
 //! log and fault injection that shows on the wire.
 //!
-//! It speaks `PROTOCOL.md` from the server side and depends on no client crate of the workspace,
+//! It speaks docs/protocol.md from the server side and depends on no client crate of the workspace,
 //! so it cannot share a bug with the client it tests.
 //!
 //! ```

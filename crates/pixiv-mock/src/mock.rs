@@ -106,7 +106,7 @@ impl MockPixivBuilder {
         self
     }
 
-    /// The seed of the random faults of [`MockPixiv::set_fault_rate`] (default fixed, so runs repeat).
+    /// The RNG seed of the random faults of [`MockPixiv::set_fault_rate`] (default fixed, so runs repeat).
     pub fn fault_seed(mut self, seed: u64) -> Self {
         self.fault_seed = seed;
         self

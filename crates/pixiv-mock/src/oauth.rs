@@ -14,13 +14,13 @@ use tokio::time::Instant;
 use crate::audit;
 use crate::{CLIENT_ID, CLIENT_SECRET, DEMO_REFRESH_TOKEN, DEMO_USER_ID, HASH_SECRET};
 
-/// How long a PKCE authorization code stays valid: Pixiv's is "about 30 seconds" (PROTOCOL.md).
+/// How long a PKCE authorization code stays valid: Pixiv's is "about 30 seconds" (docs/protocol.md).
 pub(crate) const CODE_LIFETIME: Duration = Duration::from_secs(30);
 
 /// Pixiv's OAuth error code for a bad grant.
 const INVALID_GRANT_CODE: u32 = 1508;
 
-/// The App API answer to a missing, unknown or expired access token (PROTOCOL.md).
+/// The App API answer to a missing, unknown or expired access token (docs/protocol.md).
 pub(crate) fn invalid_grant_api_body() -> Value {
     json!({"error": {
         "user_message": "",

@@ -1,14 +1,14 @@
-//! [`TransportConfig`]: every setting of the default stack in one value, with the seed's defaults.
+//! [`TransportConfig`]: every setting of the default stack in one value, with PixivPy's defaults.
 //!
 //! | setting | default | source |
 //! |---|---|---|
-//! | timeouts | connect 10 s, headers 10 s, body idle 10 s, no total | the seed's `timeout=10` |
-//! | retry | 3 retries, backoff factor 1, on 429/500/502/503/504, GET/POST/DELETE | the seed's `Retry(...)` |
-//! | rate limit | 100 request starts per 60 s | the seed's `RateLimiter(calls=100, period=60)` |
-//! | rate-limit cool-down | 60 s after a "Rate Limit" answer without `Retry-After` | PROTOCOL.md |
-//! | pool | 10 idle connections per host, 60 s idle timeout | the seed's `HTTPAdapter(pool_maxsize=10)` |
-//! | redirects | 5 hops | the seed's `Policy::limited(5)` |
-//! | headers | Pixiv's iOS client headers, `Accept-Language: en-us` | PROTOCOL.md, the seed |
+//! | timeouts | connect 10 s, headers 10 s, body idle 10 s, no total | PixivPy's `timeout=10` |
+//! | retry | 3 retries, backoff factor 1, on 429/500/502/503/504, GET/POST/DELETE | PixivPy's `Retry(...)` |
+//! | rate limit | 100 request starts per 60 s | PixivPy's `RateLimiter(calls=100, period=60)` |
+//! | rate-limit cool-down | 60 s after a "Rate Limit" answer without `Retry-After` | docs/protocol.md |
+//! | pool | 10 idle connections per host, 60 s idle timeout | PixivPy's `HTTPAdapter(pool_maxsize=10)` |
+//! | redirects | 5 hops | `Policy::limited(5)` of the port's plan (docs/protocol.md, client defaults) |
+//! | headers | Pixiv's iOS client headers, `Accept-Language: en-us` | docs/protocol.md |
 //! | JSON cap | 16 MiB | [`DEFAULT_MAX_JSON_BODY`] |
 //!
 //! ```
@@ -79,12 +79,12 @@ impl Default for TransportConfig {
 }
 
 impl TransportConfig {
-    /// The seed's defaults (see the [module docs](self)).
+    /// PixivPy's defaults (see the [module docs](self)).
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// The seed's single `timeout`: connect, time to headers and body idle all set to `timeout`.
+    /// PixivPy's single `timeout`: connect, time to headers and body idle all set to `timeout`.
     ///
     /// Default: 10 s each (no total deadline). `Duration::ZERO` fails every request, so the
     /// transport refuses it when built ([`PixivError::InvalidInput`]); to have no timeout, set
@@ -109,7 +109,7 @@ impl TransportConfig {
 
     /// The retry policy.
     ///
-    /// Default: [`RetryPolicy::default`] (the seed's: 3 retries, backoff factor 1 s, on
+    /// Default: [`RetryPolicy::default`] (PixivPy's: 3 retries, backoff factor 1 s, on
     /// 429/500/502/503/504 and transient transport failures, for GET/POST/DELETE).
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
@@ -119,7 +119,7 @@ impl TransportConfig {
     /// The limiter of every host without one of its own (`None`: no limit). A [`RateLimiter`] is
     /// a shared handle: give two transports clones of one limiter and they share one budget.
     ///
-    /// Default: a fresh [`RateLimiter::default`] (the seed's 100 request starts per 60 s).
+    /// Default: a fresh [`RateLimiter::default`] (PixivPy's 100 request starts per 60 s).
     pub fn rate_limit(mut self, limiter: Option<RateLimiter>) -> Self {
         self.rate_limit = limiter;
         self

@@ -2,7 +2,7 @@
 //! auth layers.
 //!
 //! [`Transport`] is the default stack behind one cheap `Clone`: Pixiv's client headers, a Bearer
-//! token to the hosts you name (refreshed once and replayed when rejected), the seed's retry
+//! token to the hosts you name (refreshed once and replayed when rejected), PixivPy's retry
 //! policy, a shared rate limiter, per-attempt timeouts, at most 5 redirects (credentials dropped
 //! across origins), typed errors for every failure ([`PixivError`]), gzip/br/deflate, and a pooled
 //! HTTP/1.1 + HTTP/2 client over rustls. Every layer is also public on its own, generic over the
@@ -10,7 +10,7 @@
 //!
 //! | module | what |
 //! |---|---|
-//! | [`transport`], [`config`] | the assembled stack and its settings (the seed's defaults) |
+//! | [`transport`], [`config`] | the assembled stack and its settings (PixivPy's defaults) |
 //! | [`headers`] | Pixiv's client headers; the request's own win |
 //! | [`auth`] | Bearer from a [`TokenSource`](auth::TokenSource); single-flight refresh |
 //! | [`retry`], [`ratelimit`], [`timeout`] | when to try again, how often to start, how long to wait |

@@ -1,5 +1,5 @@
 //! Counters a user can watch: requests, attempts and retries, errors, rate-limit waits, pooled
-//! connections opened (the seed's "monitor connection metrics").
+//! connections opened (the port's plan (docs/protocol.md)).
 //!
 //! [`Metrics`] is a set of atomics shared by every clone of a [`Transport`](crate::transport::Transport);
 //! [`Transport::metrics`](crate::transport::Transport::metrics) takes a [`MetricsSnapshot`].

@@ -96,12 +96,12 @@ impl fmt::Debug for Transport {
 }
 
 impl Transport {
-    /// A builder with the seed's defaults ([`TransportConfig::new`]).
+    /// A builder with PixivPy's defaults ([`TransportConfig::new`]).
     pub fn builder() -> TransportBuilder {
         TransportBuilder::default()
     }
 
-    /// A transport with the seed's defaults and no token source.
+    /// A transport with PixivPy's defaults and no token source.
     pub fn new() -> Result<Self, PixivError> {
         Self::builder().build()
     }
@@ -282,14 +282,14 @@ impl TransportBuilder {
         self
     }
 
-    /// The retry policy. Default: the seed's ([`RetryPolicy::default`]).
+    /// The retry policy. Default: PixivPy's ([`RetryPolicy::default`]).
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.config = self.config.retry(policy);
         self
     }
 
     /// At most `n` request starts in any window of `per`, for every host without a limiter of its
-    /// own. Default: 100 per 60 s (the seed's).
+    /// own. Default: 100 per 60 s (PixivPy's).
     pub fn rate_limit(mut self, n: u32, per: std::time::Duration) -> Self {
         self.config = self.config.rate_limit(Some(RateLimiter::new(n, per)));
         self
@@ -321,7 +321,7 @@ impl TransportBuilder {
         self
     }
 
-    /// The seed's single timeout: connect, headers and body idle. Default: 10 s.
+    /// PixivPy's single timeout: connect, headers and body idle. Default: 10 s.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.config = self.config.timeout(timeout);
         self

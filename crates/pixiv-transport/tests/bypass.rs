@@ -377,7 +377,7 @@ async fn bypass_route_fails_with_every_doh_failure_when_no_endpoint_answers() {
     );
     assert!(text.contains("NXDOMAIN"), "{text}");
     assert!(mock.requests_to(DETAIL).is_empty());
-    // A connect failure is retried by the seed's policy (3 retries), each asking again: failures
+    // A connect failure is retried by PixivPy's policy (3 retries), each asking again: failures
     // are not cached.
     assert_eq!(mock.dns_queries(), 4);
 }

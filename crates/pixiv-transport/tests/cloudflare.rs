@@ -154,6 +154,6 @@ async fn a_503_challenge_keeps_its_status_and_is_not_retried() {
         assert_challenge(&err, StatusCode::SERVICE_UNAVAILABLE),
         "0123456789abcdef-NRT"
     );
-    // A plain 503 is retried by the seed's policy; a challenge page with that status is not.
+    // A plain 503 is retried by PixivPy's policy; a challenge page with that status is not.
     assert_eq!(mock.requests_to("/v1/illust/detail").len(), 1);
 }

@@ -42,7 +42,7 @@ async fn every_default_header_is_sent() {
     assert_eq!(header(&log[0], "accept-language"), Some(ACCEPT_LANGUAGE));
     assert_eq!(
         USER_AGENT, "PixivIOSApp/7.13.3 (iOS 14.6; iPhone13,2)",
-        "the seed's User-Agent"
+        "PixivPy's User-Agent"
     );
 }
 

@@ -144,7 +144,7 @@ async fn post_is_retried_only_when_the_policy_allows_it() {
     let mock = plain_mock().await;
     let token = mock.issue_access_token();
 
-    // The seed's methods include POST: retried, and the body goes out again intact.
+    // PixivPy's methods include POST: retried, and the body goes out again intact.
     mock.push_faults(RouteMatch::path(BOOKMARK), [Fault::Status(503)]);
     assert_eq!(
         ok_retries(stack(RetryLayer::default()), bookmark_post(&mock, &token)).await,

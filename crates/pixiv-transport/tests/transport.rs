@@ -366,7 +366,7 @@ async fn rate_limit_waits_are_counted_and_host_groups_have_their_own_limiter() {
     assert_eq!(log[4].at - log[0].at, window);
 }
 
-/// The seed's policy with a 10 ms backoff factor, so retries take milliseconds of real time.
+/// PixivPy's policy with a 10 ms backoff factor, so retries take milliseconds of real time.
 fn fast_retry() -> RetryPolicy {
     RetryPolicy::new()
         .backoff_factor(Duration::from_millis(10))
@@ -416,7 +416,7 @@ async fn retries_give_up_after_three_and_return_the_typed_error() {
     assert_eq!(
         mock.requests().len(),
         4,
-        "the first attempt and the seed's 3 retries"
+        "the first attempt and PixivPy's 3 retries"
     );
 }
 

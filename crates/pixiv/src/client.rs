@@ -121,7 +121,7 @@ impl fmt::Debug for Client {
 }
 
 impl Client {
-    /// A builder with the real hosts and the seed's transport defaults.
+    /// A builder with the real hosts and PixivPy's transport defaults.
     pub fn builder() -> ClientBuilder {
         ClientBuilder::default()
     }

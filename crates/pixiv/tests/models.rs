@@ -1,5 +1,5 @@
 //! The models against pixiv-mock's JSON and against hand-written samples of the real shape
-//! (`tests/fixtures/`, written from PROTOCOL.md and PixivPy's models).
+//! (`tests/fixtures/`, written from docs/protocol.md and PixivPy's models).
 
 use pixiv::download::{DownloadOptions, is_not_viewable};
 use pixiv::models::{

@@ -18,7 +18,7 @@ use pixiv_transport::{RequestBody, Transport, TransportBuilder, TransportConfig}
 /// The Referer the image host wants.
 pub const REFERER: &str = "https://app-api.pixiv.net/";
 
-/// The client secret every Pixiv client sends (PROTOCOL.md): it must never be logged.
+/// The client secret every Pixiv client sends (docs/protocol.md): it must never be logged.
 pub const CLIENT_SECRET: &str = "lsACyCD94FhDUtGTXi3QzcFE2uU1hqtDaKeqrdwj";
 
 /// A mock with its defaults (TLS, HTTP/2 offered).
@@ -27,7 +27,7 @@ pub async fn mock() -> MockPixiv {
 }
 
 /// A transport builder trusting `mock`'s CA, a Bearer (a fresh mock token) for its origin, no
-/// rate limit, and the seed's retry policy without jitter (so waits are exact).
+/// rate limit, and PixivPy's retry policy without jitter (so waits are exact).
 pub fn builder(mock: &MockPixiv) -> TransportBuilder {
     builder_with(mock, TransportConfig::new())
 }

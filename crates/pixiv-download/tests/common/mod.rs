@@ -79,7 +79,7 @@ pub fn downloader(mock: &MockPixiv) -> Downloader<Stack> {
     Downloader::new(stack(mock, true)).retry_policy(quick_policy())
 }
 
-/// The seed's retries, with a 1 ms backoff factor so tests stay quick.
+/// PixivPy's retries, with a 1 ms backoff factor so tests stay quick.
 pub fn quick_policy() -> RetryPolicy {
     RetryPolicy::new().backoff_factor(Duration::from_millis(1))
 }

@@ -291,7 +291,7 @@ mod tests {
                 .iter()
                 .for_each(assert_illust_shape);
         }
-        // Every next_url names the seed and the works seen with indexed keys, as Pixiv's:
+        // Every next_url names its seed work and the works seen with indexed keys, as Pixiv's:
         // seed_illust_ids[0], viewed[0]..viewed[29] after the first page, and keeps the rest.
         for (n, q) in queries.iter().enumerate() {
             let seeds: Vec<(&str, &str)> = q

@@ -98,7 +98,7 @@ pub fn ranking_ids(mode: &str, date: &str) -> Vec<u64> {
 }
 
 /// The works related to work `id`: [`RELATED_LEN`] distinct ids (never `id` itself, no R-18),
-/// seeded by `id`. The seeds and `viewed[]` a request carries do not change the list.
+/// seeded by `id`. Seed works and `viewed[]` a request carries do not change the list.
 pub fn related_ids(id: u64) -> Vec<u64> {
     draw_ids(mix(id ^ 0x5EED), RELATED_LEN, 100_000, |other| {
         other != id && !is_r18(other)

@@ -4,7 +4,7 @@
 //! - [`AuthLayer`] adds `Authorization: Bearer <token>` (marked sensitive, so no layer logs it) to
 //!   requests whose target matches [`AuthLayer::for_hosts`] / [`AuthLayer::for_origins`]. The
 //!   default is *no* host: the token goes nowhere until told where (the facade names the App API
-//!   host; image hosts never get it, PROTOCOL.md). A request that already has an `Authorization`
+//!   host; image hosts never get it, docs/protocol.md). A request that already has an `Authorization`
 //!   header is sent as it is.
 //! - When the answer is [`PixivError::Auth`] with kind `InvalidAccessToken` or `Unauthorized`, the
 //!   layer calls [`TokenSource::refresh`] with the token it used and replays the request (a clone

@@ -11,7 +11,7 @@ use tokio::time::Instant;
 use super::{AccessToken, TokenSource};
 
 /// A token is refreshed this long before its `expires_in` runs out, so a call started just before
-/// expiry does not race it: one minute of Pixiv's 3600 s lifetime (PROTOCOL.md).
+/// expiry does not race it: one minute of Pixiv's 3600 s lifetime (docs/protocol.md).
 pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(60);
 
 /// The longest a token is trusted without asking the server again: one day. A longer

@@ -48,7 +48,7 @@ use crate::connect::{ConnectConfig, HttpClient, Name, Resolve};
 mod answer;
 
 /// The endpoints asked by default, in order: PixivPy's `ByPassSniApi` list (Cloudflare's two
-/// resolver addresses, DNS.SB, Cloudflare by name), as PROTOCOL.md records it.
+/// resolver addresses, DNS.SB, Cloudflare by name), as docs/protocol.md records it.
 pub const DEFAULT_DOH_ENDPOINTS: [&str; 4] = [
     "https://1.1.1.1/dns-query",
     "https://1.0.0.1/dns-query",
@@ -58,7 +58,7 @@ pub const DEFAULT_DOH_ENDPOINTS: [&str; 4] = [
 
 /// How long one endpoint gets to answer one query (connect, TLS and body included) before the next
 /// is asked: 2 s. A public resolver answers in tens of milliseconds; a blocked one never does. The
-/// lookup runs inside the request's attempt, whose time-to-headers budget is 10 s (the seed's
+/// lookup runs inside the request's attempt, whose time-to-headers budget is 10 s (PixivPy's
 /// timeout), so all four default endpoints must fit in it: 4 x 2 s = 8 s (3 s each would leave
 /// the last one unasked).
 pub const DEFAULT_DOH_TIMEOUT: Duration = Duration::from_secs(2);

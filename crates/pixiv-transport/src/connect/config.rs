@@ -1,4 +1,4 @@
-//! [`ConnectConfig`]: every knob of the connection layer, with the seed's defaults.
+//! [`ConnectConfig`]: every knob of the connection layer, with PixivPy's defaults.
 
 use std::fmt;
 use std::sync::Arc;
@@ -8,25 +8,25 @@ use super::proxy::ProxyConfig;
 use super::resolve::{Resolve, SystemResolver};
 use super::tls::TlsConfig;
 
-/// Idle connections kept per host: the seed's `HTTPAdapter(pool_connections=10, pool_maxsize=10)`.
+/// Idle connections kept per host: PixivPy's `HTTPAdapter(pool_connections=10, pool_maxsize=10)`.
 pub const DEFAULT_POOL_MAX_IDLE_PER_HOST: usize = 10;
-/// Idle connections kept per host by [`ConnectConfig::tuned`]: the seed's `_optimize_connection_pool`
+/// Idle connections kept per host by [`ConnectConfig::tuned`]: PixivPy's `_optimize_connection_pool`
 /// (`pool_maxsize=20`) and its Rust sketch (`pool_max_idle_per_host(20)`).
 pub const TUNED_POOL_MAX_IDLE_PER_HOST: usize = 20;
-/// How long an idle pooled connection is kept: the seed's `pool_idle_timeout(60 s)`.
+/// How long an idle pooled connection is kept: `pool_idle_timeout(60 s)` of the port's plan (docs/protocol.md, client defaults).
 pub const DEFAULT_POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
-/// TCP connect timeout: the seed's single `timeout=10`.
+/// TCP connect timeout: PixivPy's single `timeout=10`.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// TCP keep-alive: the seed's `tcp_keepalive(30 s)`.
+/// TCP keep-alive: `tcp_keepalive(30 s)` of the port's plan (docs/protocol.md, client defaults).
 pub const DEFAULT_TCP_KEEPALIVE: Duration = Duration::from_secs(30);
-/// HTTP/2 PING interval: the seed's `http2_keep_alive_interval(15 s)`.
+/// HTTP/2 PING interval: `http2_keep_alive_interval(15 s)` of the port's plan (docs/protocol.md, client defaults).
 pub const DEFAULT_HTTP2_KEEP_ALIVE_INTERVAL: Duration = Duration::from_secs(15);
-/// HTTP/2 PING acknowledgement timeout: the seed's `http2_keep_alive_timeout(10 s)`.
+/// HTTP/2 PING acknowledgement timeout: `http2_keep_alive_timeout(10 s)` of the port's plan (docs/protocol.md, client defaults).
 pub const DEFAULT_HTTP2_KEEP_ALIVE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How the client connects: pool, TCP, HTTP/2, TLS, proxy and name resolution.
 ///
-/// Every setter's doc states its default; the defaults are the seed's (PixivPy's `requests`
+/// Every setter's doc states its default; the defaults are PixivPy's (PixivPy's `requests`
 /// session: 10 idle connections per host, 10 s timeout, verification on). See the
 /// [module docs](super) for an example.
 #[derive(Clone)]
@@ -68,12 +68,12 @@ impl Default for ConnectConfig {
 }
 
 impl ConnectConfig {
-    /// The seed's defaults (see each setter).
+    /// PixivPy's defaults (see each setter).
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// The seed's "optimized" pool profile: [`TUNED_POOL_MAX_IDLE_PER_HOST`] idle connections per
+    /// PixivPy's "optimized" pool profile: [`TUNED_POOL_MAX_IDLE_PER_HOST`] idle connections per
     /// host, everything else as [`ConnectConfig::new`].
     pub fn tuned() -> Self {
         Self::default().pool_max_idle_per_host(TUNED_POOL_MAX_IDLE_PER_HOST)
@@ -114,7 +114,7 @@ impl ConnectConfig {
     /// TCP connect timeout (per attempt, split across the resolved addresses as hyper-util does);
     /// elapsing is `PixivError::Timeout { phase: Connect }`.
     ///
-    /// Default: [`DEFAULT_CONNECT_TIMEOUT`] (10 s, the seed's `timeout`).
+    /// Default: [`DEFAULT_CONNECT_TIMEOUT`] (10 s, PixivPy's `timeout`).
     pub fn connect_timeout(mut self, timeout: Option<Duration>) -> Self {
         self.connect_timeout = timeout;
         self

@@ -1,7 +1,7 @@
 //! The connection layer: hyper-util's pooled client over TCP, rustls and proxies.
 //!
 //! Small pieces, one concern each:
-//! - [`ConnectConfig`] (`config.rs`): pool, TCP, HTTP/2, with the seed's defaults;
+//! - [`ConnectConfig`] (`config.rs`): pool, TCP, HTTP/2, with PixivPy's defaults;
 //! - [`TlsConfig`] (`tls.rs`): roots, extra CAs, opt-in no-verify, SNI;
 //! - [`ProxyConfig`] (`proxy.rs`): explicit or from the environment, CONNECT and absolute form;
 //! - [`Resolve`] (`resolve.rs`): system DNS or a [`StaticResolver`];

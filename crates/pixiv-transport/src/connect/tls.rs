@@ -2,7 +2,7 @@
 //!
 //! Verification is on by default against the bundled Mozilla roots (`webpki-roots`); the system's
 //! store (`rustls-native-certs`) and extra PEM roots (a corporate proxy's CA, the local mock's CA)
-//! are options. Turning verification off is an explicit, loud opt-in: the seed's `verify_ssl=False`.
+//! are options. Turning verification off is an explicit, loud opt-in: PixivPy's `verify_ssl=False`.
 
 use std::fmt;
 use std::sync::Arc;
@@ -110,7 +110,7 @@ impl TlsConfig {
     /// DANGER: accept any server certificate (expired, self-signed, for another name). Handshake
     /// signatures are still checked, so the peer must hold the certificate's key, but anyone on
     /// the path can present their own. Each client logs one `tracing::warn!` the first time it
-    /// accepts a certificate this way. Applies to `https://` proxies too. The seed's
+    /// accepts a certificate this way. Applies to `https://` proxies too. PixivPy's
     /// `verify_ssl=False`.
     ///
     /// Default: `false`.

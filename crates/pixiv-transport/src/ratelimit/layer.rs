@@ -68,7 +68,7 @@ impl RateLimitLayer {
 }
 
 impl Default for RateLimitLayer {
-    /// The seed's limiter ([`RateLimiter::default`]) with the default cool-down.
+    /// PixivPy's limiter ([`RateLimiter::default`]) with the default cool-down.
     fn default() -> Self {
         Self::new(RateLimiter::default())
     }

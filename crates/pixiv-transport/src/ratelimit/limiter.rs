@@ -13,13 +13,13 @@ use crate::wait::{MAX_WAIT, WaitReason, deadline_after};
 
 /// Request starts allowed per window by default: 100.
 ///
-/// Source: the seed's `RateLimiter(calls=100, period=60)` (PixivPy's HTTP client). Pixiv publishes
-/// no limit (PROTOCOL.md); this is the figure the Python client has used without trouble.
+/// Source: PixivPy's `RateLimiter(calls=100, period=60)` (PixivPy's HTTP client). Pixiv publishes
+/// no limit (docs/protocol.md); this is the figure the Python client has used without trouble.
 pub const DEFAULT_MAX_STARTS: u32 = 100;
 
 /// The window the starts are counted in by default: 60 s.
 ///
-/// Source: the seed's `RateLimiter(calls=100, period=60)`.
+/// Source: PixivPy's `RateLimiter(calls=100, period=60)`.
 pub const DEFAULT_WINDOW: Duration = Duration::from_secs(60);
 
 /// A sliding-window limiter on *starts*: at most `max` starts in any window of length `window`.
@@ -29,7 +29,7 @@ pub const DEFAULT_WINDOW: Duration = Duration::from_secs(60);
 ///
 /// - **Sliding window.** The instants of the last `max` starts are kept in a ring; the next start
 ///   is allowed at `oldest + window` (the window is half-open: a start at exactly
-///   `oldest + window` is the first one outside it). Unlike the seed's `deque` + `time.sleep`
+///   `oldest + window` is the first one outside it). Unlike PixivPy's `deque` + `time.sleep`
 ///   under a lock, nobody sleeps while holding the lock, and the count can never exceed `max`
 ///   in *any* window, not just the one ending now.
 /// - **FIFO.** Waiters queue on a one-permit tokio `Semaphore`, which is fair: they are served in
@@ -282,7 +282,7 @@ impl Shared {
 }
 
 impl Default for RateLimiter {
-    /// The seed's limiter: [`DEFAULT_MAX_STARTS`] per [`DEFAULT_WINDOW`].
+    /// PixivPy's limiter: [`DEFAULT_MAX_STARTS`] per [`DEFAULT_WINDOW`].
     fn default() -> Self {
         Self::new(DEFAULT_MAX_STARTS, DEFAULT_WINDOW)
     }

@@ -25,7 +25,7 @@
 //! [`RateLimitLayer`] takes a slot before every call of the inner service, and when the call
 //! ends in [`PixivError::RateLimited`] (a 429, or Pixiv's "Rate Limit" body) pauses the *whole*
 //! limiter — every task, every clone — for the answer's `Retry-After` or, since Pixiv sends none
-//! (PROTOCOL.md), for [`DEFAULT_RATE_LIMIT_COOLDOWN`]. The error is passed on unchanged.
+//! (docs/protocol.md), for [`DEFAULT_RATE_LIMIT_COOLDOWN`]. The error is passed on unchanged.
 //!
 //! ```
 //! use std::time::Duration;
@@ -36,7 +36,7 @@
 //!
 //! # #[tokio::main(flavor = "current_thread", start_paused = true)]
 //! # async fn main() {
-//! let limiter = RateLimiter::new(100, Duration::from_secs(60)); // the seed's figures
+//! let limiter = RateLimiter::new(100, Duration::from_secs(60)); // PixivPy's figures
 //! let svc = ServiceBuilder::new()
 //!     .layer(RateLimitLayer::new(limiter.clone()))
 //!     .service(tower::service_fn(|_req: Request<RequestBody>| async {
@@ -93,8 +93,8 @@ pub use service::RateLimit;
 /// How long the whole limiter pauses after a "Rate Limit" answer that says nothing about when to
 /// come back: 60 s.
 ///
-/// Pixiv answers "Rate Limit" with no `Retry-After` (PROTOCOL.md: "Pixiv publishes no limit and
-/// sends no Retry-After as far as anyone has seen"). One minute is the seed's window
+/// Pixiv answers "Rate Limit" with no `Retry-After` (docs/protocol.md: "Pixiv publishes no limit and
+/// sends no Retry-After as far as anyone has seen"). One minute is PixivPy's window
 /// (`RateLimiter(calls=100, period=60)`): after it, the window that got us limited has fully
 /// passed.
 pub const DEFAULT_RATE_LIMIT_COOLDOWN: Duration = Duration::from_secs(60);

@@ -12,7 +12,7 @@
 //! [`RetryPolicy`] answers two separate questions, and both see the error, so the timing can
 //! honour the server's `Retry-After` (which `reqwest-retry`'s timing cannot):
 //! *is this transient?* ([`RetryPolicy::should_retry`]) and *how long to wait?*
-//! ([`RetryPolicy::delay`]). Its defaults are the seed's urllib3 `Retry(total=3,
+//! ([`RetryPolicy::delay`]). Its defaults are PixivPy's urllib3 `Retry(total=3,
 //! backoff_factor=1, status_forcelist=[429, 500, 502, 503, 504], allowed_methods=["GET", "POST",
 //! "DELETE"])`: up to 3 retries, waiting 1, 2, 4 s (see [`DEFAULT_BACKOFF_FACTOR`] for how that
 //! differs from urllib3's 0, 2, 4 s), or the `Retry-After` the server sent (capped).
@@ -55,7 +55,7 @@
 //!     .await
 //!     .unwrap();
 //! assert_eq!(resp.extensions().get::<RetryInfo>().unwrap().retries, 2);
-//! assert_eq!(start.elapsed(), Duration::from_secs(1 + 2)); // the seed's backoff
+//! assert_eq!(start.elapsed(), Duration::from_secs(1 + 2)); // PixivPy's backoff
 //! # }
 //! ```
 //!

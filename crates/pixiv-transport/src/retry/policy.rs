@@ -10,13 +10,13 @@ use pixiv_errors::{PixivError, retry_after};
 
 /// Retries after the first attempt, by default: 3 (so at most 4 requests).
 ///
-/// Source: the seed's `Retry(total=3, ...)`.
+/// Source: PixivPy's `Retry(total=3, ...)`.
 pub const DEFAULT_MAX_RETRIES: u32 = 3;
 
 /// The backoff factor, by default: 1 s. Retry `n` (1, 2, 3, ...) waits `factor * 2^(n-1)`:
 /// 1 s, 2 s, 4 s.
 ///
-/// Source: the seed's `Retry(backoff_factor=1)`. urllib3's `Retry.get_backoff_time` (the
+/// Source: PixivPy's `Retry(backoff_factor=1)`. urllib3's `Retry.get_backoff_time` (the
 /// `consecutive_errors_len <= 1: return 0` form of 1.26 and 2.x) waits nothing before the
 /// *first* retry and `factor * 2^(n-1)` before the later ones (0, 2, 4 s). We deliberately wait
 /// before the first retry too (1, 2, 4 s): an immediate retry of a 503 mostly meets the same
@@ -25,12 +25,12 @@ pub const DEFAULT_BACKOFF_FACTOR: Duration = Duration::from_secs(1);
 
 /// The longest backoff (without `Retry-After`), by default: 120 s.
 ///
-/// Source: urllib3's `Retry.DEFAULT_BACKOFF_MAX` (120), which the seed's `Retry` inherits.
+/// Source: urllib3's `Retry.DEFAULT_BACKOFF_MAX` (120), which PixivPy's `Retry` inherits.
 pub const DEFAULT_MAX_BACKOFF: Duration = Duration::from_secs(120);
 
 /// The statuses retried by default: 429, 500, 502, 503, 504.
 ///
-/// Source: the seed's `status_forcelist=[429, 500, 502, 503, 504]`. A
+/// Source: PixivPy's `status_forcelist=[429, 500, 502, 503, 504]`. A
 /// [`PixivError::RateLimited`] counts as 429 whatever status it came with (Pixiv's "Rate Limit"
 /// body may come with a 403).
 pub const DEFAULT_RETRY_STATUSES: [StatusCode; 5] = [
@@ -43,9 +43,9 @@ pub const DEFAULT_RETRY_STATUSES: [StatusCode; 5] = [
 
 /// The methods retried by default: GET, POST, DELETE.
 ///
-/// Source: the seed's `allowed_methods=["GET", "POST", "DELETE"]`. POST is there because Pixiv's
+/// Source: PixivPy's `allowed_methods=["GET", "POST", "DELETE"]`. POST is there because Pixiv's
 /// POSTs (bookmark add/delete, the OAuth refresh) are idempotent in effect. HEAD, PUT and OPTIONS
-/// are idempotent too (urllib3's own default list has them) but the seed leaves them out, and so
+/// are idempotent too (urllib3's own default list has them) but PixivPy leaves them out, and so
 /// do we; add them with [`RetryPolicy::methods`].
 pub const DEFAULT_RETRY_METHODS: [Method; 3] = [Method::GET, Method::POST, Method::DELETE];
 
@@ -64,7 +64,7 @@ pub const DEFAULT_MAX_RETRY_AFTER: Duration = retry_after::MAX_RETRY_AFTER;
 /// - *how long to wait?* — [`delay`](Self::delay): the server's `Retry-After` when it sent one
 ///   (capped), else exponential backoff (capped, optionally jittered).
 ///
-/// Defaults are the seed's `Retry(total=3, backoff_factor=1, status_forcelist=[429, 500, 502,
+/// Defaults are PixivPy's `Retry(total=3, backoff_factor=1, status_forcelist=[429, 500, 502,
 /// 503, 504], allowed_methods=["GET", "POST", "DELETE"])`, with no jitter (so the waits are
 /// exactly 1, 2, 4 s) and `Retry-After` honoured.
 #[derive(Clone)]
@@ -114,7 +114,7 @@ impl fmt::Debug for RetryPolicy {
 }
 
 impl RetryPolicy {
-    /// The seed's policy (see the [type docs](Self)).
+    /// PixivPy's policy (see the [type docs](Self)).
     pub fn new() -> Self {
         Self::default()
     }
@@ -146,7 +146,7 @@ impl RetryPolicy {
     /// Full jitter: each backoff is drawn uniformly from `[0, backoff]`, so many clients that
     /// failed together do not come back together. `Retry-After` waits are never jittered.
     ///
-    /// Default: off, so the waits are the seed's exactly (1, 2, 4 s). For reproducible jitter,
+    /// Default: off, so the waits are PixivPy's exactly (1, 2, 4 s). For reproducible jitter,
     /// use [`jitter_seed`](Self::jitter_seed).
     pub fn jitter(mut self, enabled: bool) -> Self {
         self.jitter = enabled.then(|| Arc::new(Mutex::new(fastrand::Rng::new())));

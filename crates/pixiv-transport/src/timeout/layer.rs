@@ -6,9 +6,9 @@ use tower_layer::Layer;
 
 use super::service::Timeout;
 
-/// Time to response headers: the seed's `timeout=10` (requests' read timeout before the head).
+/// Time to response headers: PixivPy's `timeout=10` (requests' read timeout before the head).
 pub const DEFAULT_HEADERS_TIMEOUT: Duration = Duration::from_secs(10);
-/// Longest silence inside a body: the seed's `timeout=10` (requests applies it per socket read).
+/// Longest silence inside a body: PixivPy's `timeout=10` (requests applies it per socket read).
 pub const DEFAULT_BODY_IDLE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The settings of one attempt; `None` disables that timeout.
@@ -137,7 +137,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn defaults_are_the_seeds_timeout() {
+    fn defaults_are_pixivpys_timeout() {
         let s = TimeoutLayer::new().settings;
         assert_eq!(s.headers, Some(Duration::from_secs(10)));
         assert_eq!(s.body_idle, Some(Duration::from_secs(10)));

@@ -12,7 +12,7 @@
 //!   request extension.
 //!
 //! Each surfaces as `PixivError::Timeout { phase }` (`Headers`, `BodyIdle`, `Total`). Defaults are
-//! the seed's single `timeout=10`: [`DEFAULT_HEADERS_TIMEOUT`], [`DEFAULT_BODY_IDLE_TIMEOUT`].
+//! PixivPy's single `timeout=10`: [`DEFAULT_HEADERS_TIMEOUT`], [`DEFAULT_BODY_IDLE_TIMEOUT`].
 //!
 //! ```
 //! # async fn run<S>(inner: S) where

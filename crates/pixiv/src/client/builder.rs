@@ -167,7 +167,7 @@ impl ClientBuilder {
     }
 
     /// Every transport setting (timeouts, retry, rate limit, pool, proxy, TLS, headers). Default:
-    /// [`TransportConfig::new`], the seed's.
+    /// [`TransportConfig::new`], PixivPy's.
     pub fn config(mut self, config: TransportConfig) -> Self {
         self.config = config;
         self

@@ -4,7 +4,7 @@
 //! The token call is `POST {oauth}/auth/token`, form-encoded, with Pixiv's client headers plus
 //! `X-Client-Time` (UTC, RFC 3339, `2026-11-28T17:05:00+00:00`) and `X-Client-Hash` (lowercase
 //! hex MD5 of that time string followed by [`HASH_SECRET`]). The answer's `response` object is
-//! read, falling back to the top level (PROTOCOL.md).
+//! read, falling back to the top level (docs/protocol.md).
 //!
 //! ```
 //! use pixiv::oauth::{client_hash, client_time};
@@ -25,13 +25,13 @@ pub use token_source::{OAuthTokenSource, RefreshTokenHook};
 
 use std::time::Duration;
 
-/// The OAuth `client_id` of Pixiv's iOS app, as PixivPy sends it (PROTOCOL.md).
+/// The OAuth `client_id` of Pixiv's iOS app, as PixivPy sends it (docs/protocol.md).
 pub const CLIENT_ID: &str = "MOBrBDS8blbauoSck0ZfDbtuzpyT";
 
-/// The OAuth `client_secret` of Pixiv's iOS app (PROTOCOL.md).
+/// The OAuth `client_secret` of Pixiv's iOS app (docs/protocol.md).
 pub const CLIENT_SECRET: &str = "lsACyCD94FhDUtGTXi3QzcFE2uU1hqtDaKeqrdwj";
 
-/// The secret appended to `X-Client-Time` before hashing it into `X-Client-Hash` (PROTOCOL.md).
+/// The secret appended to `X-Client-Time` before hashing it into `X-Client-Hash` (docs/protocol.md).
 pub const HASH_SECRET: &str = "28c1fdd170a5204386cb1313c7077b34f83e4aaf4aa829ce78c231e05b0bae2c";
 
 /// The token endpoint's path on the OAuth host.

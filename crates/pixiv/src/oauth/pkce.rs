@@ -1,4 +1,4 @@
-//! The PKCE login that gets a first refresh token (password login is dead, PROTOCOL.md).
+//! The PKCE login that gets a first refresh token (password login is dead, docs/protocol.md).
 //!
 //! 1. [`PkceChallenge::new`] makes a random `code_verifier` and its S256 `code_challenge`, and
 //!    the [`login_url`](PkceChallenge::login_url) to open in a browser;
@@ -30,7 +30,7 @@ use super::Tokens;
 use super::token::{Grant, token_call};
 use crate::client::{DEFAULT_API_BASE, DEFAULT_OAUTH_BASE};
 
-/// Where the authorization code is sent back to, as Pixiv's app registers it (PROTOCOL.md).
+/// Where the authorization code is sent back to, as Pixiv's app registers it (docs/protocol.md).
 pub const REDIRECT_URI: &str = "https://app-api.pixiv.net/web/v1/users/auth/pixiv/callback";
 
 /// Random bytes in a verifier: 64, so 86 base64url characters (RFC 7636 allows 43 to 128).
