@@ -8,10 +8,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::ranges;
 pub(crate) use crate::ranges::Rate;
 
-/// The exit codes, as `--help` shows them (docs/cli.md, "Exit codes").
+/// The exit codes, as `-h` shows them (docs/cli.md, "Exit codes"); `--help` adds the
+/// environment variables and files.
 const EXIT_CODES: &str = "Exit codes: 0 done (or skipped), 1 something failed, 2 usage error (nothing was \
-    requested), 130 Ctrl-C (SIGINT), 143 SIGTERM, 129 SIGHUP. A signal stops transfers the same \
-    way: what was printed stays, a resumable .part keeps its resume record.";
+    requested), 130 Ctrl-C (SIGINT), 143 SIGTERM, 129 SIGHUP. `--help` lists the environment \
+    variables and files.";
 
 /// A command-line client for Pixiv's App API: log in, look works up, download originals.
 ///
@@ -22,7 +23,8 @@ const EXIT_CODES: &str = "Exit codes: 0 done (or skipped), 1 something failed, 2
     version,
     propagate_version = true,
     max_term_width = 100,
-    after_help = EXIT_CODES
+    after_help = EXIT_CODES,
+    after_long_help = crate::completions::ENVIRONMENT_AND_FILES
 )]
 pub(crate) struct Cli {
     /// Options every command understands.
@@ -166,6 +168,13 @@ pub(crate) enum Command {
     Logout,
     /// Run the local Pixiv-compatible server (for testing your own tools) until Ctrl-C.
     Mock(MockArgs),
+    /// Print a shell completion script, e.g. `pixiv completions bash > ~/.local/share/bash-completion/completions/pixiv`.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), e.g. `pixiv man > pixiv.1; man ./pixiv.1`.
+    Man,
 }
 
 /// `pixiv demo`.

@@ -15,6 +15,7 @@ mod archive;
 mod cli;
 mod collect;
 mod commands;
+mod completions;
 mod display_text;
 mod download;
 mod input;
@@ -163,6 +164,8 @@ async fn run(cli: &Cli) -> Result<Status, CliError> {
         Command::Login(args) => commands::login(global, args).await,
         Command::Logout => commands::logout(),
         Command::Mock(args) => commands::mock(args).await,
+        Command::Completions { shell } => completions::completions(*shell),
+        Command::Man => completions::man(),
     }
 }
 
