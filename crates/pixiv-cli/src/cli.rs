@@ -164,7 +164,7 @@ pub(crate) enum Command {
     Api(ApiArgs),
     /// Log in and keep the refresh token for the next commands.
     Login(LoginArgs),
-    /// Forget the stored refresh token.
+    /// Forget the stored refresh token and the cached access token.
     Logout,
     /// Run the local Pixiv-compatible server (for testing your own tools) until Ctrl-C.
     Mock(MockArgs),
@@ -301,7 +301,8 @@ fn parse_pair(s: &str) -> Result<(String, String), String> {
 /// `pixiv login`.
 #[derive(Debug, Args)]
 pub(crate) struct LoginArgs {
-    /// Store this refresh token instead of logging in through the browser (PKCE).
+    /// Store this refresh token instead of logging in through the browser (PKCE); `-` reads it
+    /// from stdin (kept out of `ps` and shell history). An empty token is refused.
     #[arg(long, value_name = "TOKEN")]
     pub(crate) refresh_token: Option<String>,
     /// Store the token without checking it with Pixiv first.

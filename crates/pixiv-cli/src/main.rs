@@ -11,6 +11,7 @@
 // The clap structs' doc comments are the `--help` text, where a URL is shown as written.
 #![allow(rustdoc::bare_urls)]
 
+mod access_cache;
 mod archive;
 mod cli;
 mod collect;

@@ -95,7 +95,7 @@ pub(crate) fn remove() -> io::Result<Option<PathBuf>> {
 }
 
 /// Writes `bytes` to `path` readable by the owner only: temp file (0600) + sync + rename.
-fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
+pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     create_private_dir(dir)?;
     let name = path.file_name().unwrap_or_default().to_string_lossy();
