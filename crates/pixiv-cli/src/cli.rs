@@ -175,6 +175,21 @@ pub(crate) enum Command {
     },
     /// Print the manual page (roff), e.g. `pixiv man > pixiv.1; man ./pixiv.1`.
     Man,
+    /// Where the config file is, and what it sets (keys named as the long flags).
+    Config {
+        /// What to print.
+        #[command(subcommand)]
+        action: ConfigAction,
+    },
+}
+
+/// `pixiv config`.
+#[derive(Debug, Clone, Copy, Subcommand)]
+pub(crate) enum ConfigAction {
+    /// Print the config file's path (whether or not it exists).
+    Path,
+    /// Print the config file's settings in force (validated; environment overrides noted).
+    Show,
 }
 
 /// `pixiv demo`.

@@ -17,6 +17,7 @@ mod cli;
 mod collect;
 mod commands;
 mod completions;
+mod config;
 mod display_text;
 mod download;
 mod input;
@@ -34,7 +35,6 @@ mod token_store;
 
 use std::process::ExitCode;
 
-use clap::Parser as _;
 use pixiv::PixivError;
 
 use crate::cli::{Cli, Command};
@@ -81,9 +81,13 @@ impl From<PixivError> for CliError {
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match config::parse() {
         Ok(cli) => cli,
-        Err(e) => match ranges::one_line(&e) {
+        Err(config::ParseError::Config(line)) => {
+            eprintln!("{}", render::error_line(&format!("config file {line}")));
+            return ExitCode::from(2);
+        }
+        Err(config::ParseError::Clap(e)) => match ranges::one_line(&e) {
             // A value out of its range: one line naming the flag and the range, exit 2.
             Some(line) => {
                 eprintln!("{line}");
@@ -167,6 +171,7 @@ async fn run(cli: &Cli) -> Result<Status, CliError> {
         Command::Mock(args) => commands::mock(args).await,
         Command::Completions { shell } => completions::completions(*shell),
         Command::Man => completions::man(),
+        Command::Config { action } => config::run(*action),
     }
 }
 
