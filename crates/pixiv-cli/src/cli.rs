@@ -60,9 +60,56 @@ pub(crate) struct Global {
     /// Compact JSON (one object a line for downloads) instead of pretty output.
     #[arg(long, global = true)]
     pub(crate) json: bool,
+    /// Colour in help, errors, logs and progress bars: auto (a terminal, and NO_COLOR unset),
+    /// always or never.
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto)]
+    pub(crate) color: ColorWhen,
     /// Network settings.
     #[command(flatten)]
     pub(crate) net: Net,
+}
+
+/// `--color WHEN`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ColorWhen {
+    /// When writing to a terminal and `NO_COLOR` is unset or empty.
+    Auto,
+    /// Always, even into a pipe (and despite `NO_COLOR`).
+    Always,
+    /// Never.
+    Never,
+}
+
+impl ColorWhen {
+    /// `--color` (or `--color=`) as given in `args`, before clap parses them, so clap's own help
+    /// and errors follow it too.
+    pub(crate) fn from_args(args: &[std::ffi::OsString]) -> Option<Self> {
+        let mut given = None;
+        let mut it = args.iter().skip(1).map(|a| a.to_string_lossy());
+        while let Some(arg) = it.next() {
+            if arg == "--" {
+                break;
+            }
+            let value = match arg.strip_prefix("--color") {
+                Some("") => it.next().map(|v| v.into_owned()),
+                Some(rest) => rest.strip_prefix('=').map(str::to_owned),
+                None => None,
+            };
+            if let Some(v) = value {
+                given = Self::from_str(&v, true).ok();
+            }
+        }
+        given
+    }
+
+    /// Whether to colour a stream that is (or is not) a terminal.
+    pub(crate) fn enabled(self, terminal: bool) -> bool {
+        match self {
+            Self::Always => true,
+            Self::Never => false,
+            Self::Auto => terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        }
+    }
 }
 
 /// How to reach the servers.

@@ -48,12 +48,21 @@ pub(crate) fn read() -> Result<Option<(PathBuf, toml::Table)>, String> {
 
 /// Parses the process's arguments with the config file's defaults.
 pub(crate) fn parse() -> Result<Cli, ParseError> {
-    let mut command = Cli::command();
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // clap's Auto already honours NO_COLOR; `--color` is seen before parsing for its output.
+    let choice = match crate::cli::ColorWhen::from_args(&args) {
+        Some(crate::cli::ColorWhen::Always) => clap::ColorChoice::Always,
+        Some(crate::cli::ColorWhen::Never) => clap::ColorChoice::Never,
+        _ => clap::ColorChoice::Auto,
+    };
+    let mut command = Cli::command().color(choice);
     if let Some((path, table)) = read().map_err(ParseError::Config)? {
         command = apply(command, &table)
             .map_err(|e| ParseError::Config(format!("{}: {e}", path.display())))?;
     }
-    let matches = command.try_get_matches().map_err(ParseError::Clap)?;
+    let matches = command
+        .try_get_matches_from(args)
+        .map_err(ParseError::Clap)?;
     Cli::from_arg_matches(&matches).map_err(ParseError::Clap)
 }
 

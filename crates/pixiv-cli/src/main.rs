@@ -97,7 +97,18 @@ fn main() -> ExitCode {
             None => e.exit(),
         },
     };
-    init_tracing(cli.global.verbose);
+    // --color / NO_COLOR for the progress bars (indicatif draws with `console`) and the logs.
+    let color_err = cli
+        .global
+        .color
+        .enabled(std::io::IsTerminal::is_terminal(&std::io::stderr()));
+    console::set_colors_enabled_stderr(color_err);
+    console::set_colors_enabled(
+        cli.global
+            .color
+            .enabled(std::io::IsTerminal::is_terminal(&std::io::stdout())),
+    );
+    init_tracing(cli.global.verbose, color_err);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -177,8 +188,7 @@ async fn run(cli: &Cli) -> Result<Status, CliError> {
 
 /// `-v`: debug of the pixiv crates; `-vv`: trace. To stderr; `RUST_LOG` wins when set. The
 /// libraries redact tokens in what they log.
-fn init_tracing(verbose: u8) {
-    use std::io::IsTerminal as _;
+fn init_tracing(verbose: u8, ansi: bool) {
     use tracing_subscriber::EnvFilter;
     // Without -v the command prints its own one-line errors; the libraries stay quiet.
     let level = match verbose {
@@ -194,7 +204,7 @@ fn init_tracing(verbose: u8) {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
+        .with_ansi(ansi)
         .with_target(verbose > 1)
         .init();
 }

@@ -171,3 +171,35 @@ async fn consecutive_commands_share_one_cached_access_token() {
     assert!(!env.config_dir().join("refresh_token").exists());
     assert!(!env.config_dir().join("access_token").exists());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn color_flag_wins_over_no_color_and_a_pipe() {
+    let env = Env::start().await;
+    let ansi = |out: &[u8]| text(out).contains('\u{1b}');
+    let output = run(
+        env.bare()
+            .env("NO_COLOR", "1")
+            .args(["--color", "always", "--help"]),
+        "",
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(0));
+    assert!(
+        ansi(&output.stdout),
+        "--color always colours help even into a pipe"
+    );
+    let output = run(env.bare().args(["--color=always", "downlod"]), "").await;
+    assert_eq!(output.status.code(), Some(2));
+    assert!(ansi(&output.stderr), "and clap's errors");
+    for args in [&["--color", "never", "--help"][..], &["--help"][..]] {
+        let output = run(env.bare().args(args), "").await;
+        assert!(!ansi(&output.stdout), "{args:?}: no colour");
+    }
+    let output = run(env.bare().args(["--color", "sometimes", "logout"]), "").await;
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        text(&output.stderr).contains("--color"),
+        "{}",
+        text(&output.stderr)
+    );
+}
