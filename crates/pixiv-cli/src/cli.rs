@@ -8,10 +8,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::ranges;
 pub(crate) use crate::ranges::Rate;
 
-/// The exit codes, as `--help` shows them (docs/cli.md, "Exit codes").
+/// The exit codes, as `-h` shows them (docs/cli.md, "Exit codes"); `--help` adds the
+/// environment variables and files.
 const EXIT_CODES: &str = "Exit codes: 0 done (or skipped), 1 something failed, 2 usage error (nothing was \
-    requested), 130 Ctrl-C (SIGINT), 143 SIGTERM, 129 SIGHUP. A signal stops transfers the same \
-    way: what was printed stays, a resumable .part keeps its resume record.";
+    requested), 130 Ctrl-C (SIGINT), 143 SIGTERM, 129 SIGHUP. `--help` lists the environment \
+    variables and files.";
 
 /// A command-line client for Pixiv's App API: log in, look works up, download originals.
 ///
@@ -22,7 +23,8 @@ const EXIT_CODES: &str = "Exit codes: 0 done (or skipped), 1 something failed, 2
     version,
     propagate_version = true,
     max_term_width = 100,
-    after_help = EXIT_CODES
+    after_help = EXIT_CODES,
+    after_long_help = crate::completions::ENVIRONMENT_AND_FILES
 )]
 pub(crate) struct Cli {
     /// Options every command understands.
@@ -58,9 +60,56 @@ pub(crate) struct Global {
     /// Compact JSON (one object a line for downloads) instead of pretty output.
     #[arg(long, global = true)]
     pub(crate) json: bool,
+    /// Colour in help, errors, logs and progress bars: auto (a terminal, and NO_COLOR unset),
+    /// always or never.
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto)]
+    pub(crate) color: ColorWhen,
     /// Network settings.
     #[command(flatten)]
     pub(crate) net: Net,
+}
+
+/// `--color WHEN`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ColorWhen {
+    /// When writing to a terminal and `NO_COLOR` is unset or empty.
+    Auto,
+    /// Always, even into a pipe (and despite `NO_COLOR`).
+    Always,
+    /// Never.
+    Never,
+}
+
+impl ColorWhen {
+    /// `--color` (or `--color=`) as given in `args`, before clap parses them, so clap's own help
+    /// and errors follow it too.
+    pub(crate) fn from_args(args: &[std::ffi::OsString]) -> Option<Self> {
+        let mut given = None;
+        let mut it = args.iter().skip(1).map(|a| a.to_string_lossy());
+        while let Some(arg) = it.next() {
+            if arg == "--" {
+                break;
+            }
+            let value = match arg.strip_prefix("--color") {
+                Some("") => it.next().map(|v| v.into_owned()),
+                Some(rest) => rest.strip_prefix('=').map(str::to_owned),
+                None => None,
+            };
+            if let Some(v) = value {
+                given = Self::from_str(&v, true).ok();
+            }
+        }
+        given
+    }
+
+    /// Whether to colour a stream that is (or is not) a terminal.
+    pub(crate) fn enabled(self, terminal: bool) -> bool {
+        match self {
+            Self::Always => true,
+            Self::Never => false,
+            Self::Auto => terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        }
+    }
 }
 
 /// How to reach the servers.
@@ -162,10 +211,32 @@ pub(crate) enum Command {
     Api(ApiArgs),
     /// Log in and keep the refresh token for the next commands.
     Login(LoginArgs),
-    /// Forget the stored refresh token.
+    /// Forget the stored refresh token and the cached access token.
     Logout,
     /// Run the local Pixiv-compatible server (for testing your own tools) until Ctrl-C.
     Mock(MockArgs),
+    /// Print a shell completion script, e.g. `pixiv completions bash > ~/.local/share/bash-completion/completions/pixiv`.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), e.g. `pixiv man > pixiv.1; man ./pixiv.1`.
+    Man,
+    /// Where the config file is, and what it sets (keys named as the long flags).
+    Config {
+        /// What to print.
+        #[command(subcommand)]
+        action: ConfigAction,
+    },
+}
+
+/// `pixiv config`.
+#[derive(Debug, Clone, Copy, Subcommand)]
+pub(crate) enum ConfigAction {
+    /// Print the config file's path (whether or not it exists).
+    Path,
+    /// Print the config file's settings in force (validated; environment overrides noted).
+    Show,
 }
 
 /// `pixiv demo`.
@@ -295,7 +366,8 @@ fn parse_pair(s: &str) -> Result<(String, String), String> {
 /// `pixiv login`.
 #[derive(Debug, Args)]
 pub(crate) struct LoginArgs {
-    /// Store this refresh token instead of logging in through the browser (PKCE).
+    /// Store this refresh token instead of logging in through the browser (PKCE); `-` reads it
+    /// from stdin (kept out of `ps` and shell history). An empty token is refused.
     #[arg(long, value_name = "TOKEN")]
     pub(crate) refresh_token: Option<String>,
     /// Store the token without checking it with Pixiv first.

@@ -12,6 +12,7 @@ use pixiv::{Client, PixivError, RankingMode};
 use pixiv_mock::{DEMO_REFRESH_TOKEN, MockPixiv};
 use serde_json::{Value, json};
 
+use crate::access_cache;
 use crate::cli::{ApiArgs, ApiMethod, DemoArgs, Global, LoginArgs, MockArgs};
 use crate::display_text::escape;
 use crate::download::{pages_of, run_batch};
@@ -154,8 +155,19 @@ pub(crate) async fn api(global: &Global, args: &ApiArgs) -> Result<Status, CliEr
 
 /// `pixiv login`.
 pub(crate) async fn login(global: &Global, args: &LoginArgs) -> Result<Status, CliError> {
-    let token = match &args.refresh_token {
-        Some(token) if args.no_verify => token.trim().to_owned(),
+    // `--refresh-token -`: from stdin, so the token is in neither `ps` nor shell history.
+    let given = match args.refresh_token.as_deref() {
+        Some("-") => Some(read_stdin_token().await?),
+        Some(token) => Some(token.trim().to_owned()),
+        None => None,
+    };
+    if given.as_deref().is_some_and(str::is_empty) {
+        return Err(CliError::Usage(
+            "--refresh-token: the token is empty (nothing was stored)".into(),
+        ));
+    }
+    let token = match &given {
+        Some(token) if args.no_verify => token.clone(),
         Some(token) => {
             let client = settings::client_builder(global)?
                 .refresh_token(token.trim())
@@ -176,11 +188,26 @@ pub(crate) async fn login(global: &Global, args: &LoginArgs) -> Result<Status, C
             None => PixivError::from(e),
         })
     })?;
+    // A cached access token may be another account's.
+    let _ = access_cache::remove();
     eprintln!(
         "refresh token stored in {} (readable by you only)",
         path.display()
     );
     Ok(Status::Success)
+}
+
+/// All of stdin, trimmed (`login --refresh-token -`), read on a blocking thread so Ctrl-C
+/// still stops the command.
+async fn read_stdin_token() -> Result<String, CliError> {
+    let text = tokio::task::spawn_blocking(|| {
+        let mut text = String::new();
+        io::Read::read_to_string(&mut io::stdin().lock(), &mut text).map(|_| text)
+    })
+    .await
+    .map_err(|e| CliError::from(PixivError::from(io::Error::other(e))))?
+    .map_err(|e| CliError::from(PixivError::from(e)))?;
+    Ok(text.trim().to_owned())
 }
 
 /// The PKCE login of docs/protocol.md: print the URL, read the code, exchange it.
@@ -235,6 +262,9 @@ pub(crate) fn logout() -> Result<Status, CliError> {
     match token_store::remove().map_err(|e| CliError::from(PixivError::from(e)))? {
         Some(path) => eprintln!("removed {}", path.display()),
         None => eprintln!("no stored refresh token"),
+    }
+    if let Some(path) = access_cache::remove().map_err(|e| CliError::from(PixivError::from(e)))? {
+        eprintln!("removed {}", path.display());
     }
     if std::env::var_os(token_store::TOKEN_ENV).is_some() {
         eprintln!(

@@ -11,10 +11,13 @@
 // The clap structs' doc comments are the `--help` text, where a URL is shown as written.
 #![allow(rustdoc::bare_urls)]
 
+mod access_cache;
 mod archive;
 mod cli;
 mod collect;
 mod commands;
+mod completions;
+mod config;
 mod display_text;
 mod download;
 mod input;
@@ -33,7 +36,6 @@ mod token_store;
 
 use std::process::ExitCode;
 
-use clap::Parser as _;
 use pixiv::PixivError;
 
 use crate::cli::{Cli, Command};
@@ -80,9 +82,13 @@ impl From<PixivError> for CliError {
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match config::parse() {
         Ok(cli) => cli,
-        Err(e) => match ranges::one_line(&e) {
+        Err(config::ParseError::Config(line)) => {
+            eprintln!("{}", render::error_line(&format!("config file {line}")));
+            return ExitCode::from(2);
+        }
+        Err(config::ParseError::Clap(e)) => match ranges::one_line(&e) {
             // A value out of its range: one line naming the flag and the range, exit 2.
             Some(line) => {
                 eprintln!("{line}");
@@ -92,7 +98,18 @@ fn main() -> ExitCode {
             None => e.exit(),
         },
     };
-    init_tracing(cli.global.verbose);
+    // --color / NO_COLOR for the progress bars (indicatif draws with `console`) and the logs.
+    let color_err = cli
+        .global
+        .color
+        .enabled(std::io::IsTerminal::is_terminal(&std::io::stderr()));
+    console::set_colors_enabled_stderr(color_err);
+    console::set_colors_enabled(
+        cli.global
+            .color
+            .enabled(std::io::IsTerminal::is_terminal(&std::io::stdout())),
+    );
+    init_tracing(cli.global.verbose, color_err);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -164,13 +181,15 @@ async fn run(cli: &Cli) -> Result<Status, CliError> {
         Command::Login(args) => commands::login(global, args).await,
         Command::Logout => commands::logout(),
         Command::Mock(args) => commands::mock(args).await,
+        Command::Completions { shell } => completions::completions(*shell),
+        Command::Man => completions::man(),
+        Command::Config { action } => config::run(*action),
     }
 }
 
 /// `-v`: debug of the pixiv crates; `-vv`: trace. To stderr; `RUST_LOG` wins when set. The
 /// libraries redact tokens in what they log.
-fn init_tracing(verbose: u8) {
-    use std::io::IsTerminal as _;
+fn init_tracing(verbose: u8, ansi: bool) {
     use tracing_subscriber::EnvFilter;
     // Without -v the command prints its own one-line errors; the libraries stay quiet.
     let level = match verbose {
@@ -186,7 +205,7 @@ fn init_tracing(verbose: u8) {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
+        .with_ansi(ansi)
         .with_target(verbose > 1)
         .init();
 }

@@ -399,21 +399,27 @@ fn short_name(url: &str) -> String {
     }
 }
 
-/// The closing line: `5 saved, 0 skipped, 0 failed: 1.2 MiB in 0.3 s (4.1 MB/s), 0 retries`.
+/// The closing line: `5 saved, 0 skipped, 0 failed: 1.2 MiB in 0.3 s (4.1 MiB/s), 0 retries`.
+/// Sizes and rates in binary units, as the bars show them (indicatif's `HumanBytes`).
 pub(crate) fn summary(stats: &Stats, elapsed: Duration, retries: u64) -> String {
     let secs = elapsed.as_secs_f64();
-    #[allow(clippy::cast_precision_loss)] // for display
+    #[allow(
+        clippy::cast_precision_loss,
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss
+    )] // for display; a rate is never negative
     let rate = if secs > 0.0 {
-        stats.bytes as f64 / secs / 1_000_000.0
+        (stats.bytes as f64 / secs) as u64
     } else {
-        0.0
+        0
     };
     format!(
-        "{} saved, {} skipped, {} failed: {} in {secs:.2} s ({rate:.1} MB/s), {retries} {}",
+        "{} saved, {} skipped, {} failed: {} in {secs:.2} s ({}/s), {retries} {}",
         stats.saved,
         stats.skipped,
         stats.failed,
         render::bytes(stats.bytes),
+        render::bytes(rate),
         if retries == 1 { "retry" } else { "retries" }
     )
 }
@@ -439,7 +445,7 @@ mod tests {
         let line = summary(&stats, Duration::from_secs(1), 1);
         assert_eq!(
             line,
-            "2 saved, 0 skipped, 0 failed: 1.9 MiB in 1.00 s (2.0 MB/s), 1 retry"
+            "2 saved, 0 skipped, 0 failed: 1.9 MiB in 1.00 s (1.9 MiB/s), 1 retry"
         );
     }
 }

@@ -1,12 +1,14 @@
 //! From the global options to the libraries' settings: a `TransportConfig` and a
 //! `pixiv::Client`. No behaviour of its own: every setting maps onto one library call.
 
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use pixiv::transport::ratelimit::RateLimiter;
 use pixiv::transport::retry::RetryPolicy;
 use pixiv::{Client, PixivError, ProxyConfig, TlsConfig, TransportConfig};
 
+use crate::access_cache;
 use crate::cli::{Global, Net, Rate};
 use crate::token_store::{self, Source};
 
@@ -84,15 +86,36 @@ pub(crate) fn client(global: &Global) -> Result<Client, PixivError> {
                 ),
             )
         })?;
-    let mut builder = client_builder(global)?.refresh_token(token);
-    if source == Source::File {
-        builder = builder.on_refresh_token(|new| {
-            if let Err(e) = token_store::store(new) {
-                tracing::warn!(error = %e, "could not store the rotated refresh token");
-            }
-        });
+    let oauth = oauth_base(global).to_owned();
+    let mut builder = client_builder(global)?.refresh_token(token.clone());
+    // A cached access token of this account and server: no token call within its hour.
+    if let Some(access) = access_cache::load(&token, &oauth) {
+        builder = builder.access_token(access);
     }
-    builder.build()
+    // The refresh token the next run will load, which the cached access token is keyed on: a
+    // rotated one when it is written back to the file, the environment's otherwise.
+    let current = Arc::new(Mutex::new(token));
+    let rotated = Arc::clone(&current);
+    builder = builder.on_refresh_token(move |new| {
+        if source != Source::File {
+            return;
+        }
+        match token_store::store(new) {
+            Ok(_) => *rotated.lock().unwrap_or_else(PoisonError::into_inner) = new.to_owned(),
+            Err(e) => tracing::warn!(error = %e, "could not store the rotated refresh token"),
+        }
+    });
+    let client = builder.build()?;
+    client
+        .token_source()
+        .set_on_access_token(move |access, lifetime| {
+            let refresh = current
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .clone();
+            access_cache::store(&refresh, &oauth, access, lifetime);
+        });
+    Ok(client)
 }
 
 /// A client builder with the options' servers and transport settings (no token yet).

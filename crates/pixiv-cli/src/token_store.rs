@@ -1,5 +1,6 @@
 //! Where `pixiv login` keeps the refresh token: `$PIXIV_CONFIG_DIR/refresh_token`, else
-//! `$XDG_CONFIG_HOME/pixiv-rs/refresh_token`, else `~/.config/pixiv-rs/refresh_token`.
+//! `pixiv-rs/refresh_token` in the platform's config folder (on Linux
+//! `$XDG_CONFIG_HOME/pixiv-rs/refresh_token`, else `~/.config/pixiv-rs/refresh_token`).
 //!
 //! The file is readable by its owner only (mode 0600, its folder 0700), and written atomically:
 //! a temporary file created with that mode, synced, then renamed over the old one, so a crash
@@ -38,10 +39,10 @@ pub(crate) fn config_dir() -> Option<PathBuf> {
     if let Some(dir) = var(CONFIG_DIR_ENV) {
         return Some(dir);
     }
-    if let Some(xdg) = var("XDG_CONFIG_HOME").filter(|p| p.is_absolute()) {
-        return Some(xdg.join("pixiv-rs"));
-    }
-    var("HOME").map(|home| home.join(".config").join("pixiv-rs"))
+    // The platform's config folder (the `directories` crate): `$XDG_CONFIG_HOME` when absolute,
+    // else `~/.config` on Linux; `~/Library/Application Support` on macOS; `%APPDATA%` on
+    // Windows.
+    directories::BaseDirs::new().map(|dirs| dirs.config_dir().join("pixiv-rs"))
 }
 
 /// The token file's path.
@@ -95,7 +96,7 @@ pub(crate) fn remove() -> io::Result<Option<PathBuf>> {
 }
 
 /// Writes `bytes` to `path` readable by the owner only: temp file (0600) + sync + rename.
-fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
+pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     create_private_dir(dir)?;
     let name = path.file_name().unwrap_or_default().to_string_lossy();

@@ -40,7 +40,12 @@ async fn demo_downloads_what_the_mock_serves() {
         stdout.contains(&format!("{} saved, 0 skipped, 0 failed", found.len())),
         "{stdout}"
     );
-    assert!(stdout.contains("MB/s"), "{stdout}");
+    // Binary units for sizes and rates (issue #16.7): `(15.6 MiB/s)`, never `MB/s`.
+    assert!(stdout.contains("B/s), "), "{stdout}");
+    assert!(
+        !stdout.contains(" MB") && !stdout.contains(" kB"),
+        "{stdout}"
+    );
 }
 
 #[cfg(unix)]

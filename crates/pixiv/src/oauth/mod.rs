@@ -21,7 +21,7 @@ mod token;
 mod token_source;
 
 pub use token::{RefreshToken, Tokens, client_hash, client_time};
-pub use token_source::{OAuthTokenSource, RefreshTokenHook};
+pub use token_source::{AccessTokenHook, OAuthTokenSource, RefreshTokenHook};
 
 use std::time::Duration;
 

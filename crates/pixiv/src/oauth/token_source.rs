@@ -16,6 +16,10 @@ use crate::models::AuthUser;
 /// What the application gives to hear of a rotated refresh token (to store it).
 pub type RefreshTokenHook = Arc<dyn Fn(&str) + Send + Sync>;
 
+/// What the application gives to hear of each new access token and its lifetime (to cache it
+/// between runs, as the `pixiv` command does beside its refresh token).
+pub type AccessTokenHook = Arc<dyn Fn(&str, Duration) + Send + Sync>;
+
 type Fetch = Box<dyn Fn() -> BoxFuture<'static, Result<FreshToken, PixivError>> + Send + Sync>;
 
 /// Access tokens from Pixiv's refresh-token grant, for the transport's auth layer.
@@ -42,6 +46,7 @@ struct State {
     refresh_token: Mutex<RefreshToken>,
     user: Mutex<Option<AuthUser>>,
     hook: Mutex<Option<RefreshTokenHook>>,
+    access_hook: Mutex<Option<AccessTokenHook>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -82,6 +87,10 @@ impl State {
                 hook(tokens.refresh_token.secret());
             }
         }
+        let access_hook = lock(&self.access_hook).clone();
+        if let Some(hook) = access_hook {
+            hook(tokens.access_token.secret(), tokens.expires_in);
+        }
         Ok(FreshToken {
             token: tokens.access_token,
             expires_in: Some(tokens.expires_in),
@@ -114,6 +123,7 @@ impl OAuthTokenSource {
             refresh_token: Mutex::new(RefreshToken::new(refresh_token)),
             user: Mutex::new(None),
             hook: Mutex::new(None),
+            access_hook: Mutex::new(None),
         });
         let for_fetch = Arc::clone(&state);
         let fetch: Fetch = Box::new(move || {
@@ -133,6 +143,14 @@ impl OAuthTokenSource {
     pub fn on_refresh_token(self, hook: impl Fn(&str) + Send + Sync + 'static) -> Self {
         *lock(&self.state.hook) = Some(Arc::new(hook));
         self
+    }
+
+    /// Calls `hook` with every access token a token call returns and its lifetime
+    /// (`expires_in`), so an application can cache it and seed the next run with
+    /// [`with_access_token`](Self::with_access_token). Takes `&self`, so it can be set on a
+    /// built [`Client`](crate::Client)'s source; keep it short.
+    pub fn set_on_access_token(&self, hook: impl Fn(&str, Duration) + Send + Sync + 'static) {
+        *lock(&self.state.access_hook) = Some(Arc::new(hook));
     }
 
     /// Starts with `access_token` (PixivPy's `set_auth`), used until Pixiv rejects it; then the
