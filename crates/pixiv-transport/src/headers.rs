@@ -13,7 +13,7 @@
 //! A header the request already carries is left alone (all its values), so a caller can override
 //! any default per request, e.g. the download's `Referer` or another `Accept-Language`.
 //!
-//! Why one layer with a [`HeaderMap`](http::HeaderMap) rather than tower-http's `SetRequestHeaderLayer::if_not_present`
+//! Why one layer with a [`HeaderMap`] rather than tower-http's `SetRequestHeaderLayer::if_not_present`
 //! once per header: the set is data (the builder adds `default_header(..)`s at run time), a
 //! `HeaderMap` carries several values per name, and one layer is one service type in the stack
 //! instead of four nested ones. The behaviour is exactly `if_not_present`, per header name.

@@ -3,7 +3,7 @@
 //!
 //! **The cap.** Timeouts, rate-limit windows, `Retry-After` values and pauses come from callers and
 //! servers; `Instant + Duration` panics when the sum does not fit (tokio's `Instant` too). Every
-//! deadline the transport computes goes through [`deadline_after`], which caps the duration at
+//! deadline the transport computes goes through `deadline_after`, which caps the duration at
 //! [`MAX_WAIT`] (about 100 years: "never" for any process) and never panics.
 //!
 //! **The hook.** [`TransportConfig::on_wait`](crate::TransportConfig::on_wait) is told of each

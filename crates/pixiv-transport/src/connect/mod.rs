@@ -6,7 +6,7 @@
 //! - [`ProxyConfig`] (`proxy.rs`): explicit or from the environment, CONNECT and absolute form;
 //! - [`Resolve`] (`resolve.rs`): system DNS or a [`StaticResolver`];
 //! - [`HttpClient`] (`client.rs`): the tower service the layers wrap;
-//! - [`classify_error`] (`error.rs`): its errors as [`PixivError`](crate::PixivError)s.
+//! - `error.rs`: its errors, which `error_map::map_client_error` turns into [`PixivError`](crate::PixivError)s (the one boundary);
 //!
 //! Stated once, because hyper-util hides them: the pool's idle timeout needs a pool timer and
 //! HTTP/2 keep-alive a timer (both set; an idle connection goes at hyper-util's next sweep, between

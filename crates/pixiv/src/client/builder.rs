@@ -141,7 +141,7 @@ impl ClientBuilder {
 
     /// A rate limit for the image host (and the other calls without a Bearer: the web host's
     /// `/ajax/` answers): a budget of its own, apart from the App API's. Default: none, images
-    /// are throttled by concurrency; see [`DEFAULT_IMAGE_RATE_LIMIT`] for why, and for the
+    /// are throttled by concurrency; see [`DEFAULT_IMAGE_RATE_LIMIT`](crate::DEFAULT_IMAGE_RATE_LIMIT) for why, and for the
     /// figure to pass here to get the earlier default back. Overrides
     /// [`shared_rate_limit`](Self::shared_rate_limit) for images.
     pub fn image_rate_limit(mut self, limiter: RateLimiter) -> Self {
