@@ -174,10 +174,24 @@ impl OAuthTokenSource {
 
     /// Makes sure a valid access token is held (a token call when none is, or it is about to
     /// expire) and returns the logged-in account.
+    ///
+    /// An access token given from outside ([`with_access_token`](Self::with_access_token), a
+    /// cache) names no account: then one token call is made to learn it, when there is a refresh
+    /// token to make it with.
     pub async fn login(&self) -> Result<AuthUser, PixivError> {
-        self.refresher.token().await?;
+        let token = self.refresher.token().await?;
+        if let Some(user) = self.user() {
+            return Ok(user);
+        }
+        if !lock(&self.state.refresh_token).secret().is_empty() {
+            self.refresher.refresh(&token).await?;
+        }
         self.user().ok_or_else(|| {
-            PixivError::decode("the OAuth answer did not name the logged-in user", &[])
+            PixivError::decode(
+                "no token call has named the logged-in user (an access-token-only client, or an \
+                 OAuth answer without one)",
+                &[],
+            )
         })
     }
 }
