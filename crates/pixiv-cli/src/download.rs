@@ -91,7 +91,7 @@ pub(crate) async fn run(global: &Global, args: &DownloadArgs) -> Result<Status, 
     } else {
         settings::client(global).ok()
     };
-    let mut downloader = match &client {
+    let downloader = match &client {
         Some(c) => c.downloader(),
         None => {
             let mut config = settings::transport_config(&global.net)?;
@@ -103,15 +103,7 @@ pub(crate) async fn run(global: &Global, args: &DownloadArgs) -> Result<Status, 
             Downloader::new(Transport::builder().config(config).build()?)
         }
     };
-    if let Some(retries) = global.net.retries {
-        downloader = downloader.retry_policy(RetryPolicy::new().max_retries(retries));
-    }
-    if let Some(referer) = &args.referer {
-        downloader = downloader.referer(referer);
-    }
-    if let Some(max) = args.max_size {
-        downloader = downloader.max_size(max);
-    }
+    let downloader = with_flags(downloader, global, args);
     let display = Display::new(global.no_progress, global.json, global.quiet);
     let jobs = usize::from(args.jobs);
 
@@ -179,34 +171,7 @@ pub(crate) async fn run(global: &Global, args: &DownloadArgs) -> Result<Status, 
         // An animation's frames come as a zip plus a frame list (the facade's download_ugoira);
         // the batch above saved its first frame, as Pixiv's original URL names it.
         if let Some(client) = &client {
-            for id in ugoira {
-                match client
-                    .download_ugoira_with(id, &args.dir, &output.ugoira_options(args))
-                    .await
-                {
-                    Ok(done) => {
-                        ui.saved(&done.zip.path, done.zip.bytes);
-                        ui.saved(&done.frames_path, file_len(&done.frames_path));
-                        let converted = output
-                            .convert_ugoira(&done.zip.path, &done.metadata.frames, id)
-                            .await;
-                        match converted {
-                            Some(Ok(path)) => ui.saved(&path, file_len(&path)),
-                            Some(Err(e)) => ui.failed(&format!("ugoira {id}"), &e),
-                            None => {}
-                        }
-                    }
-                    Err(e) => ui.failed(&format!("ugoira {id}"), &e),
-                }
-            }
-        }
-        for (illust, files) in &works {
-            for written in output.after_work(illust, files, &args.dir) {
-                match written {
-                    Ok(path) => ui.saved(&path, file_len(&path)),
-                    Err(e) => ui.failed(&format!("illust {}", illust.id), &e),
-                }
-            }
+            after_batch(client, &ugoira, &works, args, &output, &mut ui).await;
         }
     }
     let (stats, elapsed) = ui.finish();
@@ -228,6 +193,64 @@ pub(crate) async fn run(global: &Global, args: &DownloadArgs) -> Result<Status, 
     } else {
         Status::Success
     })
+}
+
+/// The `--retries`, `--referer` and `--max-size` flags on a downloader.
+pub(crate) fn with_flags(
+    mut downloader: Downloader<Transport>,
+    global: &Global,
+    args: &DownloadArgs,
+) -> Downloader<Transport> {
+    if let Some(retries) = global.net.retries {
+        downloader = downloader.retry_policy(RetryPolicy::new().max_retries(retries));
+    }
+    if let Some(referer) = &args.referer {
+        downloader = downloader.referer(referer);
+    }
+    if let Some(max) = args.max_size {
+        downloader = downloader.max_size(max);
+    }
+    downloader
+}
+
+/// What follows a batch of works' pages: each animation's zip and frame list (the facade's
+/// `download_ugoira`; the batch saved its first frame, as Pixiv's original URL names it) and its
+/// conversion, then each work's sidecars and file times.
+pub(crate) async fn after_batch<W: std::borrow::Borrow<Illust>>(
+    client: &Client,
+    ugoira: &[u64],
+    works: &[(W, Vec<std::path::PathBuf>)],
+    args: &DownloadArgs,
+    output: &Output,
+    ui: &mut Ui,
+) {
+    for &id in ugoira {
+        let options = output.ugoira_options(args);
+        match client.download_ugoira_with(id, &args.dir, &options).await {
+            Ok(done) => {
+                ui.saved(&done.zip.path, done.zip.bytes);
+                ui.saved(&done.frames_path, file_len(&done.frames_path));
+                let converted = output
+                    .convert_ugoira(&done.zip.path, &done.metadata.frames, id)
+                    .await;
+                match converted {
+                    Some(Ok(path)) => ui.saved(&path, file_len(&path)),
+                    Some(Err(e)) => ui.failed(&format!("ugoira {id}"), &e),
+                    None => {}
+                }
+            }
+            Err(e) => ui.failed(&format!("ugoira {id}"), &e),
+        }
+    }
+    for (illust, files) in works {
+        let illust = illust.borrow();
+        for written in output.after_work(illust, files, &args.dir) {
+            match written {
+                Ok(path) => ui.saved(&path, file_len(&path)),
+                Err(e) => ui.failed(&format!("illust {}", illust.id), &e),
+            }
+        }
+    }
 }
 
 fn file_len(path: &Path) -> u64 {

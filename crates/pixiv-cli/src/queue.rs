@@ -6,7 +6,6 @@ use std::collections::{BTreeMap, HashSet};
 use std::io::{self, Write as _};
 
 use pixiv::download::{BatchItem, BatchOptions, Target, checked_originals};
-use pixiv::transport::retry::RetryPolicy;
 use pixiv::{Client, Event, IllustType, PixivError};
 use serde_json::json;
 
@@ -73,16 +72,7 @@ pub(crate) async fn run(
     let options = &args.collect;
     let archive = open_archive(options).await?;
     let client = settings::client(global)?;
-    let mut downloader = client.downloader();
-    if let Some(retries) = global.net.retries {
-        downloader = downloader.retry_policy(RetryPolicy::new().max_retries(retries));
-    }
-    if let Some(referer) = &args.referer {
-        downloader = downloader.referer(referer);
-    }
-    if let Some(max) = args.max_size {
-        downloader = downloader.max_size(max);
-    }
+    let downloader = crate::download::with_flags(client.downloader(), global, args);
     let mut target = Target::dir(&args.dir).replace(args.replace);
     if let Some(prefix) = &args.prefix {
         target = target.prefix(prefix);
@@ -196,35 +186,7 @@ pub(crate) async fn run(
     }
     let _ = io::stdout().flush();
 
-    // An animation's frames come as a zip plus a frame list (the facade's download_ugoira).
-    for id in ugoira {
-        match client
-            .download_ugoira_with(id, &args.dir, &output.ugoira_options(args))
-            .await
-        {
-            Ok(done) => {
-                ui.saved(&done.zip.path, done.zip.bytes);
-                ui.saved(&done.frames_path, file_len(&done.frames_path));
-                let converted = output
-                    .convert_ugoira(&done.zip.path, &done.metadata.frames, id)
-                    .await;
-                match converted {
-                    Some(Ok(path)) => ui.saved(&path, file_len(&path)),
-                    Some(Err(e)) => ui.failed(&format!("ugoira {id}"), &e),
-                    None => {}
-                }
-            }
-            Err(e) => ui.failed(&format!("ugoira {id}"), &e),
-        }
-    }
-    for (illust, files) in &written {
-        for done in output.after_work(illust, files, &args.dir) {
-            match done {
-                Ok(path) => ui.saved(&path, file_len(&path)),
-                Err(e) => ui.failed(&format!("illust {}", illust.id), &e),
-            }
-        }
-    }
+    crate::download::after_batch(&client, &ugoira, &written, args, &output, &mut ui).await;
     // Novels come after the works: one text file each, with its images (novel.rs).
     if !novels.is_empty() {
         let job = crate::novel::NovelJob {
@@ -316,8 +278,4 @@ fn record(
             ui.set_meta(index, "archive", json!("not recorded"));
         }
     }
-}
-
-fn file_len(path: &std::path::Path) -> u64 {
-    std::fs::metadata(path).map_or(0, |m| m.len())
 }
