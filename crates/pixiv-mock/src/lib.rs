@@ -74,6 +74,7 @@ pub mod faults;
 mod formats;
 pub mod images;
 pub mod log;
+pub mod microsocks;
 mod mock;
 pub mod oauth;
 mod server;

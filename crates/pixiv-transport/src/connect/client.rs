@@ -98,6 +98,8 @@ impl HttpClient {
             proxy_dial: HttpsConnector::from((tcp, tls.proxy)),
             proxy: config.proxy.clone(),
             hosts: Arc::clone(&hosts),
+            resolver: DynResolver(Arc::clone(&config.resolver)),
+            handshake_timeout: config.connect_timeout.map(cap),
         };
         let opened = Arc::new(AtomicU64::new(0));
         let connector = Counting {
@@ -184,8 +186,12 @@ impl Service<Request<RequestBody>> for HttpClient {
         let host = shared.hosts.get(&key(uri).unwrap_or_default());
         // Plain HTTP through a proxy: the request itself goes to the proxy (absolute form), so it
         // carries the proxy's credentials. Never for https (the tunnel's CONNECT carries them).
+        // (A SOCKS proxy is a plain tunnel: the request goes as to the target.)
         let intercept = if scheme == "http" {
-            shared.proxy.intercept(uri)
+            shared
+                .proxy
+                .intercept(uri)
+                .filter(|i| matches!(i.uri().scheme_str(), Some("http" | "https")))
         } else {
             None
         };

@@ -1,10 +1,12 @@
 //! The `Service<Uri>` under hyper-util's client: per destination, ask the proxy matcher, then
-//! connect directly, tunnel with CONNECT, or connect to the proxy for absolute-form HTTP.
+//! connect directly, tunnel with CONNECT, tunnel with SOCKS5 (`socks.rs`), or connect to the proxy
+//! for absolute-form HTTP.
 //! TLS to the target is hyper-rustls' `HttpsConnector` around this; [`Counting`] around that.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use futures_util::future::BoxFuture;
 use http::Uri;
@@ -21,6 +23,7 @@ use super::hosts::{HostTable, LiveGuard, SLOT_WAIT, key};
 use super::progress;
 use super::proxy::{ProxyConfig, ProxyError, Recording, basic_auth, status_line};
 use super::resolve::DynResolver;
+use super::socks::{SocksConnect, is_socks};
 use super::stream::{Conn, ConnKind, ProxyIo};
 use crate::error_map::chain_message;
 
@@ -34,6 +37,10 @@ pub(crate) struct Connector {
     pub(crate) proxy_dial: HttpsConnector<Tcp>,
     pub(crate) proxy: ProxyConfig,
     pub(crate) hosts: Arc<HostTable>,
+    /// The target's resolver, for `socks5://` proxies (the client resolves, the proxy connects).
+    pub(crate) resolver: DynResolver,
+    /// Bounds a SOCKS handshake (the connect timeout).
+    pub(crate) handshake_timeout: Option<Duration>,
 }
 
 impl Service<Uri> for Connector {
@@ -104,9 +111,17 @@ impl Connector {
         let proxy_name = proxy_uri
             .authority()
             .map_or_else(String::new, ToString::to_string);
+        if is_socks(proxy_uri.scheme_str()) {
+            let socks = SocksConnect {
+                dial: self.proxy_dial.clone(),
+                resolver: self.resolver.clone(),
+                handshake_timeout: self.handshake_timeout,
+            };
+            return Box::pin(socks.connect(intercept, dst));
+        }
         if !matches!(proxy_uri.scheme_str(), Some("http" | "https")) {
             let message = format!(
-                "unsupported proxy scheme {:?} for {proxy_name} (http:// or https:// proxies only)",
+                "unsupported proxy scheme {:?} for {proxy_name} (http, https, socks5, socks5h)",
                 proxy_uri.scheme_str().unwrap_or_default()
             );
             return Box::pin(async move {

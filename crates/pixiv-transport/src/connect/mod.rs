@@ -4,6 +4,7 @@
 //! - [`ConnectConfig`] (`config.rs`): pool, TCP, HTTP/2, with PixivPy's defaults;
 //! - [`TlsConfig`] (`tls.rs`): roots, extra CAs, opt-in no-verify, SNI;
 //! - [`ProxyConfig`] (`proxy.rs`): explicit or from the environment, CONNECT and absolute form;
+//!   SOCKS5 tunnels in `socks.rs`;
 //! - [`Resolve`] (`resolve.rs`): system DNS or a [`StaticResolver`];
 //! - [`HttpClient`] (`client.rs`): the tower service the layers wrap;
 //! - `error.rs`: its errors, which `error_map::map_client_error` turns into [`PixivError`](crate::PixivError)s (the one boundary);
@@ -43,6 +44,7 @@ mod hosts;
 pub(crate) mod progress;
 pub mod proxy;
 pub mod resolve;
+mod socks;
 mod stream;
 pub mod tls;
 

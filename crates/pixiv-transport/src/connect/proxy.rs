@@ -49,6 +49,8 @@ use hyper_util::client::proxy::matcher::{Intercept, Matcher};
 use pixiv_errors::{BoxError, PixivError};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
+use super::socks::is_socks;
+
 /// Proxy settings. See the [module docs](self).
 #[derive(Clone, Default)]
 #[must_use]
@@ -72,26 +74,42 @@ impl ProxyConfig {
         Self::default()
     }
 
-    /// Every destination through the proxy at `url` (`http://[user:pass@]host:port` or
-    /// `https://...`; userinfo percent-decoded). `InvalidInput` for another scheme or a bad URL.
+    /// Every destination through the proxy at `url`: `http://[user:pass@]host:port`,
+    /// `https://...` (TLS to the proxy), `socks5h://[user:pass@]host[:port]` (the proxy resolves
+    /// the target's name) or `socks5://...` (this client resolves it, with the address checks);
+    /// userinfo percent-decoded; a SOCKS port defaults to 1080. `InvalidInput` for another scheme
+    /// (`socks4` included) or a bad URL.
     pub fn url(url: &str) -> Result<Self, PixivError> {
         let uri: Uri = url
             .parse()
             .map_err(|e: http::uri::InvalidUri| invalid(url, e.to_string()))?;
         match uri.scheme_str() {
-            Some("http" | "https") => {}
+            Some("http" | "https" | "socks5" | "socks5h") => {}
+            Some(other @ ("socks4" | "socks4a" | "socks")) => {
+                return Err(invalid(
+                    url,
+                    format!(
+                        "{other}:// is not supported: use socks5h:// (the proxy resolves names) \
+                         or socks5:// (this client resolves them)"
+                    ),
+                ));
+            }
             Some(other) => {
                 return Err(invalid(
                     url,
-                    format!("unsupported proxy scheme {other:?} (http or https)"),
+                    format!("unsupported proxy scheme {other:?} (http, https, socks5 or socks5h)"),
                 ));
             }
             None => {
                 return Err(invalid(
                     url,
-                    "the proxy URL needs a scheme (http:// or https://)".into(),
+                    "the proxy URL needs a scheme (http://, https://, socks5:// or socks5h://)"
+                        .into(),
                 ));
             }
+        }
+        if is_socks(uri.scheme_str()) {
+            check_socks_userinfo(url, &uri)?;
         }
         if uri.host().is_none_or(str::is_empty) {
             return Err(invalid(url, "the proxy URL has no host".into()));
@@ -213,6 +231,25 @@ impl ProxyConfig {
                 .is_some_and(|e| !(e.all.is_empty() && e.http.is_empty() && e.https.is_empty()));
         self.matcher = enabled.then(|| Arc::new(builder.build()));
     }
+}
+
+/// RFC 1929 carries the user name and the password in one length byte each: longer ones cannot
+/// be sent, so they are refused here rather than at the first connect.
+fn check_socks_userinfo(url: &str, uri: &Uri) -> Result<(), PixivError> {
+    let Some((userinfo, _)) = uri.authority().and_then(|a| a.as_str().rsplit_once('@')) else {
+        return Ok(());
+    };
+    let (user, pass) = userinfo.split_once(':').unwrap_or((userinfo, ""));
+    for (what, part) in [("user name", user), ("password", pass)] {
+        let len = percent_encoding::percent_decode_str(part).count();
+        if len > 255 {
+            return Err(invalid(
+                url,
+                format!("the SOCKS5 {what} is {len} bytes long; RFC 1929 allows at most 255"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// A proxy variable's value must be what [`ProxyConfig::url`] accepts (with `http://` assumed
@@ -438,7 +475,8 @@ mod tests {
     #[test]
     fn bad_urls_are_invalid_input() {
         for url in [
-            "socks5://127.0.0.1:1080",
+            "socks4://127.0.0.1:1080",
+            "socks4a://127.0.0.1:1080",
             "127.0.0.1:3128",
             "http://",
             "not a url",
@@ -500,7 +538,7 @@ mod tests {
             ("http_proxy", "http://u:pss@[::1"),
             ("HTTPS_PROXY", "http://u:p/ss@127.0.0.1:3128 x"),
             ("https_proxy", "http://"),
-            ("ALL_PROXY", "socks5://u:pss@127.0.0.1:1080"),
+            ("ALL_PROXY", "socks4://u:pss@127.0.0.1:1080"),
             ("all_proxy", "http://u:pss@127.0.0.1:99999"),
         ] {
             let err =
