@@ -105,12 +105,12 @@ async fn unusable_files_proxies_and_modes_exit_2_before_any_request() {
             "No such file",
         ),
         (
-            &["--proxy", "socks5://127.0.0.1:1080", "download", &url],
+            &["--proxy", "socks4://127.0.0.1:1080", "download", &url],
             "--proxy",
             "http://",
         ),
         (
-            &["--proxy", "socks5h://127.0.0.1:1080", "illust", "12"],
+            &["--proxy", "socks4a://127.0.0.1:1080", "illust", "12"],
             "--proxy",
             "http://",
         ),

@@ -90,7 +90,7 @@ impl ProxyConfig {
                     url,
                     format!(
                         "{other}:// is not supported: use socks5h:// (the proxy resolves names) \
-                         or socks5:// (this client resolves them)"
+                         or socks5:// (this client resolves them), or an http:// or https:// proxy"
                     ),
                 ));
             }
