@@ -16,8 +16,9 @@
 //! [`HttpClient`](super::HttpClient) from the [`FromPublicOrigin`] mark the redirect policy puts on
 //! the hops of a chain that began on a public host.
 //!
-//! Limits: a host name reached through a proxy is resolved by the proxy, so only IP literals are
-//! checked then; and a pooled connection to a host name is reused without a new lookup.
+//! Limits: a host name reached through an HTTP or `socks5h://` proxy is resolved by the proxy, so
+//! only IP literals are checked then (a `socks5://` proxy gets the address resolved and checked
+//! here); and a pooled connection to a host name is reused without a new lookup.
 
 use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};

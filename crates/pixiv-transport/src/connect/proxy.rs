@@ -7,7 +7,10 @@
 //! - `https://` targets go through a CONNECT tunnel, then TLS to the target inside it;
 //! - `http://` targets are sent to the proxy in absolute form (`GET http://host/path`), as curl
 //!   does, with `Proxy-Authorization` added by the client;
-//! - proxy URLs may be `http://` or `https://` (TLS to the proxy, then CONNECT inside it);
+//! - proxy URLs may be `http://` or `https://` (TLS to the proxy, then CONNECT inside it), or
+//!   SOCKS5: `socks5h://` (the proxy resolves the target's name) and `socks5://` (this client
+//!   resolves it, so the address policy applies), RFC 1929 credentials from the userinfo, port
+//!   1080 by default (the handshake is in `socks.rs`; docs/security.md, "SOCKS proxies");
 //! - credentials come from the URL's userinfo (percent-decoded) and are never shown: `Debug`
 //!   prints `http://<redacted>@host:port`;
 //! - failures are `PixivError::Proxy` saying what the proxy answered (the status line of a refused
@@ -19,6 +22,10 @@
 //!     .unwrap()
 //!     .no_proxy("localhost, .internal.example");
 //! assert!(!format!("{proxy:?}").contains("p%40ss"));
+//!
+//! let socks = ProxyConfig::url("socks5h://user:p%40ss@127.0.0.1:1080").unwrap();
+//! assert!(format!("{socks:?}").contains("socks5h://<redacted>@127.0.0.1:1080"));
+//! assert!(ProxyConfig::url("socks4://127.0.0.1:1080").is_err());
 //!
 //! let env = [("HTTPS_PROXY", "http://127.0.0.1:3128"), ("no_proxy", "127.0.0.1")];
 //! let from_env = ProxyConfig::from_env_vars(|k| {
@@ -156,7 +163,8 @@ impl ProxyConfig {
     }
 
     /// Reads `HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY` and `NO_PROXY` (upper case first, then lower
-    /// case) from the process environment. Nothing set: no proxy.
+    /// case) from the process environment; a value may be any URL [`url`](Self::url) takes,
+    /// `socks5h://` and `socks5://` included, as curl reads them. Nothing set: no proxy.
     ///
     /// Errors: `InvalidInput` naming the variable (its password redacted) when a proxy variable
     /// is set but malformed, by the rules of [`url`](Self::url) (a value without a scheme means
