@@ -48,7 +48,9 @@ pub(crate) struct Global {
     /// Image host base URL (originals are fetched from it, same path).
     #[arg(long, global = true, value_name = "URL", env = "PIXIV_IMAGE_URL")]
     pub(crate) image_url: Option<String>,
-    /// Log what happens to stderr (-v: debug, -vv: trace). Tokens are never shown.
+    /// Log what happens to stderr: -v debug of the pixiv crates, -vv their trace, -vvv trace of
+    /// everything (HTTP/2, TLS, connection pool). Tokens are never shown. Each retry is one
+    /// `retrying in ...` line at every level.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub(crate) verbose: u8,
     /// No progress bars: one plain line per finished item instead.

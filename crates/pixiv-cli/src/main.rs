@@ -22,6 +22,7 @@ mod display_text;
 mod download;
 mod input;
 mod listing;
+mod logging;
 mod novel;
 mod output;
 mod paginate;
@@ -109,7 +110,7 @@ fn main() -> ExitCode {
             .color
             .enabled(std::io::IsTerminal::is_terminal(&std::io::stdout())),
     );
-    init_tracing(cli.global.verbose, color_err);
+    logging::init(cli.global.verbose, color_err);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -185,27 +186,4 @@ async fn run(cli: &Cli) -> Result<Status, CliError> {
         Command::Man => completions::man(),
         Command::Config { action } => config::run(*action),
     }
-}
-
-/// `-v`: debug of the pixiv crates; `-vv`: trace. To stderr; `RUST_LOG` wins when set. The
-/// libraries redact tokens in what they log.
-fn init_tracing(verbose: u8, ansi: bool) {
-    use tracing_subscriber::EnvFilter;
-    // Without -v the command prints its own one-line errors; the libraries stay quiet.
-    let level = match verbose {
-        0 => "off",
-        1 => "warn,pixiv=debug,pixiv_transport=debug,pixiv_download=debug,pixiv_cli=debug",
-        _ => "info,pixiv=trace,pixiv_transport=trace,pixiv_download=trace,pixiv_cli=trace",
-    };
-    let filter = if verbose > 0 {
-        EnvFilter::new(level)
-    } else {
-        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level))
-    };
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(ansi)
-        .with_target(verbose > 1)
-        .init();
 }

@@ -156,6 +156,8 @@ impl Ui {
 
     /// Draws one event.
     pub(crate) fn on_event(&mut self, event: &Event) {
+        // Every event, at `-vv` (docs/cli.md, "Verbosity and retries").
+        tracing::trace!(?event, "download event");
         match event {
             Event::Started {
                 index,
