@@ -328,7 +328,10 @@ pub(crate) async fn demo(global: &Global, args: &DemoArgs) -> Result<Status, Cli
         .await
         .map_err(|e| CliError::about("starting the local server", PixivError::from(e)))?;
     let base = mock.base_url();
-    let say = |line: String| println!("{line}");
+    // Into a closed pipe (`pixiv demo | head`), the lines are dropped and the demo goes on.
+    let say = |line: String| {
+        let _ = writeln!(io::stdout(), "{line}");
+    };
     say(format!(
         "Local Pixiv-compatible server (pixiv-mock) on {base}, HTTPS with its own CA"
     ));
@@ -431,11 +434,11 @@ pub(crate) async fn demo(global: &Global, args: &DemoArgs) -> Result<Status, Cli
     let retries = client.api_transport().metrics().retries
         + client.plain_transport().metrics().retries
         + stats.restarts;
-    println!("\n{}", summary(&stats, elapsed, retries));
-    println!(
+    say(format!("\n{}", summary(&stats, elapsed, retries)));
+    say(format!(
         "Files are in {}. Next: `pixiv mock --tls --ca-out ca.pem` runs this server for your own tools.",
         args.dir.display()
-    );
+    ));
     mock.shutdown().await;
     Ok(if stats.failed > 0 {
         Status::SomeFailed

@@ -157,6 +157,13 @@ fn main() -> ExitCode {
             eprintln!("{}", render::error_line(&message));
             ExitCode::from(2)
         }
+        // The reader of stdout stopped reading (`pixiv search cat | head -1`): as for any Unix
+        // tool, that is the end of the command, not a failure. (The transport reports a cut
+        // connection as `Truncated`, so a broken pipe here is stdout's.)
+        Err(CliError::Pixiv {
+            error: PixivError::Io { source, .. },
+            ..
+        }) if source.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(CliError::Pixiv { about, error }) => {
             let text = render::describe(&error);
             let line = match about {
