@@ -367,10 +367,17 @@ fn parse_pair(s: &str) -> Result<(String, String), String> {
 
 /// `pixiv login`.
 #[derive(Debug, Args)]
+#[command(
+    after_help = "Without --refresh-token: the browser login (PKCE) prints a URL and \
+    reads the code on stdin. When stdin is not a terminal, its line is a refresh token unless \
+    it holds `code=` (the pixiv://account/login?code=... URL, or code=...), so \
+    `pixiv login < token.txt` stores the token in the file."
+)]
 pub(crate) struct LoginArgs {
-    /// Store this refresh token instead of logging in through the browser (PKCE); `-` reads it
-    /// from stdin (kept out of `ps` and shell history). An empty token is refused.
-    #[arg(long, value_name = "TOKEN")]
+    /// Store this refresh token instead of logging in through the browser (PKCE). With no value
+    /// or `-`, the token is read from stdin (kept out of `ps` and shell history). An empty
+    /// token is refused.
+    #[arg(long, value_name = "TOKEN", num_args = 0..=1, default_missing_value = "-")]
     pub(crate) refresh_token: Option<String>,
     /// Store the token without checking it with Pixiv first.
     #[arg(long, requires = "refresh_token")]

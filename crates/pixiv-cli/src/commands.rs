@@ -154,33 +154,22 @@ pub(crate) async fn api(global: &Global, args: &ApiArgs) -> Result<Status, CliEr
 }
 
 /// `pixiv login`.
+///
+/// Where the token comes from (docs/cli.md, "Logging in"):
+/// - `--refresh-token TOKEN`: that token;
+/// - `--refresh-token` alone or `--refresh-token -`: all of stdin (kept out of `ps` and history);
+/// - neither: the browser login (PKCE). Its code is read from stdin; when stdin is not a
+///   terminal, a line without `code=` is taken for a refresh token instead, so
+///   `pixiv login < token.txt` works, and a code comes through a pipe as the redirect URL or
+///   `code=...`.
 pub(crate) async fn login(global: &Global, args: &LoginArgs) -> Result<Status, CliError> {
-    // `--refresh-token -`: from stdin, so the token is in neither `ps` nor shell history.
-    let given = match args.refresh_token.as_deref() {
-        Some("-") => Some(read_stdin_token().await?),
-        Some(token) => Some(token.trim().to_owned()),
-        None => None,
-    };
-    if given.as_deref().is_some_and(str::is_empty) {
-        return Err(CliError::Usage(
-            "--refresh-token: the token is empty (nothing was stored)".into(),
-        ));
-    }
-    let token = match &given {
-        Some(token) if args.no_verify => token.clone(),
-        Some(token) => {
-            let client = settings::client_builder(global)?
-                .refresh_token(token.trim())
-                .build()?;
-            let me = client
-                .login()
-                .await
-                .map_err(|e| CliError::about("login", e))?;
-            eprintln!("logged in as {} (@{}, id {})", me.name, me.account, me.id);
-            // Pixiv may have rotated it on the way.
-            client.refresh_token().secret().to_owned()
-        }
-        None => pkce_login(global).await?,
+    let token = match args.refresh_token.as_deref() {
+        Some("-") => verified(global, read_stdin_token().await?, args.no_verify).await?,
+        Some(token) => verified(global, token.trim().to_owned(), args.no_verify).await?,
+        None => match pkce_login(global).await? {
+            Pkce::LoggedIn(token) => token,
+            Pkce::RefreshToken(token) => verified(global, token, false).await?,
+        },
     };
     let path = token_store::store(&token).map_err(|e| {
         CliError::from(match token_store::token_path() {
@@ -197,6 +186,28 @@ pub(crate) async fn login(global: &Global, args: &LoginArgs) -> Result<Status, C
     Ok(Status::Success)
 }
 
+/// The refresh token to store: `token` checked with Pixiv (unless `no_verify`), as Pixiv may
+/// have rotated it on the way. An empty token is a usage error.
+async fn verified(global: &Global, token: String, no_verify: bool) -> Result<String, CliError> {
+    if token.is_empty() {
+        return Err(CliError::Usage(
+            "--refresh-token: the token is empty (nothing was stored)".into(),
+        ));
+    }
+    if no_verify {
+        return Ok(token);
+    }
+    let client = settings::client_builder(global)?
+        .refresh_token(token)
+        .build()?;
+    let me = client
+        .login()
+        .await
+        .map_err(|e| CliError::about("login", e))?;
+    eprintln!("logged in as {} (@{}, id {})", me.name, me.account, me.id);
+    Ok(client.refresh_token().secret().to_owned())
+}
+
 /// All of stdin, trimmed (`login --refresh-token -`), read on a blocking thread so Ctrl-C
 /// still stops the command.
 async fn read_stdin_token() -> Result<String, CliError> {
@@ -210,8 +221,36 @@ async fn read_stdin_token() -> Result<String, CliError> {
     Ok(text.trim().to_owned())
 }
 
+/// What the browser login's prompt got.
+enum Pkce {
+    /// A code, exchanged: the account's refresh token.
+    LoggedIn(String),
+    /// A refresh token piped in instead of a code.
+    RefreshToken(String),
+}
+
+/// What a line read at the code prompt is: a code (`None` when there is none), or a refresh
+/// token (only through a pipe, and only without `code=`).
+fn prompt_answer(line: &str, piped: bool) -> Result<Result<&str, &str>, CliError> {
+    let line = line.trim();
+    if line.is_empty() {
+        return Err(CliError::Usage(if piped {
+            "no code or refresh token given on stdin".into()
+        } else {
+            "no code given".into()
+        }));
+    }
+    match line.split_once("code=") {
+        // The whole redirect URL (pixiv://account/login?code=...&via=login) or `code=...`.
+        Some((_, rest)) => Ok(Ok(rest.split('&').next().unwrap_or(rest))),
+        None if piped => Ok(Err(line)),
+        None => Ok(Ok(line)),
+    }
+}
+
 /// The PKCE login of docs/protocol.md: print the URL, read the code, exchange it.
-async fn pkce_login(global: &Global) -> Result<String, CliError> {
+async fn pkce_login(global: &Global) -> Result<Pkce, CliError> {
+    let piped = !io::IsTerminal::is_terminal(&io::stdin());
     let pkce = PkceChallenge::with_api_base(settings::api_base(global))?;
     eprintln!(
         "1. Open this page in a browser (with its developer tools' Network tab open) and log in:\n\n   {}\n",
@@ -219,7 +258,12 @@ async fn pkce_login(global: &Global) -> Result<String, CliError> {
     );
     eprintln!(
         "2. The last request goes to pixiv://account/login?code=...: copy the code (it expires \
-         in about 30 seconds)\n3. Paste it here and press Enter:"
+         in about 30 seconds)\n3. Paste it here and press Enter{}:",
+        if piped {
+            " (from a pipe: the URL or code=..., else the line is a refresh token)"
+        } else {
+            ""
+        }
     );
     eprint!("code: ");
     let _ = io::stderr().flush();
@@ -231,11 +275,13 @@ async fn pkce_login(global: &Global) -> Result<String, CliError> {
     .await
     .map_err(|e| CliError::from(PixivError::from(io::Error::other(e))))?
     .map_err(|e| CliError::from(PixivError::from(e)))?;
-    let code = line.trim();
-    // Accept the whole redirect URL as well as the bare code.
-    let code = code
-        .split_once("code=")
-        .map_or(code, |(_, rest)| rest.split('&').next().unwrap_or(rest));
+    let code = match prompt_answer(&line, piped)? {
+        Ok(code) => code,
+        Err(token) => {
+            eprintln!();
+            return Ok(Pkce::RefreshToken(token.to_owned()));
+        }
+    };
     if code.is_empty() {
         return Err(CliError::Usage("no code given".into()));
     }
@@ -254,7 +300,7 @@ async fn pkce_login(global: &Global) -> Result<String, CliError> {
         "logged in as {} (@{}, id {})",
         tokens.user.name, tokens.user.account, tokens.user.id
     );
-    Ok(tokens.refresh_token.secret().to_owned())
+    Ok(Pkce::LoggedIn(tokens.refresh_token.secret().to_owned()))
 }
 
 /// `pixiv logout`.
