@@ -16,7 +16,7 @@ const EXIT_CODES: &str = "Exit codes: 0 done (or skipped), 1 something failed, 2
 
 /// A command-line client for Pixiv's App API: log in, look works up, download originals.
 ///
-/// Try it with no account and no network: `pixiv demo`.
+/// Try it with no account and no network: `pixiv demo` (unless built without the `mock` feature).
 #[derive(Debug, Parser)]
 #[command(
     name = "pixiv",
@@ -178,6 +178,7 @@ fn readable_file(s: &str) -> Result<PathBuf, String> {
 pub(crate) enum Command {
     /// Run a local Pixiv-compatible server and show off: log in, look around, download a few
     /// works with progress bars. Needs no network and no account.
+    #[cfg(feature = "mock")]
     Demo(DemoArgs),
     /// Download image URLs (no login needed) and works by id (every original page).
     Download(DownloadArgs),
@@ -216,6 +217,7 @@ pub(crate) enum Command {
     /// Forget the stored refresh token and the cached access token.
     Logout,
     /// Run the local Pixiv-compatible server (for testing your own tools) until Ctrl-C.
+    #[cfg(feature = "mock")]
     Mock(MockArgs),
     /// Print a shell completion script, e.g. `pixiv completions bash > ~/.local/share/bash-completion/completions/pixiv`.
     Completions {

@@ -20,6 +20,8 @@ mod completions;
 mod config;
 mod display_text;
 mod download;
+#[cfg(feature = "mock")]
+mod embedded;
 mod input;
 mod listing;
 mod logging;
@@ -122,9 +124,10 @@ fn main() -> ExitCode {
         }
     };
     let outcome = runtime.block_on(async {
+        #[cfg(feature = "mock")]
         if let Command::Mock(args) = &cli.command {
             // Ctrl-C is how the server is meant to stop: the command waits for it itself.
-            return commands::mock(args).await;
+            return embedded::mock(args).await;
         }
         // Installed before `run` starts, so a signal never meets the default action (which
         // kills the process with no message and no clean-up).
@@ -179,7 +182,8 @@ fn main() -> ExitCode {
 async fn run(cli: &Cli) -> Result<Status, CliError> {
     let global = &cli.global;
     match &cli.command {
-        Command::Demo(args) => commands::demo(global, args).await,
+        #[cfg(feature = "mock")]
+        Command::Demo(args) => embedded::demo(global, args).await,
         Command::Download(args) => download::run(global, args).await,
         Command::Illust { id } => commands::illust(global, *id).await,
         Command::User { id } => commands::user(global, *id).await,
@@ -188,7 +192,8 @@ async fn run(cli: &Cli) -> Result<Status, CliError> {
         Command::Api(args) => commands::api(global, args).await,
         Command::Login(args) => commands::login(global, args).await,
         Command::Logout => commands::logout(),
-        Command::Mock(args) => commands::mock(args).await,
+        #[cfg(feature = "mock")]
+        Command::Mock(args) => embedded::mock(args).await,
         Command::Completions { shell } => completions::completions(*shell),
         Command::Man => completions::man(),
         Command::Config { action } => config::run(*action),
