@@ -125,6 +125,18 @@ pub(crate) struct Net {
     /// Ignore the proxy environment variables (and --proxy).
     #[arg(long, global = true)]
     pub(crate) no_proxy: bool,
+    /// Take the alternate route to Pixiv (as PixivPy's ByPassSniApi): addresses from DNS over
+    /// HTTPS, TLS without SNI, certificates still verified. For networks that block Pixiv by
+    /// name (docs/bypass.md).
+    #[cfg(feature = "bypass")]
+    #[arg(long, global = true)]
+    pub(crate) bypass: bool,
+    /// A DNS-over-HTTPS endpoint (JSON API) for --bypass, asked in order (repeatable)
+    /// [default: https://1.1.1.1/dns-query, https://1.0.0.1/dns-query, https://doh.dns.sb/dns-query,
+    /// https://cloudflare-dns.com/dns-query].
+    #[cfg(feature = "bypass")]
+    #[arg(long, global = true, value_name = "URL", value_parser = https_url)]
+    pub(crate) doh_url: Vec<String>,
     /// Trust this CA certificate (PEM file) in addition to the built-in roots.
     #[arg(long, global = true, value_name = "PEM", value_parser = readable_file)]
     pub(crate) ca_cert: Vec<PathBuf>,
@@ -158,6 +170,15 @@ fn proxy_url(s: &str) -> Result<String, String> {
             "{other}:// proxies are not supported; use an http:// or https:// proxy"
         )),
         _ => Err("expected an http:// or https:// proxy URL".to_owned()),
+    }
+}
+
+/// `--doh-url URL`: an https:// URL, checked before any request.
+#[cfg(feature = "bypass")]
+fn https_url(s: &str) -> Result<String, String> {
+    match url::Url::parse(s) {
+        Ok(u) if u.scheme() == "https" && u.host().is_some() => Ok(s.to_owned()),
+        _ => Err("expected an https:// URL of a DNS-over-HTTPS endpoint".to_owned()),
     }
 }
 

@@ -37,6 +37,13 @@ pub(crate) fn transport_config(net: &Net) -> Result<TransportConfig, PixivError>
         })?;
         config = config.add_root_certificate_pem(pem);
     }
+    #[cfg(feature = "bypass")]
+    if net.bypass {
+        config = config.route(pixiv::Route::Bypass);
+        if !net.doh_url.is_empty() {
+            config = config.doh_endpoints(net.doh_url.iter().cloned());
+        }
+    }
     if let Some(secs) = net.timeout {
         let timeout = Duration::try_from_secs_f64(secs).map_err(|_| {
             PixivError::invalid_input("--timeout", "expected a positive number of seconds")
