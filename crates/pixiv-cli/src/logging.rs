@@ -11,6 +11,9 @@
 
 use std::fmt::Write as _;
 use std::io::Write as _;
+use std::sync::{Mutex, PoisonError};
+
+use indicatif::MultiProgress;
 
 use tracing::field::{Field, Visit};
 use tracing::{Event, Level, Subscriber};
@@ -62,6 +65,26 @@ pub(crate) fn init(verbose: u8, ansi: bool) {
         .try_init();
 }
 
+/// The progress bars being drawn, if any: a wait line is printed above them rather than into
+/// them.
+static BARS: Mutex<Option<MultiProgress>> = Mutex::new(None);
+
+/// The bars from now on (`None` when they are gone).
+pub(crate) fn set_bars(bars: Option<MultiProgress>) {
+    *BARS.lock().unwrap_or_else(PoisonError::into_inner) = bars;
+}
+
+/// One line on stderr about a wait or a retry: above the progress bars when they are drawn.
+pub(crate) fn wait_line(line: &str) {
+    let bars = BARS.lock().unwrap_or_else(PoisonError::into_inner).clone();
+    if let Some(bars) = bars {
+        if bars.println(line).is_ok() {
+            return;
+        }
+    }
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
+}
+
 /// Prints `retrying in 0.5 s (retry 1): HTTP 503 ...` for each retry the transport makes.
 struct RetryLines;
 
@@ -72,9 +95,9 @@ impl<S: Subscriber> Layer<S> for RetryLines {
         if fields.message != "retrying" {
             return;
         }
-        let Some(line) = fields.line() else { return };
-        let mut err = std::io::stderr().lock();
-        let _ = writeln!(err, "{line}");
+        if let Some(line) = fields.line() {
+            wait_line(&line);
+        }
     }
 }
 

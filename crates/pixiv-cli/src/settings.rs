@@ -23,7 +23,7 @@ pub(crate) fn transport_config(net: &Net) -> Result<TransportConfig, PixivError>
         }
         let d = event.duration;
         let secs = d.as_secs() + u64::from(d.subsec_nanos() > 0);
-        eprintln!("waiting {secs} s: {}", event.reason);
+        crate::logging::wait_line(&format!("waiting {secs} s: {}", event.reason));
     });
     if net.insecure {
         eprintln!("warning: --insecure: server certificates are not checked");
