@@ -168,7 +168,7 @@ mod tests {
     fn each_level_widens_the_last() {
         assert_eq!(directives(0), "off");
         assert!(directives(1).contains("pixiv_transport=debug"));
-        assert!(directives(2).contains("pixiv_cli=trace"));
+        assert!(directives(2).contains("pixiv=trace"));
         assert_eq!(directives(3), "trace");
         assert_eq!(directives(9), "trace");
     }
