@@ -461,6 +461,13 @@ mod tests {
     }
 
     #[test]
+    fn demo_and_mock_are_there_only_with_the_mock_feature() {
+        for args in [&["pixiv", "demo"][..], &["pixiv", "mock"]] {
+            assert_eq!(Cli::try_parse_from(args).is_ok(), cfg!(feature = "mock"));
+        }
+    }
+
+    #[test]
     fn max_size_takes_binary_units() {
         assert_eq!(parse_size("512K"), Ok(512 << 10));
         assert_eq!(parse_size("64M"), Ok(64 << 20));

@@ -7,7 +7,9 @@
 //! - `-vvv`: trace of everything, the HTTP/2, TLS and connection-pool crates included.
 //!
 //! The retry lines come from the transport's `retrying` debug event (its retry layer logs each
-//! retry with the wait and the error before sleeping), so they need no hook of their own.
+//! retry with the wait and the error before sleeping) and the downloader's `body broke off;
+//! resuming` one, so they need no hook of their own; they go above the progress bars when those
+//! are drawn.
 
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -27,6 +29,8 @@ const PIXIV_CRATES: [&str; 4] = ["pixiv", "pixiv_transport", "pixiv_download", "
 
 /// Where the transport's retry layer logs each retry.
 const RETRY_TARGET: &str = "pixiv_transport::retry";
+/// Where the downloader logs each resume of a body that broke off.
+const RESUME_TARGET: &str = "pixiv_download::transfer";
 
 /// The filter of `-v` × `verbose`.
 fn directives(verbose: u8) -> String {
@@ -57,7 +61,11 @@ pub(crate) fn init(verbose: u8, ansi: bool) {
         .with_ansi(ansi)
         .with_target(verbose > 1)
         .with_filter(filter);
-    let retries = RetryLines.with_filter(Targets::new().with_target(RETRY_TARGET, Level::DEBUG));
+    let retries = RetryLines.with_filter(
+        Targets::new()
+            .with_target(RETRY_TARGET, Level::DEBUG)
+            .with_target(RESUME_TARGET, Level::DEBUG),
+    );
     // Another subscriber can only be there in a test of this crate: keep it.
     let _ = tracing_subscriber::registry()
         .with(fmt)
@@ -92,10 +100,12 @@ impl<S: Subscriber> Layer<S> for RetryLines {
     fn on_event(&self, event: &Event<'_>, _ctx: Context<'_, S>) {
         let mut fields = RetryFields::default();
         event.record(&mut fields);
-        if fields.message != "retrying" {
-            return;
-        }
-        if let Some(line) = fields.line() {
+        let line = match fields.message.as_str() {
+            "retrying" => fields.line(),
+            "body broke off; resuming" => fields.resume_line(),
+            _ => None,
+        };
+        if let Some(line) = line {
             wait_line(&line);
         }
     }
@@ -128,6 +138,17 @@ impl RetryFields {
         }
         let _ = write!(line, ": {error}");
         Some(line)
+    }
+}
+
+impl RetryFields {
+    /// `resuming a broken download (retry 1): body truncated: ...`.
+    fn resume_line(&self) -> Option<String> {
+        let error = self.error.as_deref()?;
+        Some(match self.retry {
+            Some(n) => format!("resuming a broken download (retry {n}): {error}"),
+            None => format!("resuming a broken download: {error}"),
+        })
     }
 }
 

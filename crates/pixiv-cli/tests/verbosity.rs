@@ -76,3 +76,28 @@ async fn each_retry_is_one_stderr_line_with_its_error() {
     let work: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(work["id"], 12);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_download_resumed_after_a_broken_body_says_so() {
+    let env = Env::start().await;
+    env.mock.push_faults(
+        RouteMatch::path("/size/5000/a.bin"),
+        [Fault::ResetBody { after: 1000 }],
+    );
+    let out = run(
+        env.pixiv()
+            .args(["--no-progress", "download", "-d"])
+            .arg(env.out())
+            .arg(format!("{}/size/5000/a.bin", env.base())),
+        "",
+    )
+    .await;
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let resumes: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("resuming a broken download (retry 1): "))
+        .collect();
+    assert_eq!(resumes.len(), 1, "{stderr}");
+    common::assert_content(&env.out().join("a.bin"), "/size/5000/a.bin");
+}
