@@ -81,14 +81,19 @@ async fn each_retry_is_one_stderr_line_with_its_error() {
 async fn a_download_resumed_after_a_broken_body_says_so() {
     let env = Env::start().await;
     env.mock.push_faults(
-        RouteMatch::path("/size/5000/a.bin"),
-        [Fault::ResetBody { after: 1000 }],
+        RouteMatch::path("/size/300000/a.bin"),
+        // The body stops part way (the answer's headers long arrived): the body-idle timeout
+        // breaks it off, and the download resumes rather than the request being retried.
+        [Fault::StallBody {
+            after: 150_000,
+            stall: std::time::Duration::from_secs(60),
+        }],
     );
     let out = run(
         env.pixiv()
-            .args(["--no-progress", "download", "-d"])
+            .args(["--no-progress", "--timeout", "0.5", "download", "-d"])
             .arg(env.out())
-            .arg(format!("{}/size/5000/a.bin", env.base())),
+            .arg(format!("{}/size/300000/a.bin", env.base())),
         "",
     )
     .await;
@@ -99,5 +104,5 @@ async fn a_download_resumed_after_a_broken_body_says_so() {
         .filter(|l| l.starts_with("resuming a broken download (retry 1): "))
         .collect();
     assert_eq!(resumes.len(), 1, "{stderr}");
-    common::assert_content(&env.out().join("a.bin"), "/size/5000/a.bin");
+    common::assert_content(&env.out().join("a.bin"), "/size/300000/a.bin");
 }
