@@ -149,6 +149,22 @@ fn ci() -> Step {
             "warnings",
         ]),
     )?;
+    // A package may build `pixiv` without the embedded server and the alternate route
+    // (docs/cli.md, "Cargo features"): that binary must still build, warning-free.
+    run_step(
+        "clippy (pixiv without default features)",
+        Command::new(cargo()).args([
+            "clippy",
+            "-p",
+            "pixiv-cli",
+            "--no-default-features",
+            "--bins",
+            "--locked",
+            "--",
+            "-D",
+            "warnings",
+        ]),
+    )?;
     // The secret audit rides on the test steps: every test process that runs pixiv-mock logs at
     // TRACE to target/secret-audit (a few percent slower), and the scan after them fails on any
     // secret in any line. See `secrets()`.

@@ -17,7 +17,7 @@ const EXIT_CODES: &str = "Exit codes: 0 done (or skipped), 1 something failed, 2
 
 /// A command-line client for Pixiv's App API: log in, look works up, download originals.
 ///
-/// Try it with no account and no network: `pixiv demo`.
+/// Try it with no account and no network: `pixiv demo` (unless built without the `mock` feature).
 #[derive(Debug, Parser)]
 #[command(
     name = "pixiv",
@@ -49,7 +49,9 @@ pub(crate) struct Global {
     /// Image host base URL (originals are fetched from it, same path).
     #[arg(long, global = true, value_name = "URL", env = "PIXIV_IMAGE_URL")]
     pub(crate) image_url: Option<String>,
-    /// Log what happens to stderr (-v: debug, -vv: trace). Tokens are never shown.
+    /// Log what happens to stderr: -v debug of the pixiv crates, -vv their trace, -vvv trace of
+    /// everything (HTTP/2, TLS, connection pool). Tokens are never shown. Each retry is one
+    /// `retrying in ...` line at every level.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub(crate) verbose: u8,
     /// No progress bars: one plain line per finished item instead.
@@ -125,6 +127,18 @@ pub(crate) struct Net {
     /// Ignore the proxy environment variables (and --proxy).
     #[arg(long, global = true)]
     pub(crate) no_proxy: bool,
+    /// Take the alternate route to Pixiv (as PixivPy's ByPassSniApi): addresses from DNS over
+    /// HTTPS, TLS without SNI, certificates still verified. For networks that block Pixiv by
+    /// name (docs/bypass.md).
+    #[cfg(feature = "bypass")]
+    #[arg(long, global = true)]
+    pub(crate) bypass: bool,
+    /// A DNS-over-HTTPS endpoint (JSON API) for --bypass, asked in order (repeatable)
+    /// [default: https://1.1.1.1/dns-query, https://1.0.0.1/dns-query, https://doh.dns.sb/dns-query,
+    /// https://cloudflare-dns.com/dns-query].
+    #[cfg(feature = "bypass")]
+    #[arg(long, global = true, value_name = "URL", value_parser = https_url)]
+    pub(crate) doh_url: Vec<String>,
     /// Trust this CA certificate (PEM file) in addition to the built-in roots.
     #[arg(long, global = true, value_name = "PEM", value_parser = readable_file)]
     pub(crate) ca_cert: Vec<PathBuf>,
@@ -185,6 +199,15 @@ impl clap::builder::TypedValueParser for ProxyUrl {
     }
 }
 
+/// `--doh-url URL`: an https:// URL, checked before any request.
+#[cfg(feature = "bypass")]
+fn https_url(s: &str) -> Result<String, String> {
+    match url::Url::parse(s) {
+        Ok(u) if u.scheme() == "https" && u.host().is_some() => Ok(s.to_owned()),
+        _ => Err("expected an https:// URL of a DNS-over-HTTPS endpoint".to_owned()),
+    }
+}
+
 /// A file that can be read (`--ca-cert`), checked before any request.
 fn readable_file(s: &str) -> Result<PathBuf, String> {
     let path = PathBuf::from(s);
@@ -202,6 +225,7 @@ fn readable_file(s: &str) -> Result<PathBuf, String> {
 pub(crate) enum Command {
     /// Run a local Pixiv-compatible server and show off: log in, look around, download a few
     /// works with progress bars. Needs no network and no account.
+    #[cfg(feature = "mock")]
     Demo(DemoArgs),
     /// Download image URLs (no login needed) and works by id (every original page).
     Download(DownloadArgs),
@@ -240,6 +264,7 @@ pub(crate) enum Command {
     /// Forget the stored refresh token and the cached access token.
     Logout,
     /// Run the local Pixiv-compatible server (for testing your own tools) until Ctrl-C.
+    #[cfg(feature = "mock")]
     Mock(MockArgs),
     /// Print a shell completion script, e.g. `pixiv completions bash > ~/.local/share/bash-completion/completions/pixiv`.
     Completions {
@@ -391,10 +416,17 @@ fn parse_pair(s: &str) -> Result<(String, String), String> {
 
 /// `pixiv login`.
 #[derive(Debug, Args)]
+#[command(
+    after_help = "Without --refresh-token: the browser login (PKCE) prints a URL and \
+    reads the code on stdin. When stdin is not a terminal, its line is a refresh token unless \
+    it holds `code=` (the pixiv://account/login?code=... URL, or code=...), so \
+    `pixiv login < token.txt` stores the token in the file."
+)]
 pub(crate) struct LoginArgs {
-    /// Store this refresh token instead of logging in through the browser (PKCE); `-` reads it
-    /// from stdin (kept out of `ps` and shell history). An empty token is refused.
-    #[arg(long, value_name = "TOKEN")]
+    /// Store this refresh token instead of logging in through the browser (PKCE). With no value
+    /// or `-`, the token is read from stdin (kept out of `ps` and shell history). An empty
+    /// token is refused.
+    #[arg(long, value_name = "TOKEN", num_args = 0..=1, default_missing_value = "-")]
     pub(crate) refresh_token: Option<String>,
     /// Store the token without checking it with Pixiv first.
     #[arg(long, requires = "refresh_token")]
@@ -452,6 +484,13 @@ mod tests {
         };
         assert_eq!(api.method, ApiMethod::Get);
         assert_eq!(api.query.len(), 2);
+    }
+
+    #[test]
+    fn demo_and_mock_are_there_only_with_the_mock_feature() {
+        for args in [&["pixiv", "demo"][..], &["pixiv", "mock"]] {
+            assert_eq!(Cli::try_parse_from(args).is_ok(), cfg!(feature = "mock"));
+        }
     }
 
     #[test]

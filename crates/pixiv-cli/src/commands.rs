@@ -1,23 +1,17 @@
-//! The commands other than `download`: each parses nothing and decides nothing the libraries
+//! The commands other than `download`, `mock` and `demo`: each parses nothing and decides nothing the libraries
 //! do; it calls the facade (or the mock) and prints.
 
 use std::io::{self, BufRead as _, Write as _};
-use std::time::Duration;
 
 use futures_util::stream::TryReadyChunksError;
 use futures_util::{StreamExt as _, TryStreamExt as _};
-use pixiv::download::Target;
 use pixiv::oauth::pkce::{PkceChallenge, exchange_code_with};
-use pixiv::{Client, PixivError, RankingMode};
-use pixiv_mock::{DEMO_REFRESH_TOKEN, MockPixiv};
+use pixiv::{PixivError, RankingMode};
 use serde_json::{Value, json};
 
 use crate::access_cache;
-use crate::cli::{ApiArgs, ApiMethod, DemoArgs, Global, LoginArgs, MockArgs};
-use crate::display_text::escape;
-use crate::download::{pages_of, run_batch};
+use crate::cli::{ApiArgs, ApiMethod, Global, LoginArgs};
 use crate::listing::JsonArray;
-use crate::progress::{Display, Ui, summary};
 use crate::render::print_json;
 use crate::{CliError, Status, settings, token_store};
 
@@ -154,33 +148,22 @@ pub(crate) async fn api(global: &Global, args: &ApiArgs) -> Result<Status, CliEr
 }
 
 /// `pixiv login`.
+///
+/// Where the token comes from (docs/cli.md, "Logging in"):
+/// - `--refresh-token TOKEN`: that token;
+/// - `--refresh-token` alone or `--refresh-token -`: all of stdin (kept out of `ps` and history);
+/// - neither: the browser login (PKCE). Its code is read from stdin; when stdin is not a
+///   terminal, a line without `code=` is taken for a refresh token instead, so
+///   `pixiv login < token.txt` works, and a code comes through a pipe as the redirect URL or
+///   `code=...`.
 pub(crate) async fn login(global: &Global, args: &LoginArgs) -> Result<Status, CliError> {
-    // `--refresh-token -`: from stdin, so the token is in neither `ps` nor shell history.
-    let given = match args.refresh_token.as_deref() {
-        Some("-") => Some(read_stdin_token().await?),
-        Some(token) => Some(token.trim().to_owned()),
-        None => None,
-    };
-    if given.as_deref().is_some_and(str::is_empty) {
-        return Err(CliError::Usage(
-            "--refresh-token: the token is empty (nothing was stored)".into(),
-        ));
-    }
-    let token = match &given {
-        Some(token) if args.no_verify => token.clone(),
-        Some(token) => {
-            let client = settings::client_builder(global)?
-                .refresh_token(token.trim())
-                .build()?;
-            let me = client
-                .login()
-                .await
-                .map_err(|e| CliError::about("login", e))?;
-            eprintln!("logged in as {} (@{}, id {})", me.name, me.account, me.id);
-            // Pixiv may have rotated it on the way.
-            client.refresh_token().secret().to_owned()
-        }
-        None => pkce_login(global).await?,
+    let token = match args.refresh_token.as_deref() {
+        Some("-") => verified(global, read_stdin_token().await?, args.no_verify).await?,
+        Some(token) => verified(global, token.trim().to_owned(), args.no_verify).await?,
+        None => match pkce_login(global).await? {
+            Pkce::LoggedIn(token) => token,
+            Pkce::RefreshToken(token) => verified(global, token, false).await?,
+        },
     };
     let path = token_store::store(&token).map_err(|e| {
         CliError::from(match token_store::token_path() {
@@ -197,6 +180,28 @@ pub(crate) async fn login(global: &Global, args: &LoginArgs) -> Result<Status, C
     Ok(Status::Success)
 }
 
+/// The refresh token to store: `token` checked with Pixiv (unless `no_verify`), as Pixiv may
+/// have rotated it on the way. An empty token is a usage error.
+async fn verified(global: &Global, token: String, no_verify: bool) -> Result<String, CliError> {
+    if token.is_empty() {
+        return Err(CliError::Usage(
+            "--refresh-token: the token is empty (nothing was stored)".into(),
+        ));
+    }
+    if no_verify {
+        return Ok(token);
+    }
+    let client = settings::client_builder(global)?
+        .refresh_token(token)
+        .build()?;
+    let me = client
+        .login()
+        .await
+        .map_err(|e| CliError::about("login", e))?;
+    eprintln!("logged in as {} (@{}, id {})", me.name, me.account, me.id);
+    Ok(client.refresh_token().secret().to_owned())
+}
+
 /// All of stdin, trimmed (`login --refresh-token -`), read on a blocking thread so Ctrl-C
 /// still stops the command.
 async fn read_stdin_token() -> Result<String, CliError> {
@@ -210,8 +215,36 @@ async fn read_stdin_token() -> Result<String, CliError> {
     Ok(text.trim().to_owned())
 }
 
+/// What the browser login's prompt got.
+enum Pkce {
+    /// A code, exchanged: the account's refresh token.
+    LoggedIn(String),
+    /// A refresh token piped in instead of a code.
+    RefreshToken(String),
+}
+
+/// What a line read at the code prompt is: a code (`None` when there is none), or a refresh
+/// token (only through a pipe, and only without `code=`).
+fn prompt_answer(line: &str, piped: bool) -> Result<Result<&str, &str>, CliError> {
+    let line = line.trim();
+    if line.is_empty() {
+        return Err(CliError::Usage(if piped {
+            "no code or refresh token given on stdin".into()
+        } else {
+            "no code given".into()
+        }));
+    }
+    match line.split_once("code=") {
+        // The whole redirect URL (pixiv://account/login?code=...&via=login) or `code=...`.
+        Some((_, rest)) => Ok(Ok(rest.split('&').next().unwrap_or(rest))),
+        None if piped => Ok(Err(line)),
+        None => Ok(Ok(line)),
+    }
+}
+
 /// The PKCE login of docs/protocol.md: print the URL, read the code, exchange it.
-async fn pkce_login(global: &Global) -> Result<String, CliError> {
+async fn pkce_login(global: &Global) -> Result<Pkce, CliError> {
+    let piped = !io::IsTerminal::is_terminal(&io::stdin());
     let pkce = PkceChallenge::with_api_base(settings::api_base(global))?;
     eprintln!(
         "1. Open this page in a browser (with its developer tools' Network tab open) and log in:\n\n   {}\n",
@@ -219,7 +252,12 @@ async fn pkce_login(global: &Global) -> Result<String, CliError> {
     );
     eprintln!(
         "2. The last request goes to pixiv://account/login?code=...: copy the code (it expires \
-         in about 30 seconds)\n3. Paste it here and press Enter:"
+         in about 30 seconds)\n3. Paste it here and press Enter{}:",
+        if piped {
+            " (from a pipe: the URL or code=..., else the line is a refresh token)"
+        } else {
+            ""
+        }
     );
     eprint!("code: ");
     let _ = io::stderr().flush();
@@ -231,11 +269,13 @@ async fn pkce_login(global: &Global) -> Result<String, CliError> {
     .await
     .map_err(|e| CliError::from(PixivError::from(io::Error::other(e))))?
     .map_err(|e| CliError::from(PixivError::from(e)))?;
-    let code = line.trim();
-    // Accept the whole redirect URL as well as the bare code.
-    let code = code
-        .split_once("code=")
-        .map_or(code, |(_, rest)| rest.split('&').next().unwrap_or(rest));
+    let code = match prompt_answer(&line, piped)? {
+        Ok(code) => code,
+        Err(token) => {
+            eprintln!();
+            return Ok(Pkce::RefreshToken(token.to_owned()));
+        }
+    };
     if code.is_empty() {
         return Err(CliError::Usage("no code given".into()));
     }
@@ -254,7 +294,7 @@ async fn pkce_login(global: &Global) -> Result<String, CliError> {
         "logged in as {} (@{}, id {})",
         tokens.user.name, tokens.user.account, tokens.user.id
     );
-    Ok(tokens.refresh_token.secret().to_owned())
+    Ok(Pkce::LoggedIn(tokens.refresh_token.secret().to_owned()))
 }
 
 /// `pixiv logout`.
@@ -273,173 +313,4 @@ pub(crate) fn logout() -> Result<Status, CliError> {
         );
     }
     Ok(Status::Success)
-}
-
-/// `pixiv mock`: until Ctrl-C.
-pub(crate) async fn mock(args: &MockArgs) -> Result<Status, CliError> {
-    let mock = MockPixiv::builder()
-        .port(args.port)
-        .tls(args.tls)
-        .token_lifetime(Duration::from_secs(args.token_lifetime))
-        .start()
-        .await
-        .map_err(|e| CliError::about("mock", PixivError::from(e)))?;
-    if let Some(path) = &args.ca_out {
-        std::fs::write(path, mock.ca_pem()).map_err(|e| CliError::from(PixivError::io(path, e)))?;
-    }
-    let base = mock.base_url();
-    {
-        let mut out = io::stdout().lock();
-        let _ = writeln!(out, "{base}");
-        let _ = writeln!(out, "refresh_token={DEMO_REFRESH_TOKEN}");
-        let _ = out.flush();
-    }
-    let ca = match &args.ca_out {
-        Some(p) => format!(" --ca-cert {}", p.display()),
-        None if args.tls => " --insecure".to_owned(),
-        None => String::new(),
-    };
-    eprintln!(
-        "pixiv-mock: serving on {base}; Ctrl-C stops it. Try:\n  \
-         PIXIV_REFRESH_TOKEN={DEMO_REFRESH_TOKEN} pixiv --api-url {base} --oauth-url {base} \
-         --image-url {base}{ca} illust 12"
-    );
-    // Ctrl-C, SIGTERM or SIGHUP stops it cleanly (a service manager sends SIGTERM).
-    match crate::signals::Stops::install() {
-        Ok(mut stops) => {
-            let _ = stops.next().await;
-        }
-        Err(_) => {
-            let _ = tokio::signal::ctrl_c().await;
-        }
-    }
-    mock.shutdown().await;
-    Ok(Status::Success)
-}
-
-/// How many lines of the ranking the demo shows.
-const DEMO_RANKING_LINES: usize = 10;
-
-/// `pixiv demo`: the mock in-process, a tour, a few downloads.
-pub(crate) async fn demo(global: &Global, args: &DemoArgs) -> Result<Status, CliError> {
-    crate::download::check_dir(&args.dir)?;
-    let mock = MockPixiv::builder()
-        .start()
-        .await
-        .map_err(|e| CliError::about("starting the local server", PixivError::from(e)))?;
-    let base = mock.base_url();
-    let say = |line: String| println!("{line}");
-    say(format!(
-        "Local Pixiv-compatible server (pixiv-mock) on {base}, HTTPS with its own CA"
-    ));
-    let client = Client::builder()
-        .refresh_token(DEMO_REFRESH_TOKEN)
-        .base_url(&base)
-        .add_root_certificate_pem(mock.ca_pem())
-        .build()?;
-    let me = client
-        .login()
-        .await
-        .map_err(|e| CliError::about("login", e))?;
-    say(format!(
-        "\nLogged in as {} (@{}, id {})",
-        me.name, me.account, me.id
-    ));
-
-    let ranking = client
-        .illust_ranking(RankingMode::Day)
-        .await
-        .map_err(|e| CliError::about("ranking", e))?;
-    say("\nToday's ranking (first page):".to_owned());
-    for (rank, work) in ranking.items.iter().take(DEMO_RANKING_LINES).enumerate() {
-        say(format!(
-            "  #{:<3} {:>10}  {}  by {}  ({} page{})",
-            rank + 1,
-            work.id,
-            escape(&work.title),
-            escape(&work.user.name),
-            work.page_count,
-            if work.page_count == 1 { "" } else { "s" }
-        ));
-    }
-    if ranking.items.len() > DEMO_RANKING_LINES {
-        say(format!(
-            "  ... {} more on this page",
-            ranking.items.len() - DEMO_RANKING_LINES
-        ));
-    }
-
-    let viewable: Vec<pixiv::Illust> = ranking
-        .items
-        .iter()
-        .filter(|w| {
-            w.visible
-                && !w.original_urls().is_empty()
-                && !w
-                    .original_urls()
-                    .iter()
-                    .any(|u| pixiv::download::is_placeholder(u))
-        })
-        .take(usize::try_from(args.works).unwrap_or(usize::MAX))
-        .cloned()
-        .collect();
-    if let Some(first) = viewable.first() {
-        let detail = client
-            .illust_detail(first.id)
-            .await
-            .map_err(|e| CliError::about(format!("illust {}", first.id), e))?;
-        let tags: Vec<_> = detail.tags.iter().map(|t| escape(&t.name)).collect();
-        say(format!("\nWork {}: {}", detail.id, escape(&detail.title)));
-        say(format!(
-            "  by       {} (id {})",
-            escape(&detail.user.name),
-            detail.user.id
-        ));
-        say(format!("  posted   {}", detail.create_date));
-        say(format!(
-            "  pages    {} ({}x{} first)",
-            detail.page_count, detail.width, detail.height
-        ));
-        say(format!("  tags     {}", tags.join(", ")));
-        say(format!(
-            "  views    {}, bookmarks {}",
-            detail.total_view, detail.total_bookmarks
-        ));
-    }
-
-    let target = Target::dir(&args.dir).replace(true);
-    let items = pages_of(&client, &viewable, &target)?;
-    say(format!(
-        "\nDownloading {} pages of {} works into {}",
-        items.len(),
-        viewable.len(),
-        args.dir.display()
-    ));
-    let _ = io::stdout().flush();
-
-    let display = Display::new(global.no_progress, false, global.quiet);
-    let mut ui = Ui::new(display);
-    let downloader = client.downloader();
-    run_batch(
-        &downloader,
-        items,
-        pixiv::download::DEFAULT_CONCURRENCY,
-        &mut ui,
-    )
-    .await;
-    let (stats, elapsed) = ui.finish();
-    let retries = client.api_transport().metrics().retries
-        + client.plain_transport().metrics().retries
-        + stats.restarts;
-    println!("\n{}", summary(&stats, elapsed, retries));
-    println!(
-        "Files are in {}. Next: `pixiv mock --tls --ca-out ca.pem` runs this server for your own tools.",
-        args.dir.display()
-    );
-    mock.shutdown().await;
-    Ok(if stats.failed > 0 {
-        Status::SomeFailed
-    } else {
-        Status::Success
-    })
 }

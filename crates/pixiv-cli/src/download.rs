@@ -365,6 +365,7 @@ fn pages(client: &Client, illust: &Illust, target: &Target) -> Result<Vec<BatchI
 }
 
 /// The works of `illusts` as batch items (the demo's use).
+#[cfg(feature = "mock")]
 pub(crate) fn pages_of(
     client: &Client,
     illusts: &[Illust],

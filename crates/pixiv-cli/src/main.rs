@@ -20,8 +20,11 @@ mod completions;
 mod config;
 mod display_text;
 mod download;
+#[cfg(feature = "mock")]
+mod embedded;
 mod input;
 mod listing;
+mod logging;
 mod novel;
 mod output;
 mod paginate;
@@ -109,7 +112,7 @@ fn main() -> ExitCode {
             .color
             .enabled(std::io::IsTerminal::is_terminal(&std::io::stdout())),
     );
-    init_tracing(cli.global.verbose, color_err);
+    logging::init(cli.global.verbose, color_err);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -121,9 +124,10 @@ fn main() -> ExitCode {
         }
     };
     let outcome = runtime.block_on(async {
+        #[cfg(feature = "mock")]
         if let Command::Mock(args) = &cli.command {
             // Ctrl-C is how the server is meant to stop: the command waits for it itself.
-            return commands::mock(args).await;
+            return embedded::mock(args).await;
         }
         // Installed before `run` starts, so a signal never meets the default action (which
         // kills the process with no message and no clean-up).
@@ -156,6 +160,13 @@ fn main() -> ExitCode {
             eprintln!("{}", render::error_line(&message));
             ExitCode::from(2)
         }
+        // The reader of stdout stopped reading (`pixiv search cat | head -1`): as for any Unix
+        // tool, that is the end of the command, not a failure. (The transport reports a cut
+        // connection as `Truncated`, so a broken pipe here is stdout's.)
+        Err(CliError::Pixiv {
+            error: PixivError::Io { source, .. },
+            ..
+        }) if source.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(CliError::Pixiv { about, error }) => {
             let text = render::describe(&error);
             let line = match about {
@@ -171,7 +182,8 @@ fn main() -> ExitCode {
 async fn run(cli: &Cli) -> Result<Status, CliError> {
     let global = &cli.global;
     match &cli.command {
-        Command::Demo(args) => commands::demo(global, args).await,
+        #[cfg(feature = "mock")]
+        Command::Demo(args) => embedded::demo(global, args).await,
         Command::Download(args) => download::run(global, args).await,
         Command::Illust { id } => commands::illust(global, *id).await,
         Command::User { id } => commands::user(global, *id).await,
@@ -180,32 +192,10 @@ async fn run(cli: &Cli) -> Result<Status, CliError> {
         Command::Api(args) => commands::api(global, args).await,
         Command::Login(args) => commands::login(global, args).await,
         Command::Logout => commands::logout(),
-        Command::Mock(args) => commands::mock(args).await,
+        #[cfg(feature = "mock")]
+        Command::Mock(args) => embedded::mock(args).await,
         Command::Completions { shell } => completions::completions(*shell),
         Command::Man => completions::man(),
         Command::Config { action } => config::run(*action),
     }
-}
-
-/// `-v`: debug of the pixiv crates; `-vv`: trace. To stderr; `RUST_LOG` wins when set. The
-/// libraries redact tokens in what they log.
-fn init_tracing(verbose: u8, ansi: bool) {
-    use tracing_subscriber::EnvFilter;
-    // Without -v the command prints its own one-line errors; the libraries stay quiet.
-    let level = match verbose {
-        0 => "off",
-        1 => "warn,pixiv=debug,pixiv_transport=debug,pixiv_download=debug,pixiv_cli=debug",
-        _ => "info,pixiv=trace,pixiv_transport=trace,pixiv_download=trace,pixiv_cli=trace",
-    };
-    let filter = if verbose > 0 {
-        EnvFilter::new(level)
-    } else {
-        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level))
-    };
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(ansi)
-        .with_target(verbose > 1)
-        .init();
 }

@@ -96,6 +96,8 @@ impl Ui {
         let bars = display.bars.then(|| {
             let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
             let total = multi.add(ProgressBar::new(0).with_style(style(TOTAL_TEMPLATE)));
+            // Retry and wait lines are printed above the bars (crate::logging).
+            crate::logging::set_bars(Some(multi.clone()));
             Bars {
                 multi,
                 total,
@@ -156,6 +158,8 @@ impl Ui {
 
     /// Draws one event.
     pub(crate) fn on_event(&mut self, event: &Event) {
+        // Every event, at `-vv` (docs/cli.md, "Verbosity and retries").
+        tracing::trace!(?event, "download event");
         match event {
             Event::Started {
                 index,
@@ -291,6 +295,7 @@ impl Ui {
             }
             bars.total.finish_and_clear();
             let _ = bars.multi.clear();
+            crate::logging::set_bars(None);
         }
         (self.stats, self.start.elapsed())
     }

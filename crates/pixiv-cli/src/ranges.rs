@@ -94,19 +94,26 @@ pub(crate) enum Rate {
 /// <SECS>': ...`): the one line a usage error prints. Other errors keep clap's full text (its
 /// tips and suggestions).
 pub(crate) fn one_line(error: &clap::Error) -> Option<String> {
-    use clap::error::ErrorKind;
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
     matches!(
         error.kind(),
         ErrorKind::ValueValidation | ErrorKind::InvalidValue
     )
     .then(|| {
-        error
+        let first = error
             .render()
             .to_string()
             .lines()
             .next()
             .unwrap_or_default()
-            .to_owned()
+            .to_owned();
+        // clap puts an enum's values on a line of their own: they belong on this one.
+        match error.get(ContextKind::ValidValue) {
+            Some(ContextValue::Strings(valid)) if !valid.is_empty() => {
+                format!("{first}; valid values: {}", valid.join(", "))
+            }
+            _ => first,
+        }
     })
 }
 

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use pixiv::transport::ratelimit::RateLimiter;
 use pixiv::transport::retry::RetryPolicy;
+use pixiv::transport::wait::WaitReason;
 use pixiv::{Client, PixivError, ProxyConfig, TlsConfig, TransportConfig};
 
 use crate::access_cache;
@@ -16,9 +17,13 @@ use crate::token_store::{self, Source};
 pub(crate) fn transport_config(net: &Net) -> Result<TransportConfig, PixivError> {
     // A long wait is said on stderr, so a capped ten-minute Retry-After is not silent.
     let mut config = TransportConfig::new().proxy(proxy(net)?).on_wait(|event| {
+        // A retry's wait has its own line, with the error (crate::logging).
+        if matches!(event.reason, WaitReason::Backoff | WaitReason::RetryAfter) {
+            return;
+        }
         let d = event.duration;
         let secs = d.as_secs() + u64::from(d.subsec_nanos() > 0);
-        eprintln!("waiting {secs} s: {}", event.reason);
+        crate::logging::wait_line(&format!("waiting {secs} s: {}", event.reason));
     });
     if net.insecure {
         eprintln!("warning: --insecure: server certificates are not checked");
@@ -31,6 +36,13 @@ pub(crate) fn transport_config(net: &Net) -> Result<TransportConfig, PixivError>
             PixivError::invalid_input(format!("CA certificate {}", path.display()), e.to_string())
         })?;
         config = config.add_root_certificate_pem(pem);
+    }
+    #[cfg(feature = "bypass")]
+    if net.bypass {
+        config = config.route(pixiv::Route::Bypass);
+        if !net.doh_url.is_empty() {
+            config = config.doh_endpoints(net.doh_url.iter().cloned());
+        }
     }
     if let Some(secs) = net.timeout {
         let timeout = Duration::try_from_secs_f64(secs).map_err(|_| {
@@ -89,7 +101,16 @@ pub(crate) fn client(global: &Global) -> Result<Client, PixivError> {
     let oauth = oauth_base(global).to_owned();
     let mut builder = client_builder(global)?.refresh_token(token.clone());
     // A cached access token of this account and server: no token call within its hour.
-    if let Some(access) = access_cache::load(&token, &oauth) {
+    let cached = access_cache::load(&token, &oauth);
+    // `-vv` (docs/cli.md, "Verbosity and retries"); no token, no proxy credentials.
+    tracing::trace!(
+        api = api_base(global),
+        oauth = %oauth,
+        token_from = ?source,
+        cached_access_token = cached.is_some(),
+        "client settings"
+    );
+    if let Some(access) = cached {
         builder = builder.access_token(access);
     }
     // The refresh token the next run will load, which the cached access token is keyed on: a

@@ -398,6 +398,9 @@ async fn end_of_input_at_the_login_prompt_is_a_usage_error() {
     let stderr = text(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("code: "), "{stderr}");
-    assert!(stderr.ends_with("error: no code given\n"), "{stderr}");
+    assert!(
+        stderr.ends_with("error: no code or refresh token given on stdin\n"),
+        "{stderr}"
+    );
     assert!(!env.config_dir().join("refresh_token").exists());
 }

@@ -61,7 +61,7 @@ async fn a_retry_after_wait_is_said_on_stderr() {
     assert_eq!(
         stderr
             .lines()
-            .filter(|l| *l == "waiting 1 s: Pixiv asked to slow down")
+            .filter(|l| l.starts_with("retrying in 1.0 s (retry 1): "))
             .count(),
         1,
         "{stderr}"

@@ -156,3 +156,40 @@ async fn q_is_quiet_before_or_after_the_command() {
     }
     assert!(env.tmp.path().join("out/q.bin").exists());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_enum_value_not_known_lists_the_valid_ones_on_its_line() {
+    let env = Env::start().await;
+    let url = format!("{}/size/10/a.bin", env.base());
+    let cases: &[(&[&str], &str, &str)] = &[
+        (
+            &["--color", "sometimes", "illust", "12"],
+            "--color",
+            "valid values: auto, always, never",
+        ),
+        (
+            &["download", "--novel-format", "pdf", &url],
+            "--novel-format",
+            "valid values: txt, md, html",
+        ),
+        (
+            &["download", "--ugoira", "avi", &url],
+            "--ugoira",
+            "valid values: zip,",
+        ),
+        (
+            &["api", "PUT", "/v1/x"],
+            "<METHOD>",
+            "valid values: GET, POST, DELETE",
+        ),
+        (
+            &["completions", "tcsh"],
+            "<SHELL>",
+            "valid values: bash, elvish, fish, powershell, zsh",
+        ),
+    ];
+    for (args, flag, valid) in cases {
+        assert_usage(&env, args, flag, valid).await;
+    }
+    assert!(env.mock.requests().is_empty(), "a request was made");
+}
