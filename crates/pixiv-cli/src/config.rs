@@ -154,29 +154,71 @@ pub(crate) fn run(action: crate::cli::ConfigAction) -> Result<crate::Status, cra
             "no config folder: set HOME, XDG_CONFIG_HOME or PIXIV_CONFIG_DIR".into(),
         ));
     };
+    let mut out = String::new();
     match action {
-        ConfigAction::Path => println!("{}", file.display()),
+        ConfigAction::Path => out = format!("{}\n", file.display()),
         ConfigAction::Show => match read().map_err(usage)? {
-            None => println!("# {} does not exist: built-in defaults", file.display()),
+            None => out = format!("# {} does not exist: built-in defaults\n", file.display()),
             Some((path, table)) => {
                 // Validated as a real run would, so `show` never shows a file that fails.
                 apply(Cli::command(), &table)
                     .map_err(|e| usage(format!("{}: {e}", path.display())))?;
-                println!("# {}", path.display());
+                out.push_str(&format!("# {}\n", path.display()));
                 let command = Cli::command();
                 for arg in command.get_arguments() {
                     let (Some(long), Some(env)) = (arg.get_long(), arg.get_env()) else {
                         continue;
                     };
                     if table.contains_key(long) && std::env::var_os(env).is_some() {
-                        println!("# {long}: overridden by {}", env.to_string_lossy());
+                        out.push_str(&format!(
+                            "# {long}: overridden by {}\n",
+                            env.to_string_lossy()
+                        ));
                     }
                 }
-                print!("{table}");
+                out.push_str(&shown(table).to_string());
             }
         },
     }
-    Ok(crate::Status::Success)
+    // A reader that stopped reading (`pixiv config show | head -1`) ends the command quietly.
+    let mut stdout = std::io::stdout().lock();
+    match std::io::Write::write_all(&mut stdout, out.as_bytes())
+        .and_then(|()| std::io::Write::flush(&mut stdout))
+    {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(crate::CliError::about(
+            "writing to stdout",
+            pixiv::PixivError::io("<stdout>", e),
+        )),
+        _ => Ok(crate::Status::Success),
+    }
+}
+
+/// The file as `config show` prints it: a token is `<redacted>`, and a URL's password (a proxy's
+/// `user:password@`) is too, so the output can be pasted into a bug report.
+fn shown(mut table: toml::Table) -> toml::Table {
+    for (key, value) in table.iter_mut() {
+        match value {
+            toml::Value::Table(inner) => *inner = shown(std::mem::take(inner)),
+            toml::Value::String(text) if key.contains("token") => *text = "<redacted>".into(),
+            toml::Value::String(text) => redact_url(text),
+            toml::Value::Array(items) => items.iter_mut().for_each(|item| {
+                if let toml::Value::String(text) = item {
+                    redact_url(text);
+                }
+            }),
+            _ => {}
+        }
+    }
+    table
+}
+
+fn redact_url(text: &mut String) {
+    if let Ok(mut url) = url::Url::parse(text)
+        && url.password().is_some()
+        && url.set_password(Some("redacted")).is_ok()
+    {
+        *text = url.to_string();
+    }
 }
 
 #[cfg(test)]

@@ -99,3 +99,27 @@ async fn an_unknown_key_is_a_usage_error_naming_it() {
         assert!(env.mock.requests().is_empty(), "{body}: a request was made");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn config_show_hides_a_proxy_password_and_a_token() {
+    let env = Env::start().await;
+    write_config(
+        &env,
+        "proxy = \"socks5h://alice:hunter2-proxy-pass@127.0.0.1:1080\"\n\
+         [login]\nrefresh-token = \"file-token-abcdefgh\"\n",
+    );
+    let output = run(env.bare().args(["config", "show"]), "").await;
+    let (stdout, stderr) = (text(&output.stdout), text(&output.stderr));
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(
+        stdout.contains("socks5h://alice:redacted@127.0.0.1:1080"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("<redacted>"), "{stdout}");
+    for secret in ["hunter2-proxy-pass", "file-token-abcdefgh"] {
+        assert!(
+            !stdout.contains(secret) && !stderr.contains(secret),
+            "{stdout}{stderr}"
+        );
+    }
+}
