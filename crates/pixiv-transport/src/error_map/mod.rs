@@ -8,11 +8,15 @@
 //!   unchanged; a `rustls::Error` is [`PixivError::Tls`]; an `io::ErrorKind::TimedOut` while
 //!   connecting is [`PixivError::Timeout`] (`Connect`); a connection closed or reset before the
 //!   answer's head is [`PixivError::Connect`].
-//! - **The built-in client's failures** ([`HttpClient`](crate::connect::HttpClient)'s connector
-//!   reports a proxy failure as its own small `ProxyError`, and I/O, TLS and hyper-util errors as
-//!   they come) are mapped here too, by [`map_client_error`]: an elapsed connect timeout, a proxy
-//!   failure, a TLS failure with a readable reason ("certificate not trusted (unknown issuer)"),
-//!   else the rules of [`map_transport_error`]. The connect module maps nothing itself.
+//! - **The built-in client's failures**: the connect module reports what failed as a
+//!   [`ConnectError`](crate::connect::ConnectError) with a
+//!   [`ConnectErrorKind`](crate::connect::ConnectErrorKind) (DNS, refused, TLS, proxy, timeout,
+//!   refused address...), and [`map_connect_error`] is the one mapping from it to a
+//!   [`PixivError`]. hyper-util's own errors go through [`map_client_error`], which sorts them
+//!   into the same kinds first (an elapsed connect timeout, a proxy failure, a TLS failure with a
+//!   readable reason such as "certificate not trusted (unknown issuer)"), else applies the rules
+//!   of [`map_transport_error`]. The connect module builds no `PixivError` for a failed
+//!   connection.
 //! - **Error answers** — status >= 400, which includes Cloudflare's challenge pages (403/503 +
 //!   `Server: cloudflare`) — have their body read (at most [`DEFAULT_MAX_ERROR_BODY`] bytes) and
 //!   handed to [`pixiv_errors::classify`], whose variant is returned as `Err`.
@@ -68,7 +72,7 @@ mod future;
 mod source;
 
 pub(crate) use connect::chain_message;
-pub use connect::map_client_error;
+pub use connect::{map_client_error, map_connect_error};
 pub use future::ResponseFuture;
 pub use source::{map_body_error, map_transport_error};
 
