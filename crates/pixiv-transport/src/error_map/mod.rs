@@ -140,7 +140,7 @@ impl ErrorMapLayer {
     }
 
     /// The largest 2xx JSON answer buffered; a larger one is
-    /// [`PixivError::BodyTooLarge`](pixiv_errors::PixivError::BodyTooLarge), refused as soon as its
+    /// [`PixivError::BodyTooLarge`], refused as soon as its
     /// `Content-Length` (or the bytes read so far) exceeds the cap.
     ///
     /// Default: [`DEFAULT_MAX_JSON_BODY`] (16 MiB).

@@ -200,7 +200,7 @@ impl<S> Timeout<S> {
 inner_accessors!(Timeout);
 
 /// Generic over the request body; the response body is the stack's [`Body`], since the layer
-/// boxes the inner one into a [`TimeoutBody`](self::TimeoutBody)-guarded [`Body`].
+/// boxes the inner one into a [`TimeoutBody`]-guarded [`Body`].
 impl<S, B> Service<Request<B>> for Timeout<S>
 where
     S: Service<Request<B>, Response = Response<Body>, Error = PixivError>,
