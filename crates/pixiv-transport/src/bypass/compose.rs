@@ -7,9 +7,9 @@ use tower::ServiceExt as _;
 use tower::util::BoxCloneSyncService;
 use tower_layer::Layer as _;
 
+use super::BypassLayer;
 use super::config::Route;
 use super::doh::DohResolver;
-use super::layer::BypassLayer;
 use crate::config::TransportConfig;
 use crate::connect::HttpClient;
 use crate::transport::BoxedStack;

@@ -26,12 +26,13 @@ use tower_service::Service;
 use super::address::{self, FromPublicOrigin};
 use super::config::ConnectConfig;
 use super::connector::{Connector, Counting};
+use super::error::{ConnectError, ConnectErrorKind};
 use super::hosts::{ClientAlive, HostTable, key};
 use super::progress::{self, ConnectProgress};
 use super::proxy::{ProxyConfig, basic_auth};
 use super::resolve::DynResolver;
 use crate::RequestBody;
-use crate::error_map::map_client_error;
+use crate::error_map::{map_client_error, map_connect_error};
 use crate::wait::MAX_WAIT;
 
 type Inner = Client<Counting<HttpsConnector<Connector>>, RequestBody>;
@@ -167,10 +168,10 @@ impl Service<Request<RequestBody>> for HttpClient {
     fn call(&mut self, mut req: Request<RequestBody>) -> Self::Future {
         let uri = req.uri();
         let (Some(scheme), Some(_)) = (uri.scheme_str(), uri.authority()) else {
-            let err = PixivError::invalid_input(
-                "request URI",
+            let err = map_connect_error(ConnectError::new(
+                ConnectErrorKind::InvalidRequest,
                 format!("{uri} is not absolute (scheme and host needed)"),
-            );
+            ));
             return ResponseFuture::new(Box::pin(async move { Err(err) }));
         };
         // The address policy (address.rs): IP literals are checked here, before anything is
@@ -179,6 +180,7 @@ impl Service<Request<RequestBody>> for HttpClient {
         let progress = req.extensions().get::<ConnectProgress>().cloned();
         if let Some(ip) = uri.host().and_then(address::literal) {
             if let Err(err) = address::check(uri.host().unwrap_or_default(), ip, from_public) {
+                let err = map_connect_error(err);
                 return ResponseFuture::new(Box::pin(async move { Err(err) }));
             }
         }
@@ -232,10 +234,11 @@ impl Service<Request<RequestBody>> for HttpClient {
             };
             let resp = result.map_err(|e| map_client_error(Box::new(e)))?;
             if via_proxy && resp.status() == StatusCode::PROXY_AUTHENTICATION_REQUIRED {
-                return Err(PixivError::proxy(
+                return Err(map_connect_error(ConnectError::new(
+                    ConnectErrorKind::Proxy,
                     "proxy authentication required: the proxy answered 407 to a plain HTTP \
                      request (check the credentials in the proxy URL)",
-                ));
+                )));
             }
             Ok(resp.map(|body| ClientBody {
                 inner: body,

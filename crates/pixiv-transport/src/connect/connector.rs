@@ -19,6 +19,7 @@ use tower::ServiceExt;
 use tower_service::Service;
 
 use super::address;
+use super::error::{ConnectError, ConnectErrorKind};
 use super::hosts::{HostTable, LiveGuard, SLOT_WAIT, key};
 use super::progress;
 use super::proxy::{ProxyConfig, ProxyError, Recording, basic_auth, status_line};
@@ -71,16 +72,23 @@ impl Service<Uri> for Connector {
                     let outcome = tokio::select! {
                         outcome = wait => outcome,
                         () = gone => {
-                            return Err("the client was dropped while this connect waited for a \
-                                        connection slot".into());
+                            return Err(ConnectError::new(
+                                ConnectErrorKind::Other,
+                                "the client was dropped while this connect waited for a \
+                                 connection slot",
+                            )
+                            .into());
                         }
                     };
                     match outcome {
                         Ok(Ok(permit)) => Some(permit),
                         _ => {
-                            return Err(format!(
-                                "no free connection slot to {dst} within {SLOT_WAIT:?} \
-                                 (max_connections_per_host reached)"
+                            return Err(ConnectError::new(
+                                ConnectErrorKind::Other,
+                                format!(
+                                    "no free connection slot to {dst} within {SLOT_WAIT:?} \
+                                     (max_connections_per_host reached)"
+                                ),
                             )
                             .into());
                         }

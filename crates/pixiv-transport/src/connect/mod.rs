@@ -7,7 +7,9 @@
 //!   SOCKS5 tunnels in `socks.rs`;
 //! - [`Resolve`] (`resolve.rs`): system DNS or a [`StaticResolver`];
 //! - [`HttpClient`] (`client.rs`): the tower service the layers wrap;
-//! - `error.rs`: its errors, which `error_map::map_client_error` turns into [`PixivError`](crate::PixivError)s (the one boundary);
+//! - [`ConnectError`] (`error.rs`): what failed, as a [`ConnectErrorKind`]; `error_map` turns it
+//!   into a [`PixivError`](crate::PixivError) (the one boundary: nothing here builds one for a
+//!   failed connection).
 //!
 //! Stated once, because hyper-util hides them: the pool's idle timeout needs a pool timer and
 //! HTTP/2 keep-alive a timer (both set; an idle connection goes at hyper-util's next sweep, between
@@ -40,6 +42,7 @@ pub(crate) mod address;
 mod client;
 mod config;
 mod connector;
+pub(crate) mod error;
 mod hosts;
 pub(crate) mod progress;
 pub mod proxy;
@@ -54,6 +57,7 @@ pub use config::{
     DEFAULT_HTTP2_KEEP_ALIVE_TIMEOUT, DEFAULT_POOL_IDLE_TIMEOUT, DEFAULT_POOL_MAX_IDLE_PER_HOST,
     DEFAULT_TCP_KEEPALIVE, TUNED_POOL_MAX_IDLE_PER_HOST,
 };
+pub use error::{ConnectError, ConnectErrorKind};
 pub use proxy::ProxyConfig;
 pub use resolve::{Name, Resolve, StaticResolver, SystemResolver};
 pub use tls::{RootCerts, TlsConfig};

@@ -9,7 +9,7 @@ use http_body_util::Full;
 use pin_project_lite::pin_project;
 use pixiv_errors::PixivError;
 
-use super::layer::Limits;
+use super::Limits;
 use super::{BoxError, ResponseBody, map_body_error, map_transport_error};
 use crate::Body;
 use crate::body::BodyBuffer;
