@@ -31,7 +31,7 @@ pub fn map_client_error(err: BoxError) -> PixivError {
     };
     let chain = links(&*err);
     // A typed refusal made below hyper-util (the resolver's address policy) keeps its type.
-    if let Some(pixiv) = find::<PixivError>(&chain).and_then(PixivError::try_clone) {
+    if let Some(pixiv) = find::<PixivError>(&chain).cloned() {
         return pixiv;
     }
     let is_connect =
