@@ -26,7 +26,8 @@
 //! [`PixivError::decode`], ...) rather than struct literals: the constructors keep compiling when
 //! a variant gains a field.
 //!
-//! Secrets: `Display` and `Debug` of every error run what they show through
+//! Secrets: hold them as [`Secret`], which never prints and registers its value for redaction
+//! by value. `Display` and `Debug` of every error run what they show through
 //! [`redact::redact_text`] (messages, the `Display` of wrapped sources, locations), and the
 //! response headers and body snippets are redacted when they are stored. The *source* of a
 //! `Connect`/`Tls`/`Io` error is kept untouched for [`std::error::Error::source`] (retry code
@@ -39,6 +40,7 @@ mod kinds;
 mod methods;
 pub mod redact;
 pub mod retry_after;
+mod secret;
 mod shared;
 mod show;
 
@@ -50,6 +52,7 @@ use http::StatusCode;
 pub use classify::{MAX_JSON_DEPTH, classify, classify_at};
 pub use details::ResponseDetails;
 pub use kinds::{AddressRefusal, AuthErrorKind, RedirectErrorKind, TimeoutPhase};
+pub use secret::{SECRET_SHOWN, Secret};
 pub use shared::{Shared, SharedError};
 
 use show::{
