@@ -310,6 +310,20 @@ fn copies_keep_every_field_and_lossy_copies_keep_the_text() {
 }
 
 #[test]
+fn debug_is_the_variant_its_redacted_display_and_the_redacted_details() {
+    let plain: PixivError = std::io::Error::new(std::io::ErrorKind::NotFound, "gone").into();
+    assert_eq!(
+        format!("{plain:?}"),
+        r#"Io { display: "I/O error: gone", kind: NotFound }"#
+    );
+    let e = PixivError::decode("bad JSON", br#"{"refresh_token": "RT-0123456789"}"#);
+    assert_eq!(
+        format!("{e:?}"),
+        r#"Decode { display: "could not decode the response: bad JSON", snippet: "{\"refresh_token\": \"<redacted>\"}" }"#
+    );
+}
+
+#[test]
 fn serde_messages_keep_values_that_cannot_be_credentials() {
     // Issue #19.9: `"12"` was shown as `"<redacted>"`.
     let err = serde_json::from_str::<std::collections::HashMap<String, u64>>(r#"{"id": "12"}"#)
