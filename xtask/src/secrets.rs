@@ -3,6 +3,9 @@
 //! `cargo xtask ci`).
 
 use super::*;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+
 /// The variable that turns pixiv-mock's secret audit on (`pixiv_mock::audit::DIR_ENV`): every
 /// test process that runs a mock then logs at TRACE to `trace-<pid>.log` and lists the secrets it
 /// saw in `secrets-<pid>.txt`, in the directory it names.
@@ -149,63 +152,65 @@ fn percent_encode(bytes: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Finds many secrets in a line in one pass: each secret is indexed by its first 8 bytes (all
-/// are at least [`MIN_SECRET_LEN`] long), and every 8-byte window of a line is looked up, behind
-/// a bitmap that turns nearly all windows away at the cost of a multiply. A few thousand secrets
-/// over a few hundred megabytes of logs take seconds; `line.contains` per secret would take
-/// hours. (The aho-corasick crate does this in general; xtask stays free of dependencies so
-/// that it builds in seconds on a fresh machine.)
+/// Finds every secret in a line in one pass: an Aho-Corasick automaton over all of them (the
+/// aho-corasick crate, the searcher behind ripgrep and the regex crate), so the cost grows with
+/// the bytes of logs, not with the number of secrets times the bytes. The same pass notes the
+/// two markers the audit counts to prove it saw real traces ([`TRACE_MARKER`],
+/// [`REQUEST_MARKER`]).
 struct SecretFinder {
-    by_prefix: HashMap<u64, Vec<usize>>,
-    bitmap: Vec<u64>,
+    automaton: AhoCorasick,
+    secrets: usize,
 }
 
-/// log2 of the bitmap's bits: 2^20 bits (128 KiB) keep false hits rare for thousands of secrets.
-const FINDER_BITS: u32 = 20;
+/// A line logged at TRACE.
+const TRACE_MARKER: &[u8] = b" TRACE ";
+/// A line inside the transport's request span.
+const REQUEST_MARKER: &[u8] = b"pixiv.request";
+
+/// What [`SecretFinder::find`] saw in a line.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Hits {
+    /// The secrets, by index, each once, in the order they first end in the line.
+    secrets: Vec<usize>,
+    /// Whether [`TRACE_MARKER`] is in the line.
+    trace: bool,
+    /// Whether [`REQUEST_MARKER`] is in the line.
+    request: bool,
+}
 
 impl SecretFinder {
-    fn new(secrets: &[Secret]) -> Self {
-        let mut finder = SecretFinder {
-            by_prefix: HashMap::new(),
-            bitmap: vec![0; 1 << (FINDER_BITS - 6)],
-        };
-        for (i, s) in secrets.iter().enumerate() {
-            let key = window(&s.text);
-            let bit = Self::bit(key);
-            finder.bitmap[bit / 64] |= 1 << (bit % 64);
-            finder.by_prefix.entry(key).or_default().push(i);
-        }
-        finder
+    fn new(secrets: &[Secret]) -> Result<Self, Failure> {
+        let patterns = secrets
+            .iter()
+            .map(|s| s.text.as_slice())
+            .chain([TRACE_MARKER, REQUEST_MARKER]);
+        let automaton = AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .build(patterns)
+            .map_err(|e| fail("secrets: scan", e))?;
+        Ok(SecretFinder {
+            automaton,
+            secrets: secrets.len(),
+        })
     }
 
-    fn bit(key: u64) -> usize {
-        (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - FINDER_BITS)) as usize
-    }
-
-    /// The secrets in `line`, by index, each once.
-    fn find(&self, line: &[u8], secrets: &[Secret]) -> Vec<usize> {
-        let mut found = Vec::new();
-        for start in 0..line.len().saturating_sub(7) {
-            let key = window(&line[start..]);
-            let bit = Self::bit(key);
-            if self.bitmap[bit / 64] & (1 << (bit % 64)) == 0 {
-                continue;
-            }
-            for &i in self.by_prefix.get(&key).into_iter().flatten() {
-                if line[start..].starts_with(&secrets[i].text) && !found.contains(&i) {
-                    found.push(i);
+    /// Overlapping matches are searched for, so a secret inside another (or overlapping it, or
+    /// a marker) is found too.
+    fn find(&self, line: &[u8]) -> Hits {
+        let mut hits = Hits::default();
+        for m in self.automaton.find_overlapping_iter(line) {
+            match m.pattern().as_usize() {
+                i if i < self.secrets => {
+                    if !hits.secrets.contains(&i) {
+                        hits.secrets.push(i);
+                    }
                 }
+                i if i == self.secrets => hits.trace = true,
+                _ => hits.request = true,
             }
         }
-        found
+        hits
     }
-}
-
-/// The first 8 bytes of `bytes` (at least 8 long) as a number.
-fn window(bytes: &[u8]) -> u64 {
-    let mut w = [0; 8];
-    w.copy_from_slice(&bytes[..8]);
-    u64::from_le_bytes(w)
 }
 
 /// `abcdef…(43)`: enough to tell which secret, not enough to use it.
@@ -237,7 +242,7 @@ pub(crate) fn scan_secret_audit(dir: &Path) -> Step {
     let traces = files.remove("trace-").unwrap_or_default();
     let (secrets, short) = read_secrets(&files.remove("secrets-").unwrap_or_default())?;
     let unaudited = files.remove("unaudited-").unwrap_or_default();
-    let finder = SecretFinder::new(&secrets);
+    let finder = SecretFinder::new(&secrets)?;
 
     let (mut lines, mut bytes, mut trace_lines, mut request_spans) = (0u64, 0u64, 0u64, 0u64);
     let mut leaks: Vec<String> = Vec::new();
@@ -258,9 +263,13 @@ pub(crate) fn scan_secret_audit(dir: &Path) -> Step {
             }
             lines += 1;
             bytes += line.len() as u64;
-            trace_lines += u64::from(contains(&line, b" TRACE "));
-            request_spans += u64::from(contains(&line, b"pixiv.request"));
-            let found = finder.find(&line, &secrets);
+            let Hits {
+                secrets: found,
+                trace,
+                request,
+            } = finder.find(&line);
+            trace_lines += u64::from(trace);
+            request_spans += u64::from(request);
             if found.is_empty() {
                 continue;
             }
@@ -324,10 +333,6 @@ pub(crate) fn scan_secret_audit(dir: &Path) -> Step {
     Ok(())
 }
 
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -346,18 +351,34 @@ mod tests {
             secret("access_token", "AbCdEfGh-token-2"),
             secret("proxy_password", "px-pass-word"),
         ];
-        let finder = SecretFinder::new(&secrets);
-        assert_eq!(finder.find(b"AbCdEfGh-token-2", &secrets), [1]);
+        let finder = SecretFinder::new(&secrets).unwrap();
+        let found = |line: &[u8]| finder.find(line).secrets;
+        assert_eq!(found(b"AbCdEfGh-token-2"), [1]);
         assert_eq!(
-            finder.find(
-                b"x=AbCdEfGh-token-1 y=px-pass-word AbCdEfGh-token-1\n",
-                &secrets
-            ),
+            found(b"x=AbCdEfGh-token-1 y=px-pass-word AbCdEfGh-token-1\n"),
             [0, 2]
         );
-        assert!(finder.find(b"AbCdEfGh-token-", &secrets).is_empty());
-        assert!(finder.find(b"px-pass", &secrets).is_empty());
-        assert!(finder.find(b"", &secrets).is_empty());
+        assert!(found(b"AbCdEfGh-token-").is_empty());
+        assert!(found(b"px-pass").is_empty());
+        assert!(found(b"").is_empty());
+    }
+
+    #[test]
+    fn a_secret_inside_another_and_the_markers_are_all_found() {
+        let secrets = [
+            secret("refresh_token", "outer-secret-inner-secret-tail"),
+            secret("access_token", "inner-secret"),
+        ];
+        let finder = SecretFinder::new(&secrets).unwrap();
+        assert_eq!(
+            finder.find(b"2026 TRACE pixiv.request: outer-secret-inner-secret-tail"),
+            Hits {
+                secrets: vec![1, 0],
+                trace: true,
+                request: true,
+            }
+        );
+        assert_eq!(finder.find(b" DEBUG x"), Hits::default());
     }
 
     #[test]

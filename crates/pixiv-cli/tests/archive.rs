@@ -167,7 +167,16 @@ async fn sigkill_mid_run_records_only_files_in_place_and_a_rerun_finishes() {
         // The stall must outlast the kill however slow the machine is: without a long body-idle
         // timeout, a loaded machine reaches the default 10 s, retries the stalled file and sends
         // a request the assertions below do not expect.
-        .args(["--timeout", "600", "download", "--json", "-j", "2", "--limit", "6"])
+        .args([
+            "--timeout",
+            "600",
+            "download",
+            "--json",
+            "-j",
+            "2",
+            "--limit",
+            "6",
+        ])
         .arg("--archive")
         .arg(&archive)
         .arg("-d")

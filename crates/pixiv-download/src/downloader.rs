@@ -495,7 +495,7 @@ fn report_unfiled(reporter: &Reporter, error: PixivError) -> PixivError {
     if reporter.listening() {
         reporter.emit(|index| Event::Failed {
             index,
-            error: Arc::new(error.clone_lossy()),
+            error: Arc::new(error.clone()),
         });
     }
     error
@@ -518,7 +518,7 @@ pub(crate) fn report_end(reporter: &Reporter, result: &Result<Downloaded, PixivE
         }),
         Err(e) => reporter.emit(|index| Event::Failed {
             index,
-            error: Arc::new(e.clone_lossy()),
+            error: Arc::new(e.clone()),
         }),
     }
 }

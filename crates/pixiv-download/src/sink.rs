@@ -104,10 +104,7 @@ impl<'a, W> WriterSink<'a, W> {
 }
 
 fn writer_error(e: std::io::Error) -> PixivError {
-    PixivError::Io {
-        path: None,
-        source: e,
-    }
+    PixivError::from(e)
 }
 
 impl<W: AsyncWrite + Unpin + Send> Sink for WriterSink<'_, W> {

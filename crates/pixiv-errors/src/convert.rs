@@ -7,7 +7,10 @@ use crate::{PixivError, redact};
 /// An I/O error with no path. To name the file, use [`PixivError::io`].
 impl From<std::io::Error> for PixivError {
     fn from(source: std::io::Error) -> Self {
-        Self::Io { path: None, source }
+        Self::Io {
+            path: None,
+            source: source.into(),
+        }
     }
 }
 

@@ -26,7 +26,8 @@
 //! [`PixivError::decode`], ...) rather than struct literals: the constructors keep compiling when
 //! a variant gains a field.
 //!
-//! Secrets: `Display` and `Debug` of every error run what they show through
+//! Secrets: hold them as [`Secret`], which never prints and registers its value for redaction
+//! by value. `Display` and `Debug` of every error run what they show through
 //! [`redact::redact_text`] (messages, the `Display` of wrapped sources, locations), and the
 //! response headers and body snippets are redacted when they are stored. The *source* of a
 //! `Connect`/`Tls`/`Io` error is kept untouched for [`std::error::Error::source`] (retry code
@@ -39,6 +40,8 @@ mod kinds;
 mod methods;
 pub mod redact;
 pub mod retry_after;
+mod secret;
+mod shared;
 mod show;
 
 use std::path::PathBuf;
@@ -49,19 +52,23 @@ use http::StatusCode;
 pub use classify::{MAX_JSON_DEPTH, classify, classify_at};
 pub use details::ResponseDetails;
 pub use kinds::{AddressRefusal, AuthErrorKind, RedirectErrorKind, TimeoutPhase};
+pub use secret::{SECRET_SHOWN, Secret};
+pub use shared::{Shared, SharedError};
 
 use show::{
     location_suffix, path_suffix, ray_suffix, shown, shown_error, truncated_detail, wait_suffix,
 };
 
-/// A boxed error, the source type of the variants that wrap another library's error.
+/// A boxed error: what the constructors of the variants that wrap another library's error take
+/// (stored as a [`SharedError`]), and the error type of the transport's services.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// Every error pixiv-rs returns.
 ///
 /// See the [crate docs](crate) for an example and `docs/errors.md` for what a caller should do
-/// with each variant. `Debug` is written by hand so it shows no secret (see [`redact`]).
-#[derive(thiserror::Error)]
+/// with each variant. `Clone` is cheap (wrapped errors are shared, see [`Shared`]); `Debug` shows
+/// the variant, the redacted `Display` and the answer's details, never a secret (see [`redact`]).
+#[derive(Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum PixivError {
     /// The server answered with an error status that no more specific variant describes (or a
@@ -118,14 +125,14 @@ pub enum PixivError {
     Connect {
         /// The cause.
         #[source]
-        source: BoxError,
+        source: SharedError,
     },
     /// TLS failed.
     #[error("TLS failed: {}", shown_error(.source))]
     Tls {
         /// The cause.
         #[source]
-        source: BoxError,
+        source: SharedError,
     },
     /// The proxy refused or failed.
     #[error("proxy failed: {}", shown(.message))]
@@ -148,7 +155,7 @@ pub enum PixivError {
         path: Option<PathBuf>,
         /// The cause.
         #[source]
-        source: std::io::Error,
+        source: Shared<std::io::Error>,
     },
     /// The caller gave something unusable.
     #[error("invalid {}: {}", shown(.what), shown(.why))]

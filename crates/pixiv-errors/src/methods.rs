@@ -1,16 +1,15 @@
-//! [`PixivError`]'s constructors, the questions callers ask of it, and its copies.
+//! [`PixivError`]'s constructors and the questions callers ask of it.
 
-use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use http::StatusCode;
 
 use crate::convert::serde_message;
-use crate::show::{entered, shown_error};
+use crate::show::entered;
 use crate::{
     AddressRefusal, AuthErrorKind, BoxError, PixivError, RedirectErrorKind, ResponseDetails,
-    TimeoutPhase, redact,
+    SharedError, TimeoutPhase, redact,
 };
 
 /// Constructors: prefer these to struct literals, they keep working when variants gain fields.
@@ -65,14 +64,14 @@ impl PixivError {
     /// A connection failure caused by `source`.
     pub fn connect(source: impl Into<BoxError>) -> Self {
         Self::Connect {
-            source: source.into(),
+            source: SharedError::from(source.into()),
         }
     }
 
     /// A TLS failure caused by `source`.
     pub fn tls(source: impl Into<BoxError>) -> Self {
         Self::Tls {
-            source: source.into(),
+            source: SharedError::from(source.into()),
         }
     }
 
@@ -102,7 +101,7 @@ impl PixivError {
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Self::Io {
             path: Some(path.into()),
-            source,
+            source: source.into(),
         }
     }
 
@@ -243,121 +242,3 @@ impl PixivError {
         }
     }
 }
-
-/// Copies: `PixivError` is not `Clone` because `Connect`, `Tls` and `Io` own their source.
-impl PixivError {
-    /// An equal copy, or `None` for `Connect`, `Tls` and `Io` (their source cannot be cloned).
-    pub fn try_clone(&self) -> Option<Self> {
-        self.copy(false)
-    }
-
-    /// A copy that always succeeds: equal to [`try_clone`](Self::try_clone)'s where that gives
-    /// one; for `Connect`, `Tls` and `Io` the source becomes a plain error carrying the
-    /// original's redacted `Display` (and, for `Io`, the same [`std::io::ErrorKind`]), so
-    /// downcasting it no longer finds the original type. For handing one failure to several
-    /// waiters (a shared token refresh, say).
-    pub fn clone_lossy(&self) -> Self {
-        match self.copy(true) {
-            Some(copy) => copy,
-            // `copy(true)` answers every variant; this arm only keeps the function total.
-            None => Self::invalid_input("error", shown_error(self)),
-        }
-    }
-
-    fn copy(&self, lossy: bool) -> Option<Self> {
-        let text = |e: &dyn fmt::Display| -> BoxError { Box::new(TextError(shown_error(e))) };
-        Some(match self {
-            Self::Http {
-                status,
-                message,
-                details,
-            } => Self::Http {
-                status: *status,
-                message: message.clone(),
-                details: details.clone(),
-            },
-            Self::RateLimited {
-                status,
-                retry_after,
-                details,
-            } => Self::RateLimited {
-                status: *status,
-                retry_after: *retry_after,
-                details: details.clone(),
-            },
-            Self::Auth {
-                status,
-                kind,
-                message,
-                details,
-            } => Self::Auth {
-                status: *status,
-                kind: *kind,
-                message: message.clone(),
-                details: details.clone(),
-            },
-            Self::CloudflareChallenge {
-                status,
-                ray_id,
-                details,
-            } => Self::CloudflareChallenge {
-                status: *status,
-                ray_id: ray_id.clone(),
-                details: details.clone(),
-            },
-            Self::Timeout { phase } => Self::Timeout { phase: *phase },
-            Self::Proxy { message } => Self::Proxy {
-                message: message.clone(),
-            },
-            Self::Decode { message, snippet } => Self::Decode {
-                message: message.clone(),
-                snippet: snippet.clone(),
-            },
-            Self::InvalidInput { what, why } => Self::InvalidInput {
-                what: what.clone(),
-                why: why.clone(),
-            },
-            Self::BodyTooLarge { limit } => Self::BodyTooLarge { limit: *limit },
-            Self::Truncated { expected, received } => Self::Truncated {
-                expected: *expected,
-                received: *received,
-            },
-            Self::Redirect { kind, location } => Self::Redirect {
-                kind: kind.clone(),
-                location: location.clone(),
-            },
-            Self::AddressRefused {
-                host,
-                address,
-                reason,
-            } => Self::AddressRefused {
-                host: host.clone(),
-                address: *address,
-                reason: *reason,
-            },
-            Self::Connect { source } if lossy => Self::Connect {
-                source: text(source),
-            },
-            Self::Tls { source } if lossy => Self::Tls {
-                source: text(source),
-            },
-            Self::Io { path, source } if lossy => Self::Io {
-                path: path.clone(),
-                source: std::io::Error::new(source.kind(), TextError(shown_error(source))),
-            },
-            Self::Connect { .. } | Self::Tls { .. } | Self::Io { .. } => return None,
-        })
-    }
-}
-
-/// The stand-in source of a [`PixivError::clone_lossy`] copy: the original's redacted text.
-#[derive(Debug)]
-struct TextError(String);
-
-impl fmt::Display for TextError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for TextError {}

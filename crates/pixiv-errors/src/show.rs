@@ -1,5 +1,5 @@
 //! What errors show: free-text fields redacted and cut on the way in ([`entered`]) and on the way
-//! out (`Display` helpers), and the hand-written redacted `Debug`.
+//! out (`Display` helpers), and the short redacted `Debug`.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -58,129 +58,46 @@ pub(crate) fn location_suffix(location: Option<&str>) -> String {
     })
 }
 
-/// Redacted `Debug` for a free-text field.
-struct DebugText<'a>(&'a str);
-
-impl fmt::Debug for DebugText<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&*shown(self.0), f)
-    }
-}
-
-/// `Debug` of a wrapped error: its redacted `Display`, quoted.
-struct DebugSource<'a>(&'a (dyn std::error::Error + 'static));
-
-impl fmt::Debug for DebugSource<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&shown_error(self.0), f)
-    }
-}
-
-/// Written by hand: messages and the `Display` of wrapped errors go through
-/// [`redact::redact_text`], so `{:?}` is as safe to log as `{}`.
+/// Short by design: the variant's name, its `Display` (redacted, as above, so even a struct
+/// literal's text is safe), the I/O error kind, a `Decode` body snippet, and the answer's already-redacted
+/// [`ResponseDetails`](crate::ResponseDetails). `{:?}` is as safe to log as `{}`.
 impl fmt::Debug for PixivError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct(self.variant_name());
+        d.field("display", &self.to_string());
         match self {
-            Self::Http {
-                status,
-                message,
-                details,
-            } => f
-                .debug_struct("Http")
-                .field("status", status)
-                .field("message", &DebugText(message))
-                .field("details", details)
-                .finish(),
-            Self::RateLimited {
-                status,
-                retry_after,
-                details,
-            } => f
-                .debug_struct("RateLimited")
-                .field("status", status)
-                .field("retry_after", retry_after)
-                .field("details", details)
-                .finish(),
-            Self::Auth {
-                status,
-                kind,
-                message,
-                details,
-            } => f
-                .debug_struct("Auth")
-                .field("status", status)
-                .field("kind", kind)
-                .field("message", &DebugText(message))
-                .field("details", details)
-                .finish(),
-            Self::CloudflareChallenge {
-                status,
-                ray_id,
-                details,
-            } => f
-                .debug_struct("CloudflareChallenge")
-                .field("status", status)
-                .field("ray_id", &ray_id.as_deref().map(DebugText))
-                .field("details", details)
-                .finish(),
-            Self::Timeout { phase } => f.debug_struct("Timeout").field("phase", phase).finish(),
-            Self::Connect { source } => f
-                .debug_struct("Connect")
-                .field("source", &DebugSource(&**source))
-                .finish(),
-            Self::Tls { source } => f
-                .debug_struct("Tls")
-                .field("source", &DebugSource(&**source))
-                .finish(),
-            Self::Proxy { message } => f
-                .debug_struct("Proxy")
-                .field("message", &DebugText(message))
-                .finish(),
-            Self::Decode { message, snippet } => f
-                .debug_struct("Decode")
-                .field("message", &DebugText(message))
-                .field("snippet", &snippet.as_deref().map(DebugText))
-                .finish(),
-            Self::Io { path, source } => f
-                .debug_struct("Io")
-                .field("path", path)
-                .field("kind", &source.kind())
-                .field("source", &DebugSource(source))
-                .finish(),
-            Self::InvalidInput { what, why } => f
-                .debug_struct("InvalidInput")
-                .field("what", &DebugText(what))
-                .field("why", &DebugText(why))
-                .finish(),
-            Self::BodyTooLarge { limit } => f
-                .debug_struct("BodyTooLarge")
-                .field("limit", limit)
-                .finish(),
-            Self::Truncated { expected, received } => f
-                .debug_struct("Truncated")
-                .field("expected", expected)
-                .field("received", received)
-                .finish(),
-            Self::Redirect { kind, location } => f
-                .debug_struct("Redirect")
-                .field("kind", kind)
-                .field(
-                    "location",
-                    &location
-                        .as_deref()
-                        .map(|l| redact::redact_echo(&redact::redact_url(l)).into_owned()),
-                )
-                .finish(),
-            Self::AddressRefused {
-                host,
-                address,
-                reason,
-            } => f
-                .debug_struct("AddressRefused")
-                .field("host", &DebugText(host))
-                .field("address", address)
-                .field("reason", reason)
-                .finish(),
+            Self::Io { source, .. } => d.field("kind", &source.kind()),
+            Self::Decode {
+                snippet: Some(snippet),
+                ..
+            } => d.field("snippet", &shown(snippet)),
+            _ => &mut d,
+        };
+        if let Some(details) = self.details() {
+            d.field("details", details);
+        }
+        d.finish()
+    }
+}
+
+impl PixivError {
+    fn variant_name(&self) -> &'static str {
+        match self {
+            Self::Http { .. } => "Http",
+            Self::RateLimited { .. } => "RateLimited",
+            Self::Auth { .. } => "Auth",
+            Self::CloudflareChallenge { .. } => "CloudflareChallenge",
+            Self::Timeout { .. } => "Timeout",
+            Self::Connect { .. } => "Connect",
+            Self::Tls { .. } => "Tls",
+            Self::Proxy { .. } => "Proxy",
+            Self::Decode { .. } => "Decode",
+            Self::Io { .. } => "Io",
+            Self::InvalidInput { .. } => "InvalidInput",
+            Self::BodyTooLarge { .. } => "BodyTooLarge",
+            Self::Truncated { .. } => "Truncated",
+            Self::Redirect { .. } => "Redirect",
+            Self::AddressRefused { .. } => "AddressRefused",
         }
     }
 }

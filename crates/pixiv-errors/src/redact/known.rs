@@ -84,22 +84,12 @@ pub fn scrub_known_secrets(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// `value` percent-encoded as `application/x-www-form-urlencoded` does (unreserved bytes kept,
-/// space as `+`), or `None` when that is `value` itself.
+/// `value` encoded as `application/x-www-form-urlencoded` does (the `form_urlencoded` crate,
+/// which the OAuth form is built with: unreserved bytes kept, space as `+`), or `None` when that
+/// is `value` itself.
 fn percent_encoded(value: &str) -> Option<String> {
-    let keep = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'*');
-    if value.bytes().all(keep) {
-        return None;
-    }
-    let mut out = String::with_capacity(value.len() * 3);
-    for b in value.bytes() {
-        match b {
-            b if keep(b) => out.push(char::from(b)),
-            b' ' => out.push('+'),
-            b => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    Some(out)
+    let encoded: String = form_urlencoded::byte_serialize(value.as_bytes()).collect();
+    (encoded != value).then_some(encoded)
 }
 
 #[cfg(test)]

@@ -279,31 +279,48 @@ fn copies_keep_every_field_and_lossy_copies_keep_the_text() {
         now(),
     )
     .unwrap();
-    let copy = original.try_clone().unwrap();
+    let copy = original.clone();
     assert_eq!(format!("{copy:?}"), format!("{original:?}"));
     assert_eq!(copy.details(), original.details());
 
     let connect = PixivError::connect(LeakyError("refused by http://u:pw-9@p:1".into()));
-    assert!(connect.try_clone().is_none());
-    let lossy = connect.clone_lossy();
-    assert_eq!(lossy.to_string(), connect.to_string());
-    assert!(lossy.is_retryable());
-    let source = std::error::Error::source(&lossy).unwrap();
-    assert!(!source.to_string().contains("pw-9"));
+    let copy = connect.clone();
+    assert_eq!(copy.to_string(), connect.to_string());
+    assert!(copy.is_retryable());
+    assert!(!format!("{copy:?}").contains("pw-9"), "{copy:?}");
+    // The copy shares the original source: downcasting still finds its type.
+    let source = std::error::Error::source(&copy).unwrap();
+    assert!(source.downcast_ref::<LeakyError>().is_some());
 
     let io = PixivError::io(
         "/x",
         std::io::Error::new(std::io::ErrorKind::PermissionDenied, "no"),
     );
-    match io.clone_lossy() {
+    match io.clone() {
         PixivError::Io { path, source } => {
             assert_eq!(path.as_deref(), Some(std::path::Path::new("/x")));
             assert_eq!(source.kind(), std::io::ErrorKind::PermissionDenied);
         }
         other => panic!("{other:?}"),
     }
+    let source = std::error::Error::source(&io).unwrap();
+    assert!(source.downcast_ref::<std::io::Error>().is_some());
     let tls = PixivError::tls(std::io::Error::other("bad cert"));
-    assert_eq!(tls.clone_lossy().to_string(), "TLS failed: bad cert");
+    assert_eq!(tls.clone().to_string(), "TLS failed: bad cert");
+}
+
+#[test]
+fn debug_is_the_variant_its_redacted_display_and_the_redacted_details() {
+    let plain: PixivError = std::io::Error::new(std::io::ErrorKind::NotFound, "gone").into();
+    assert_eq!(
+        format!("{plain:?}"),
+        r#"Io { display: "I/O error: gone", kind: NotFound }"#
+    );
+    let e = PixivError::decode("bad JSON", br#"{"refresh_token": "RT-0123456789"}"#);
+    assert_eq!(
+        format!("{e:?}"),
+        r#"Decode { display: "could not decode the response: bad JSON", snippet: "{\"refresh_token\": \"<redacted>\"}" }"#
+    );
 }
 
 #[test]

@@ -76,19 +76,17 @@ use crate::{Body, RequestBody};
 /// Making one registers its value with [`pixiv_errors::redact::remember_secret`], so an error
 /// message or log line that quotes it shows `<redacted>` instead.
 #[derive(Clone, PartialEq, Eq, Hash)]
-pub struct AccessToken(Arc<str>);
+pub struct AccessToken(pixiv_errors::Secret);
 
 impl AccessToken {
-    /// Wraps a token string.
+    /// Wraps a token string (a [`pixiv_errors::Secret`], which remembers it).
     pub fn new(token: impl Into<String>) -> Self {
-        let token: Arc<str> = Arc::from(token.into());
-        pixiv_errors::redact::remember_secret(&token);
-        Self(token)
+        Self(pixiv_errors::Secret::new(token))
     }
 
     /// The token itself, for building the `Authorization` header.
     pub fn secret(&self) -> &str {
-        &self.0
+        self.0.expose()
     }
 }
 

@@ -64,7 +64,7 @@ struct Current {
 ///   with the same stale token cause exactly one fetch.
 ///
 /// A failed fetch fails every caller that was already waiting for it (with a copy of its error,
-/// [`PixivError::clone_lossy`]): 64 requests rejected while the refresh token is dead cause one
+/// `PixivError` is `Clone`): 64 requests rejected while the refresh token is dead cause one
 /// OAuth call, not 64. A caller that arrives after the failure tries again.
 ///
 /// ```
@@ -168,7 +168,7 @@ where
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner);
             if let Some(err) = last.as_ref() {
-                return Err(err.clone_lossy());
+                return Err(err.clone());
             }
         }
         match (self.fetch)().await {
@@ -177,7 +177,7 @@ where
                 *self
                     .last_failure
                     .lock()
-                    .unwrap_or_else(PoisonError::into_inner) = Some(err.clone_lossy());
+                    .unwrap_or_else(PoisonError::into_inner) = Some(err.clone());
                 self.failures.fetch_add(1, Ordering::Release);
                 Err(err)
             }

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use pixiv_errors::{BoxError, PixivError};
+use pixiv_errors::{PixivError, SharedError};
 use tower::ServiceExt as _;
 use tower::util::BoxCloneSyncService;
 use tower_layer::Layer as _;
@@ -69,7 +69,7 @@ fn annotate_tls_error(err: PixivError) -> PixivError {
 /// A TLS error of the bypass route: the original, plus the likely reason.
 #[derive(Debug)]
 struct BypassTlsError {
-    source: BoxError,
+    source: SharedError,
 }
 
 impl fmt::Display for BypassTlsError {

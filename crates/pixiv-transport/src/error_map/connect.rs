@@ -41,7 +41,7 @@ pub fn map_client_error(err: BoxError) -> PixivError {
     let chain = links(&*err);
     // A typed error made below hyper-util by a resolver of the user's (or the DoH resolver)
     // keeps its type.
-    if let Some(pixiv) = find::<PixivError>(&chain).and_then(PixivError::try_clone) {
+    if let Some(pixiv) = find::<PixivError>(&chain).cloned() {
         return pixiv;
     }
     let is_connect =

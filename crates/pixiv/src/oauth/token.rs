@@ -43,19 +43,17 @@ pub fn client_hash(client_time: &str) -> String {
 /// Making one registers its value with [`pixiv_errors::redact::remember_secret`] (so the token
 /// in use and the ones it replaced are scrubbed from every error message and log line).
 #[derive(Clone, PartialEq, Eq, Hash)]
-pub struct RefreshToken(String);
+pub struct RefreshToken(pixiv_errors::Secret);
 
 impl RefreshToken {
-    /// Wraps a token string.
+    /// Wraps a token string (a [`pixiv_errors::Secret`], which remembers it).
     pub fn new(token: impl Into<String>) -> Self {
-        let token = token.into();
-        redact::remember_secret(&token);
-        Self(token)
+        Self(pixiv_errors::Secret::new(token))
     }
 
     /// The token itself, to store it.
     pub fn secret(&self) -> &str {
-        &self.0
+        self.0.expose()
     }
 }
 
