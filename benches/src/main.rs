@@ -6,7 +6,8 @@
 //! - `transport`: small JSON GETs (`/v1/illust/detail`, about 2 KiB each) through (a) the full
 //!   default `pixiv_transport::Transport` stack with the rate limit lifted, (b) the bare hyper-util
 //!   client, (c) reqwest; sequential and with concurrent tasks. Each request's body is collected and
-//!   parsed into a `serde_json::Value` by all three, so they do the same work.
+//!   parsed into a `serde_json::Value` by all three, so they do the same work. (d) is the typed
+//!   facade call, `pixiv::Client::illust_detail`, decoded into the model: what a user pays.
 //! - `download`: one large file and batches of small files to a temporary folder through
 //!   `pixiv_download::Downloader` over the full stack, against a plain copy of the same bytes to a
 //!   file through the bare hyper-util client; then the batches again with the server waiting 50 ms

@@ -1,4 +1,5 @@
-//! `bench transport`: small JSON GETs through the full stack, the bare hyper-util client and reqwest.
+//! `bench transport`: small JSON GETs through the full stack, the bare hyper-util client and reqwest,
+//! and the typed facade call (`pixiv::Client::illust_detail`, decoded into the model).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -48,6 +49,8 @@ enum Contender {
     Stack(Transport),
     Bare(Box<HyperClient<HttpConnector, Full<Bytes>>>),
     Reqwest(reqwest::Client),
+    /// The facade: the App API call as a user makes it, answer decoded into `pixiv::Illust`.
+    Facade(pixiv::Client),
 }
 
 impl Contender {
@@ -56,6 +59,7 @@ impl Contender {
             Self::Stack(_) => "(a) pixiv-transport, full stack",
             Self::Bare(_) => "(b) bare hyper-util client",
             Self::Reqwest(_) => "(c) reqwest",
+            Self::Facade(_) => "(d) pixiv::Client::illust_detail",
         }
     }
 
@@ -92,6 +96,16 @@ impl Contender {
                 let value: serde_json::Value = serde_json::from_slice(&bytes)?;
                 Ok(value.as_object().map_or(0, |o| o.len()))
             }
+            Self::Facade(client) => {
+                // The URLs end in `illust_id=N`.
+                let id = url
+                    .rsplit('=')
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .ok_or("no illust_id in the URL")?;
+                let illust = client.illust_detail(id).await?;
+                Ok(illust.title.len())
+            }
         }
     }
 }
@@ -116,6 +130,13 @@ pub(crate) fn run_bench(args: TransportArgs) -> Result<(), BoxError> {
                 HyperClient::builder(TokioExecutor::new()).build_http(),
             )),
             Contender::Reqwest(reqwest::Client::builder().build()?),
+            Contender::Facade(
+                pixiv::Client::builder()
+                    .base_url(&base)
+                    .access_token(server.mock.issue_access_token())
+                    .transport(|c| c.rate_limit(None))
+                    .build()?,
+            ),
         ])
     })?;
 
@@ -169,15 +190,16 @@ pub(crate) fn run_bench(args: TransportArgs) -> Result<(), BoxError> {
         );
     }
     println!();
-    for (label, other) in [
-        ("a/b (stack / bare hyper)", 1),
-        ("a/c (stack / reqwest)", 2),
+    for (label, this, other) in [
+        ("a/b (stack / bare hyper)", 0, 1),
+        ("a/c (stack / reqwest)", 0, 2),
+        ("d/b (facade / bare hyper)", 3, 1),
     ] {
         println!(
             "{:<36} {:>14.3} {:>14.3}",
             label,
-            medians[0][0] / medians[other][0],
-            medians[0][1] / medians[other][1]
+            medians[this][0] / medians[other][0],
+            medians[this][1] / medians[other][1]
         );
     }
     // The throughput ratios above include the server and loopback, and move by several percent
@@ -194,15 +216,16 @@ pub(crate) fn run_bench(args: TransportArgs) -> Result<(), BoxError> {
             );
         }
         println!();
-        for (label, other) in [
-            ("a/b CPU (stack / bare hyper)", 1),
-            ("a/c CPU (stack / reqwest)", 2),
+        for (label, this, other) in [
+            ("a/b CPU (stack / bare hyper)", 0, 1),
+            ("a/c CPU (stack / reqwest)", 0, 2),
+            ("d/b CPU (facade / bare hyper)", 3, 1),
         ] {
             println!(
                 "{:<36} {:>14.3} {:>14.3}",
                 label,
-                cpu_medians[0][0] / cpu_medians[other][0],
-                cpu_medians[0][1] / cpu_medians[other][1]
+                cpu_medians[this][0] / cpu_medians[other][0],
+                cpu_medians[this][1] / cpu_medians[other][1]
             );
         }
     }

@@ -238,9 +238,15 @@ impl FileSink {
     }
 
     /// The `.part` is complete and synced: check that it holds the `expected` bytes, rename it
-    /// into place and drop the sidecar (all under the lock, in one blocking task). With
-    /// `sync_folder`, the folder is synced too, so the rename survives a power loss once this
-    /// returns; a batch syncs each folder once at its end instead (`docs/downloads.md`).
+    /// into place and drop the sidecar (all under the lock). With `sync_folder`, the folder is
+    /// synced too, so the rename survives a power loss once this returns; a batch syncs each
+    /// folder once at its end instead (`docs/downloads.md`).
+    ///
+    /// Without the folder sync the work is one `lstat` and one `rename` (and an `unlink` when a
+    /// sidecar was written), done on this thread as the lock's own calls (`lock.rs`): a hand-off
+    /// to the blocking pool cost a small file more than the calls themselves
+    /// (`docs/benchmarks.md`, "small files"). The folder sync waits for the disk, so it goes to
+    /// the blocking pool.
     pub(crate) async fn commit(
         &mut self,
         target: &Path,
@@ -251,7 +257,7 @@ impl FileSink {
         let part = self.part.clone();
         let meta = self.meta_on_disk.then(|| self.meta.clone());
         let to = target.to_path_buf();
-        blocking(target, move || {
+        let work = move || {
             let len = std::fs::symlink_metadata(&part)
                 .map_err(|e| PixivError::io(&part, e))?
                 .len();
@@ -272,8 +278,12 @@ impl FileSink {
                 sync_parent(&to);
             }
             Ok(())
-        })
-        .await?;
+        };
+        if sync_folder {
+            blocking(target, work).await?;
+        } else {
+            work()?;
+        }
         self.settled = true;
         Ok(())
     }
@@ -290,21 +300,19 @@ impl FileSink {
 
 impl Sink for FileSink {
     async fn resume_point(&mut self) -> Option<Resume> {
-        let (meta_path, part, url) = (self.meta.clone(), self.part.clone(), self.url.clone());
-        // One blocking task: the sidecar, then (when it is ours) the `.part`'s length.
-        let looked = blocking(&self.meta, move || {
-            let Ok(meta) = Self::read_meta(&meta_path) else {
-                return Ok((false, None));
-            };
-            let found = meta.filter(|m| m.url == url).and_then(|m| {
-                let len = std::fs::symlink_metadata(&part).ok()?.len();
-                Some((m, len))
-            });
-            Ok((true, found))
-        })
-        .await
-        .ok()?;
-        let (on_disk, found) = looked;
+        // On this thread, as the lock's own calls (`lock.rs`): for a fresh file this is one
+        // failed `open` (no sidecar), far cheaper than a hand-off to the blocking pool; a
+        // sidecar is a few hundred bytes. Then, when it is ours, the `.part`'s length.
+        let (on_disk, found) = match Self::read_meta(&self.meta) {
+            Err(()) => (false, None),
+            Ok(meta) => (
+                true,
+                meta.filter(|m| m.url == self.url).and_then(|m| {
+                    let len = std::fs::symlink_metadata(&self.part).ok()?.len();
+                    Some((m, len))
+                }),
+            ),
+        };
         self.meta_on_disk = on_disk;
         let (meta, len) = found?;
         let if_range = meta.etag.clone().or(meta.last_modified.clone())?;

@@ -79,10 +79,16 @@ impl Flush {
                         Err(e) => return Err(PixivError::io(&self.meta, e)),
                     }
                 }
-                let file = no_follow_std().open(&self.part).map_err(io(&self.part))?;
-                // Bytes past `start` (there should be none) would be wrong once we append.
-                file.set_len(self.start).map_err(io(&self.part))?;
-                if self.start > 0 {
+                // Bytes past `start` (there should be none) would be wrong once we append. A
+                // fresh start empties the file as it opens it (`O_TRUNC`): one `ftruncate` fewer
+                // per small file (`docs/benchmarks.md`, "small files").
+                let fresh = self.start == 0;
+                let file = no_follow_std()
+                    .truncate(fresh)
+                    .open(&self.part)
+                    .map_err(io(&self.part))?;
+                if !fresh {
+                    file.set_len(self.start).map_err(io(&self.part))?;
                     (&file)
                         .seek(SeekFrom::Start(self.start))
                         .map_err(io(&self.part))?;
