@@ -227,7 +227,8 @@ async fn originals_and_both_ugoira_zips_are_real_files_and_pass_the_checks() {
     for (path, magic) in [
         (ORIGINAL, &b"\x89PNG\r\n\x1a\n"[..]),
         (
-            "/img-original/img/2024/01/01/00/00/00/12_p1.jpg",
+            // Ugoira 14's original: its first frame, a JPEG.
+            "/img-original/img/2024/01/01/00/00/00/14_ugoira0.jpg",
             b"\xff\xd8\xff",
         ),
         (

@@ -252,7 +252,8 @@ async fn run_phase(
                 }
                 // Every 11th operation is a download, until the downloads are used up.
                 let result = if i % 11 == 10 && (i / 11) < downloads as u64 {
-                    let id = 100_000 + i;
+                    // 700_001 + 7i is never a multiple of 7 (an ugoira, whose original is not `_p0.png`).
+                    let id = 700_001 + i * 7;
                     let url = format!("{base}/img-original/img/2024/01/01/00/00/00/{id}_p0.png");
                     images.download(&url, &Target::dir(&dir)).await.map(drop)
                 } else {

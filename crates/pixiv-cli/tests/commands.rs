@@ -33,7 +33,11 @@ async fn demo_downloads_what_the_mock_serves() {
     assert_eq!(saved, found.len());
     for file in &found {
         let name = file.file_name().unwrap().to_string_lossy();
-        assert!(name.ends_with(".png"), "{name}");
+        // Originals are PNGs, an ugoira's its first frame (`{id}_ugoira0.jpg`, as Pixiv names it).
+        assert!(
+            name.ends_with(".png") || name.ends_with("_ugoira0.jpg"),
+            "{name}"
+        );
         assert_content(file, &format!("{IMG_DIR}/{name}"));
     }
     assert!(

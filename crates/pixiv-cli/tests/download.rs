@@ -336,7 +336,7 @@ async fn ugoira_gets_its_zip_and_a_restricted_work_fails_alone() {
             "12_p0.png",
             "12_p1.png",
             "12_p2.png",
-            "7_p0.png",
+            "7_ugoira0.jpg",
             "7_ugoira600x600.zip",
             "7_ugoira_frames.json"
         ]

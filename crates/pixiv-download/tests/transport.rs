@@ -29,7 +29,7 @@ async fn downloads_through_the_transport_with_its_retries_and_ours() {
         .retry_policy(RetryPolicy::new().backoff_factor(Duration::from_millis(1)));
 
     // A 503 before the answer: the transport's retry layer replays it (no Range: nothing held).
-    let first = "/img-original/img/2024/01/01/00/00/00/777_p0.png";
+    let first = "/img-original/img/2024/01/01/00/00/00/778_p0.png";
     mock.push_faults(RouteMatch::path(first), [Fault::Status(503)]);
     let done = d
         .download(&url(&mock, first), &Target::dir(dir.path()))
@@ -64,5 +64,5 @@ async fn downloads_through_the_transport_with_its_retries_and_ours() {
     assert!(from > 1_000_000, "{from}");
     assert_eq!(done.outcome, Outcome::Resumed { from });
     assert_eq!(std::fs::read(&done.path).unwrap(), expected_bytes(second));
-    assert_eq!(names_in(dir.path()), ["777_p0.png", "big.bin"]);
+    assert_eq!(names_in(dir.path()), ["778_p0.png", "big.bin"]);
 }

@@ -252,3 +252,36 @@ async fn huge_files_are_addressable_without_sending_them() {
         .collect();
     assert_eq!(tail.bytes()[..], expected[..]);
 }
+
+#[tokio::test]
+async fn unknown_names_wrong_extensions_and_missing_works_are_404_as_on_i_pximg_net() {
+    let mock = MockPixiv::builder().start().await.unwrap();
+    let client = client(&mock);
+    let dir = "/img-original/img/2024/01/01/00/00/00";
+    for path in [
+        format!("{dir}/12_p0.jpg"),
+        format!("{dir}/12_p3.png"),
+        format!("{dir}/whatever.png"),
+        format!("{dir}/0_p0.png"),
+        format!("{dir}/14_p0.png"),
+        format!("{dir}/14_ugoira22.jpg"),
+        "/c/600x1200_90/img-master/img/2024/01/01/00/00/00/12_p0.png".to_owned(),
+        "/img-zip-ugoira/img/2024/01/01/00/00/00/12_ugoira600x600.zip".to_owned(),
+    ] {
+        let r = get_image(&client, &mock, &path, &[]).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}");
+    }
+    // What a work's JSON names is there: ugoira 14's original is its first frame, a real JPEG.
+    let work = pixiv_mock::data::illust(14, "");
+    let original = work["meta_single_page"]["original_image_url"]
+        .as_str()
+        .unwrap();
+    assert_eq!(original, format!("{dir}/14_ugoira0.jpg"));
+    let frame = get_image(&client, &mock, original, &[]).await;
+    assert_eq!(frame.status, StatusCode::OK);
+    assert_eq!(frame.header("content-type"), "image/jpeg");
+    assert!(frame.bytes().starts_with(b"\xff\xd8\xff") && frame.bytes().ends_with(b"\xff\xd9"));
+    // The mock's own routes keep answering.
+    let own = get_image(&client, &mock, "/size/10/12_p0.jpg", &[]).await;
+    assert_eq!((own.status, own.bytes().len()), (StatusCode::OK, 10));
+}

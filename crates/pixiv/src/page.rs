@@ -109,6 +109,9 @@ pub struct Page<T> {
     client: Client,
     bounds: Bounds,
     trail: Trail,
+    /// Whether the first page went with the Bearer: every later page goes the same way (a list
+    /// asked for `without_auth` never sends the token).
+    auth: bool,
 }
 
 impl<T: fmt::Debug> fmt::Debug for Page<T> {
@@ -214,7 +217,15 @@ where
                 empty_run,
                 request: None,
             },
+            auth: true,
         })
+    }
+
+    /// This first page as one fetched with the Bearer or without (`without_auth`): its later
+    /// pages go the same way.
+    pub(crate) fn with_auth(mut self, auth: bool) -> Self {
+        self.auth = auth;
+        self
     }
 
     /// Follows at most `n` pages, this one included (at least 1); a list with more ends in an
@@ -251,7 +262,7 @@ where
         if self.trail.request == Some(request) {
             return Err(repeats(self.trail.number, self.trail.number));
         }
-        let page = fetch(&self.client, &self.key, uri).await?;
+        let page = fetch(&self.client, &self.key, uri, self.auth).await?;
         Ok(Some(page.after(self, request)))
     }
 
@@ -266,6 +277,7 @@ where
     /// This page as the one after `prev`, fetched with `request`.
     fn after(mut self, prev: &Page<T>, request: u64) -> Self {
         self.bounds = prev.bounds;
+        self.auth = prev.auth;
         self.trail = Trail {
             number: prev.trail.number.saturating_add(1),
             empty_run: if self.items.is_empty() {
@@ -324,12 +336,22 @@ fn repeats(page: usize, earlier: usize) -> PixivError {
     )
 }
 
-/// Requests one page on the configured App API base.
-async fn fetch<T>(client: &Client, key: &Arc<str>, uri: Uri) -> Result<Page<T>, PixivError>
+/// Requests one page on the configured App API base, with the Bearer when `auth`.
+async fn fetch<T>(
+    client: &Client,
+    key: &Arc<str>,
+    uri: Uri,
+    auth: bool,
+) -> Result<Page<T>, PixivError>
 where
     T: DeserializeOwned + Send + 'static,
 {
-    let answer: serde_json::Value = client.api_call(Method::GET, uri, None).await?;
+    let req = client.api_request(Method::GET, uri, None)?;
+    let answer: serde_json::Value = if auth {
+        client.inner.api.json(req).await?
+    } else {
+        client.inner.plain.json(req).await?
+    };
     Page::read(client, Arc::clone(key), answer, false)
 }
 
@@ -377,7 +399,8 @@ where
                     slot.insert(number);
                 }
             }
-            let mut page: Page<T> = fetch(&state.page.client, &state.page.key, uri).await?;
+            let mut page: Page<T> =
+                fetch(&state.page.client, &state.page.key, uri, state.page.auth).await?;
             page = page.after(&state.page, request);
             state.buffer = std::mem::take(&mut page.items).into();
             state.page = page;

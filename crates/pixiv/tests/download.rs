@@ -285,11 +285,11 @@ async fn an_ugoira_zip_url_naming_a_page_file_is_refused_before_any_request() {
     let mock = common::mock().await;
     let client = common::client(&mock);
     let dir = tempfile::tempdir().unwrap();
-    let page = dir.path().join("14_p0.png");
+    let page = dir.path().join("14_ugoira0.jpg");
     std::fs::write(&page, b"the first frame, saved earlier").unwrap();
     let mut answer = pixiv_mock::data::ugoira_metadata(14, &mock.base_url()).unwrap();
     answer["ugoira_metadata"]["zip_urls"]["medium"] = format!(
-        "{}/img-original/img/2024/01/01/00/00/00/14_p0.png",
+        "{}/img-original/img/2024/01/01/00/00/00/14_ugoira0.jpg",
         mock.base_url()
     )
     .into();

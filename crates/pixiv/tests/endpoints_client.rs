@@ -108,6 +108,42 @@ async fn without_auth_sends_no_bearer_and_recommended_goes_to_nologin() {
 }
 
 #[tokio::test]
+async fn the_later_pages_of_a_list_without_auth_go_without_auth_too() {
+    let mock = common::mock().await;
+    let client = common::client(&mock);
+    let all = data::recommended_ids(0, "illust");
+
+    // Through next_page...
+    let first = client.illust_recommended().without_auth().await.unwrap();
+    let second = first.next_page().await.unwrap().unwrap();
+    assert_eq!(second.items[0].id, all[30]);
+    // ...and through the stream, to the last page.
+    let ids: Vec<u64> = first
+        .into_stream()
+        .map_ok(|i| i.id)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(ids, all);
+
+    let log = mock.requests();
+    assert!(log.iter().all(|r| r.path != "/auth/token"), "{log:?}");
+    let pages: Vec<_> = log
+        .iter()
+        .filter(|r| r.path == "/v1/illust/recommended-nologin")
+        .collect();
+    assert_eq!(pages.len(), 1 + 1 + all.len().div_ceil(30) - 1, "{log:?}");
+    for r in pages {
+        assert!(
+            r.header("authorization").is_none(),
+            "{} {:?}",
+            r.path,
+            r.query
+        );
+    }
+}
+
+#[tokio::test]
 async fn accept_language_at_build_time_and_at_run_time() {
     let mock = common::mock().await;
     // 12's tags, as the data has them in English.

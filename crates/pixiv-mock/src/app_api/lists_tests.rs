@@ -66,7 +66,19 @@ fn user_lists_are_previews_shaped_as_pixivpy_s_model_and_page_by_offset() {
         let p = &pages[0]["user_previews"][0];
         assert!(p["user"]["is_followed"].is_boolean(), "{path}: {p}");
         assert_eq!(p["user"]["is_accept_request"], false);
-        assert_eq!(p["novels"], serde_json::json!([]));
+        let user = p["user"]["id"].as_u64().unwrap();
+        let novels: Vec<u64> = crate::data_novel::user_novel_ids(user)
+            .into_iter()
+            .take(3)
+            .collect();
+        assert!(!novels.is_empty(), "{path}: user {user} has novels");
+        let sent: Vec<u64> = p["novels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["id"].as_u64().unwrap())
+            .collect();
+        assert_eq!(sent, novels);
         assert_eq!(p["is_muted"], false);
         let works = p["illusts"].as_array().unwrap();
         assert_eq!(works.len(), 3);

@@ -3,7 +3,7 @@
 //! `/v1/search/user`, `/v2/illust/follow`.
 //!
 //! A user list is `{"user_previews": [..30], "next_url"}`; a preview is `{"user" (with
-//! `is_followed` and `is_accept_request`), "illusts": [the user's 3 newest works], "novels": [],
+//! `is_followed` and `is_accept_request`), "illusts": [the user's 3 newest works], "novels": [their 3 newest novels],
 //! "is_muted": false}`, the shape of PixivPy's `UserPreview` model. Pages of 30, `offset` in
 //! `next_url`.
 
@@ -13,9 +13,9 @@ use super::paging::{next_offset_url, page};
 use super::state::Viewer;
 use super::user::existing_user;
 use super::{ApiRequest, AppApi, Handled, error, params};
-use crate::data;
+use crate::{data, data_novel};
 
-/// Works a preview shows.
+/// Works (and novels) a preview shows.
 const PREVIEW_ILLUSTS: usize = 3;
 
 /// The `restrict` values.
@@ -30,7 +30,12 @@ fn preview(viewer: &Viewer<'_>, id: u64, base_url: &str) -> Value {
         .take(PREVIEW_ILLUSTS)
         .map(|i| viewer.illust(i, base_url))
         .collect();
-    json!({ "user": user, "illusts": illusts, "novels": [], "is_muted": false })
+    let novels: Vec<Value> = data_novel::user_novel_ids(id)
+        .into_iter()
+        .take(PREVIEW_ILLUSTS)
+        .map(|n| data_novel::novel(n, base_url))
+        .collect();
+    json!({ "user": user, "illusts": illusts, "novels": novels, "is_muted": false })
 }
 
 /// The page at the request's `offset` of the user list `all`.

@@ -248,9 +248,27 @@ fn placeholder(base_url: &str) -> String {
     format!("{base_url}/common/images/limit_sanity_level_360.png")
 }
 
-/// The original of page `page` of work `id`.
+/// The extension of work `id`'s originals, the one its JSON names: `"jpg"` for an ugoira (its
+/// first frame), `"png"` for every other work.
+pub fn original_ext(id: u64) -> &'static str {
+    if is_ugoira(id) { "jpg" } else { "png" }
+}
+
+/// The number of frames of ugoira `id` (meaningful when [`is_ugoira`]): `id % 20 + 8`, as its
+/// `/v1/ugoira/metadata` lists them and its zips hold them.
+pub fn ugoira_frame_count(id: u64) -> u64 {
+    id % 20 + 8
+}
+
+/// The original of page `page` of work `id`: `.../img-original/img/DATE/{id}_p{page}.png`, or for
+/// an ugoira its first frame `.../{id}_ugoira0.jpg`, as Pixiv names it (gallery-dl's pixiv
+/// extractor derives the frame URLs `{id}_ugoira{N}.jpg` from that name).
 fn original_url(id: u64, page: u32, base_url: &str) -> String {
-    format!("{base_url}/img-original/img/{IMG_DATE_PATH}/{id}_p{page}.png")
+    if is_ugoira(id) {
+        format!("{base_url}/img-original/img/{IMG_DATE_PATH}/{id}_ugoira0.jpg")
+    } else {
+        format!("{base_url}/img-original/img/{IMG_DATE_PATH}/{id}_p{page}.png")
+    }
 }
 
 /// `{square_medium, medium, large}` of one page (placeholders for restricted works).
@@ -493,7 +511,7 @@ pub fn ugoira_metadata(id: u64, base_url: &str) -> Option<Value> {
     if !exists(id) || !is_ugoira(id) || is_restricted(id) {
         return None;
     }
-    let frames: Vec<Value> = (0..id % 20 + 8)
+    let frames: Vec<Value> = (0..ugoira_frame_count(id))
         .map(|i| json!({"file": format!("{i:06}.jpg"), "delay": 60 + (id + i) % 4 * 20}))
         .collect();
     Some(json!({

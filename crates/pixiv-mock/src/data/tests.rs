@@ -38,13 +38,23 @@ fn id_classes() {
         };
         assert_eq!(urls.len(), expect, "{id}");
         for (p, url) in urls.iter().enumerate() {
+            let name = if is_ugoira(id) {
+                format!("{id}_ugoira0.jpg")
+            } else {
+                format!("{id}_p{p}.png")
+            };
             assert_eq!(
                 *url,
-                format!("{BASE}/img-original/img/2024/01/01/00/00/00/{id}_p{p}.png")
+                format!("{BASE}/img-original/img/2024/01/01/00/00/00/{name}")
             );
         }
     }
     assert!(original_urls(0, BASE).is_empty());
+    assert_eq!(
+        illust(14, BASE)["meta_single_page"]["original_image_url"],
+        format!("{BASE}/img-original/img/2024/01/01/00/00/00/14_ugoira0.jpg"),
+        "an ugoira's original is its first frame, as Pixiv names it"
+    );
 }
 
 #[test]

@@ -91,6 +91,7 @@ request! {
     /// [`IllustSeries`].
     IllustSeriesRequest -> IllustSeries, |call| {
         let client = call.client;
+        let auth = call.auth();
         let mut answer: serde_json::Value = call.json().await?;
         let head = serde_json::json!({
             "illust_series_detail": answer.get_mut("illust_series_detail").map(serde_json::Value::take),
@@ -100,7 +101,7 @@ request! {
         Ok(IllustSeries {
             detail: head.illust_series_detail,
             first_illust: head.illust_series_first_illust,
-            illusts: Page::from_answer(client, "illusts", answer)?,
+            illusts: Page::from_answer(client, "illusts", answer)?.with_auth(auth),
         })
     }
 }

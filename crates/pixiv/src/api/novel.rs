@@ -1,7 +1,8 @@
 //! Novels: detail, a user's novels, bookmarked novels and their bookmark detail, series.
 
 use pixiv_errors::PixivError;
-use serde::Deserialize;
+use serde::ser::{SerializeMap as _, Serializer};
+use serde::{Deserialize, Serialize};
 
 use super::FILTER;
 use super::request::{Call, offset_setter, request, restrict_setter};
@@ -114,6 +115,10 @@ impl UserBookmarksNovelRequest<'_> {
 }
 
 /// The answer of `/v2/novel/series`: the series, and its first page of novels.
+///
+/// Serialized as Pixiv sends it: `{"novel_series_detail", "novel_series_first_novel",
+/// "novel_series_latest_novel", "novels", "next_url", ..extra}` (an absent first or latest novel
+/// is left out).
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct NovelSeries {
@@ -129,12 +134,32 @@ pub struct NovelSeries {
     pub extra: Extra,
 }
 
+impl Serialize for NovelSeries {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.serialize_entry("novel_series_detail", &self.detail)?;
+        if let Some(novel) = &self.first_novel {
+            map.serialize_entry("novel_series_first_novel", novel)?;
+        }
+        if let Some(novel) = &self.latest_novel {
+            map.serialize_entry("novel_series_latest_novel", novel)?;
+        }
+        map.serialize_entry("novels", &self.novels.items)?;
+        map.serialize_entry("next_url", &self.novels.next_url)?;
+        map.end()
+    }
+}
+
 request! {
     /// `/v2/novel/series`, built by [`Client::novel_series`]; await it for a [`NovelSeries`].
     NovelSeriesRequest -> NovelSeries, |call| {
         let client = call.client;
+        let auth = call.auth();
         let answer: serde_json::Value = call.json().await?;
-        novel_series(client, answer)
+        novel_series(client, answer, auth)
     }
 }
 
@@ -147,7 +172,11 @@ impl NovelSeriesRequest<'_> {
 }
 
 /// Splits the series answer into its parts; the list goes into a [`Page`].
-fn novel_series(client: &Client, mut answer: serde_json::Value) -> Result<NovelSeries, PixivError> {
+fn novel_series(
+    client: &Client,
+    mut answer: serde_json::Value,
+    auth: bool,
+) -> Result<NovelSeries, PixivError> {
     let mut take = |key: &str| {
         answer
             .as_object_mut()
@@ -168,7 +197,7 @@ fn novel_series(client: &Client, mut answer: serde_json::Value) -> Result<NovelS
     let mut page = Extra::new();
     page.insert("novels".to_owned(), take("novels"));
     page.insert("next_url".to_owned(), take("next_url"));
-    let novels = Page::from_answer(client, "novels", page.into())?;
+    let novels = Page::from_answer(client, "novels", page.into())?.with_auth(auth);
     let extra = match answer {
         serde_json::Value::Object(m) => m,
         _ => Extra::new(),

@@ -83,6 +83,12 @@ impl<'a> Call<'a> {
         self.auth = false;
     }
 
+    /// Whether the call goes with the Bearer: a first page read from its answer pages the same
+    /// way ([`Page::with_auth`]).
+    pub(crate) fn auth(&self) -> bool {
+        self.auth
+    }
+
     fn request(&self) -> Result<http::Request<pixiv_transport::RequestBody>, PixivError> {
         let path = match (self.auth, self.anonymous_path) {
             (false, Some(anonymous)) => anonymous,
@@ -128,8 +134,9 @@ impl<'a> Call<'a> {
         key: &'static str,
     ) -> Result<Page<T>, PixivError> {
         let client = self.client;
+        let auth = self.auth;
         let answer = self.json().await?;
-        Page::from_answer(client, key, answer)
+        Ok(Page::from_answer(client, key, answer)?.with_auth(auth))
     }
 
     /// Sends an action and ignores its (empty) JSON answer.

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::de::{empty_object_none, null_default};
-use super::{Extra, Illust, ProfileImageUrls, User};
+use super::{Extra, Illust, Novel, ProfileImageUrls, User};
 
 /// A user with a few of their works, as `user_previews` of follows, followers, my pixiv,
 /// recommended and related users, and user search send it.
@@ -15,9 +15,9 @@ pub struct UserPreview {
     /// Their latest works (up to 3).
     #[serde(default, deserialize_with = "null_default")]
     pub illusts: Vec<Illust>,
-    /// Their latest novels, untyped here (see the novel models).
+    /// Their latest novels (up to 3).
     #[serde(default, deserialize_with = "null_default")]
-    pub novels: Vec<serde_json::Value>,
+    pub novels: Vec<Novel>,
     /// Whether the account muted them.
     #[serde(default, deserialize_with = "null_default")]
     pub is_muted: bool,
@@ -26,8 +26,9 @@ pub struct UserPreview {
     pub extra: Extra,
 }
 
-/// `bookmark_detail` of `/v2/illust/bookmark/detail`: whether and how the account bookmarked a
-/// work, and every bookmark tag of the account with whether this work carries it.
+/// `bookmark_detail` of `/v2/illust/bookmark/detail` and `/v2/novel/bookmark/detail`: whether
+/// and how the account bookmarked a work or a novel, and every bookmark tag of the account with
+/// whether this one carries it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct BookmarkDetail {
@@ -43,6 +44,17 @@ pub struct BookmarkDetail {
     /// Every field not named above.
     #[serde(flatten)]
     pub extra: Extra,
+}
+
+impl BookmarkDetail {
+    /// The tags the bookmark carries (`is_registered`), as gallery-dl reads them.
+    pub fn registered_tags(&self) -> Vec<&str> {
+        self.tags
+            .iter()
+            .filter(|t| t.is_registered)
+            .map(|t| t.name.as_str())
+            .collect()
+    }
 }
 
 /// One tag of a [`BookmarkDetail`].
@@ -137,6 +149,9 @@ pub struct IllustSeriesDetail {
 }
 
 /// The first page of `/v1/illust/series`: the series, its first work and a page of its works.
+///
+/// Serialized as Pixiv sends it: `{"illust_series_detail", "illust_series_first_illust"
+/// (`{}` when there is none), "illusts", "next_url"}`.
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct IllustSeries {
@@ -146,6 +161,21 @@ pub struct IllustSeries {
     pub first_illust: Option<Illust>,
     /// Its works, newest first; `into_stream()` follows `next_url`.
     pub illusts: crate::Page<Illust>,
+}
+
+impl Serialize for IllustSeries {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(Some(4))?;
+        map.serialize_entry("illust_series_detail", &self.detail)?;
+        match &self.first_illust {
+            Some(illust) => map.serialize_entry("illust_series_first_illust", illust)?,
+            None => map.serialize_entry("illust_series_first_illust", &Extra::new())?,
+        }
+        map.serialize_entry("illusts", &self.illusts.items)?;
+        map.serialize_entry("next_url", &self.illusts.next_url)?;
+        map.end()
+    }
 }
 
 /// The envelope of `/v1/illust/series` minus the list.

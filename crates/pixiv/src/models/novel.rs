@@ -149,49 +149,14 @@ pub struct NovelSeriesDetail {
     pub extra: Extra,
 }
 
-/// The answer of `/v2/novel/bookmark/detail`'s `bookmark_detail`: whether and how the account
-/// bookmarked a novel.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct NovelBookmarkDetail {
-    /// Whether the account bookmarked it.
-    #[serde(default, deserialize_with = "null_default")]
-    pub is_bookmarked: bool,
-    /// The tags it could be bookmarked with; `is_registered` marks the ones it is.
-    #[serde(default, deserialize_with = "null_default")]
-    pub tags: Vec<BookmarkTagChoice>,
-    /// `public` or `private`.
-    #[serde(default, deserialize_with = "null_default")]
-    pub restrict: String,
-    /// Every field not named above.
-    #[serde(flatten)]
-    pub extra: Extra,
-}
+/// `bookmark_detail` of `/v2/novel/bookmark/detail`: the same object, field for field, as
+/// `/v2/illust/bookmark/detail` sends (gallery-dl's pixiv extractor reads both the same way), so
+/// the same type.
+pub type NovelBookmarkDetail = super::BookmarkDetail;
 
-impl NovelBookmarkDetail {
-    /// The tags the bookmark carries (`is_registered`), as gallery-dl reads them.
-    pub fn registered_tags(&self) -> Vec<&str> {
-        self.tags
-            .iter()
-            .filter(|t| t.is_registered)
-            .map(|t| t.name.as_str())
-            .collect()
-    }
-}
-
-/// One tag of a bookmark detail.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct BookmarkTagChoice {
-    /// The tag.
-    pub name: String,
-    /// Whether the bookmark carries it.
-    #[serde(default, deserialize_with = "null_default")]
-    pub is_registered: bool,
-    /// Every field not named above.
-    #[serde(flatten)]
-    pub extra: Extra,
-}
+/// One tag of a bookmark detail: [`BookmarkDetailTag`](super::BookmarkDetailTag), the name
+/// novel bookmarks used before the two details became one type.
+pub type BookmarkTagChoice = super::BookmarkDetailTag;
 
 /// `/ajax/showcase/article`'s article (a pixivision feature), from the web host.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
