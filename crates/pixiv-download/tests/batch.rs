@@ -238,8 +238,12 @@ async fn the_concurrency_limit_holds_for_other_values() {
     assert!(results.iter().all(Result::is_ok));
     let max = max.load(Ordering::SeqCst);
     assert!((1..=2).contains(&max), "{max}");
+    // Connections are reused, not one per file. Not `<= 2`: hyper-util hands an HTTP/1
+    // connection back to its pool from the connection's own task, after the body's last byte
+    // reached the reader, so under load the next item can start before it is back and open one
+    // more (seen once in a full run on the 2-core machine). The limit itself is `max` above.
     assert!(
-        mock.connections_opened() <= 2,
+        mock.connections_opened() <= 4,
         "{}",
         mock.connections_opened()
     );
