@@ -193,8 +193,10 @@ fn is_html(headers: &HeaderMap, body: &[u8]) -> bool {
         || contains_ignore_case(body, b"<!doctype html")
 }
 
+/// memchr's SIMD substring search: this runs over every 2xx JSON answer (the check for
+/// `error` in `PixivBody::parse`), where a byte-by-byte `windows` compare showed in profiles.
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
+    memchr::memmem::find(haystack, needle).is_some()
 }
 
 fn contains_ignore_case(haystack: &[u8], needle: &[u8]) -> bool {
