@@ -239,9 +239,8 @@ async fn pkce_login(global: &Global) -> Result<String, CliError> {
     if code.is_empty() {
         return Err(CliError::Usage("no code given".into()));
     }
-    let transport = pixiv::transport::Transport::builder()
-        .config(settings::transport_config(&global.net)?)
-        .build()?;
+    let transport =
+        settings::transport(&global.net)?(pixiv::transport::Transport::builder()).build()?;
     let tokens = exchange_code_with(
         &transport,
         settings::oauth_base(global),
@@ -335,7 +334,7 @@ pub(crate) async fn demo(global: &Global, args: &DemoArgs) -> Result<Status, Cli
     let client = Client::builder()
         .refresh_token(DEMO_REFRESH_TOKEN)
         .base_url(&base)
-        .add_root_certificate_pem(mock.ca_pem())
+        .transport(|t| t.add_root_certificate_pem(mock.ca_pem()))
         .build()?;
     let me = client
         .login()
