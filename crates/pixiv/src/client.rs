@@ -74,7 +74,7 @@ pub const DEFAULT_OAUTH_RATE_LIMIT: u32 = 30;
 /// let client = Client::builder()
 ///     .refresh_token(refresh_token)
 ///     .base_url(&base)                 // pixiv-mock serves App API, OAuth and images on one origin
-///     .add_root_certificate_pem(&ca)   // and is signed by its own CA
+///     .transport(|t| t.add_root_certificate_pem(&ca)) // and is signed by its own CA
 ///     .build()?;
 ///
 /// let me = client.login().await?;
