@@ -134,7 +134,7 @@ pub(crate) fn run_bench(args: TransportArgs) -> Result<(), BoxError> {
                 pixiv::Client::builder()
                     .base_url(&base)
                     .access_token(server.mock.issue_access_token())
-                    .transport(|c| c.rate_limit(None))
+                    .transport(|t| t.no_rate_limit())
                     .build()?,
             ),
         ])

@@ -26,7 +26,6 @@ use std::time::Duration;
 use common::*;
 use pixiv_download::{Downloader, Target};
 use pixiv_mock::MockPixiv;
-use pixiv_transport::TransportConfig;
 use pixiv_transport::ratelimit::RateLimiter;
 use serde_json::Value;
 use tokio::runtime::Handle;
@@ -102,12 +101,7 @@ where
         .unwrap();
     rt.block_on(async {
         let limiter = RateLimiter::new(100, Duration::from_secs(60));
-        let t = builder_with(
-            mock,
-            TransportConfig::new().rate_limit(Some(limiter.clone())),
-        )
-        .build()
-        .unwrap();
+        let t = builder(mock).rate_limiter(limiter.clone()).build().unwrap();
         op(t.clone(), limiter).await;
         tokio::time::sleep(Duration::from_millis(20)).await;
         alive()
@@ -131,12 +125,7 @@ where
         let done = rt.block_on(async {
             assert_eq!(alive(), 0);
             let limiter = RateLimiter::new(100, Duration::from_secs(60));
-            let t = builder_with(
-                mock,
-                TransportConfig::new().rate_limit(Some(limiter.clone())),
-            )
-            .build()
-            .unwrap();
+            let t = builder(mock).rate_limiter(limiter.clone()).build().unwrap();
             let out = drop_after(op(t.clone(), limiter.clone()), k).await;
             let done = out.is_some();
             // The limiter: nobody waiting, at most the slot of the one request that started.

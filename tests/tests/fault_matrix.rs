@@ -391,9 +391,9 @@ async fn run(row: &Row, via: Via, dir: &Path) -> (String, usize, Duration) {
     let mut cb = pixiv::Client::builder()
         .refresh_token(pixiv_mock::DEMO_REFRESH_TOKEN)
         .base_url(&base)
-        .add_root_certificate_pem(&ca);
+        .transport(|t| t.add_root_certificate_pem(&ca));
     if let Some(p) = proxy {
-        cb = cb.proxy(p);
+        cb = cb.transport(|t| t.proxy(p));
     }
     if row.real_time(via) {
         // Real time: PixivPy's 1-2-4 s backoff would make the DNS rows wait 7 s each for

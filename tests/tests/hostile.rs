@@ -14,10 +14,9 @@ use common::*;
 use http_body_util::BodyExt as _;
 use pixiv_errors::{PixivError, RedirectErrorKind, TimeoutPhase};
 use pixiv_mock::{Fault, MockPixiv, RouteMatch};
-use pixiv_transport::TransportConfig;
+use pixiv_transport::Timeouts;
 use pixiv_transport::config::DEFAULT_MAX_JSON_BODY;
 use pixiv_transport::retry::RetryPolicy;
-use pixiv_transport::timeout::TimeoutLayer;
 use serde_json::Value;
 
 const TEN_GIB: u64 = 10 << 30;
@@ -252,13 +251,10 @@ async fn oversized_heads_from_pixiv_mock_are_errors_over_http1_and_http2() {
 #[tokio::test(start_paused = true)]
 async fn a_trickling_stream_trips_the_body_idle_timeout() {
     let mock = mock().await;
-    let t = builder_with(
-        &mock,
-        TransportConfig::new()
-            .timeouts(TimeoutLayer::new().body_idle(Some(Duration::from_millis(500)))),
-    )
-    .build()
-    .unwrap();
+    let t = builder(&mock)
+        .timeouts(Timeouts::new().body_idle(Some(Duration::from_millis(500))))
+        .build()
+        .unwrap();
     mock.push_faults(
         RouteMatch::any(),
         [Fault::Trickle {
@@ -324,12 +320,10 @@ async fn a_trickling_json_answer_is_bounded_by_the_per_attempt_timeout_and_retri
 #[tokio::test(start_paused = true)]
 async fn a_trickling_stream_is_bounded_by_the_total_deadline_not_by_body_idle() {
     let mock = mock().await;
-    let t = builder_with(
-        &mock,
-        TransportConfig::new().timeouts(TimeoutLayer::new().total(Some(Duration::from_secs(30)))),
-    )
-    .build()
-    .unwrap();
+    let t = builder(&mock)
+        .timeouts(Timeouts::new().total(Some(Duration::from_secs(30))))
+        .build()
+        .unwrap();
     mock.push_faults(
         RouteMatch::any(),
         [Fault::Trickle {

@@ -18,7 +18,7 @@ async fn the_client_tells_its_on_wait_hook_of_a_120_s_retry_after() {
     let events: Arc<Mutex<Vec<WaitEvent>>> = Arc::default();
     let seen = Arc::clone(&events);
     let client = common::client_builder(&mock)
-        .on_wait(move |e| seen.lock().unwrap().push(*e))
+        .transport(|t| t.on_wait(move |e| seen.lock().unwrap().push(*e)))
         .build()
         .unwrap();
     client.login().await.unwrap();

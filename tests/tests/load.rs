@@ -20,11 +20,9 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use common::*;
-use pixiv::ConnectConfig;
 use pixiv_download::{Downloader, Target};
 use pixiv_errors::PixivError;
 use pixiv_mock::{Fault, MockPixiv, RouteMatch};
-use pixiv_transport::TransportConfig;
 use pixiv_transport::ratelimit::RateLimiter;
 
 const TASKS: usize = 64;
@@ -205,12 +203,11 @@ async fn run_phase(
     let started = Instant::now();
     let limiter = RateLimiter::new(LIMIT, WINDOW);
     let client = client_builder(mock)
-        .config(
-            TransportConfig::new()
-                .rate_limit(Some(limiter.clone()))
-                .connect(ConnectConfig::new().max_connections_per_host(Some(MAX_CONNECTIONS))),
-        )
-        .add_root_certificate_pem(mock.ca_pem())
+        .transport(|t| {
+            t.rate_limiter(limiter.clone())
+                .connect(|c| c.max_connections_per_host(Some(MAX_CONNECTIONS)))
+                .add_root_certificate_pem(mock.ca_pem())
+        })
         // One budget for API calls, OAuth and images, so the server-side check covers every
         // request (the facade gives images a 300 per 60 s budget of their own by default).
         .shared_rate_limit()

@@ -191,7 +191,7 @@ fn next_urls_never_panic_and_never_leave_the_configured_host() {
     let client = client_builder(&mock)
         .transport(|c| {
             c.retry(pixiv_transport::retry::RetryPolicy::none())
-                .rate_limit(None)
+                .no_rate_limit()
         })
         .build()
         .unwrap();

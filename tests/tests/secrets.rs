@@ -143,7 +143,7 @@ fn the_facade_logs_no_secret_through_login_refresh_calls_downloads_and_errors() 
         let mut errors = Vec::new();
         let mut debugs = Vec::new();
         let client = client_builder(&mock)
-            .transport(|c| c.retry(RetryPolicy::none()).rate_limit(None))
+            .transport(|c| c.retry(RetryPolicy::none()).no_rate_limit())
             .build()
             .unwrap();
         debugs.push(format!("{client:?}"));
@@ -372,7 +372,7 @@ fn secrets_quoted_in_prose_by_an_answer_are_redacted_by_value() {
     let ((errors, access), log) = captured(async {
         let mut errors = Vec::new();
         let client = client_builder(&mock)
-            .transport(|c| c.retry(RetryPolicy::none()).rate_limit(None))
+            .transport(|c| c.retry(RetryPolicy::none()).no_rate_limit())
             .build()
             .unwrap();
         // The OAuth host quotes the refresh token and the client secret it was sent.

@@ -8,7 +8,7 @@ mod common;
 use pixiv::{Client, PixivError, ProxyConfig};
 use pixiv_mock::MockPixiv;
 use pixiv_mock::microsocks::MicroSocks;
-use pixiv_transport::connect::{ConnectConfig, StaticResolver};
+use pixiv_transport::connect::StaticResolver;
 
 const USER: &str = "pixiv";
 /// 8 characters or more: `cargo xtask secrets` looks for it in every log line.
@@ -23,10 +23,11 @@ fn client(mock: &MockPixiv, host: &str, resolver: StaticResolver, proxy: ProxyCo
     Client::builder()
         .refresh_token(pixiv_mock::DEMO_REFRESH_TOKEN)
         .base_url(&format!("https://{host}:{}", mock.addr().port()))
-        // `connect` first: it replaces the TLS roots and the proxy set after it.
-        .transport(|c| c.connect(ConnectConfig::new().resolver(resolver)))
-        .proxy(proxy)
-        .add_root_certificate_pem(mock.ca_pem())
+        .transport(|t| {
+            t.connect(|c| c.resolver(resolver))
+                .proxy(proxy)
+                .add_root_certificate_pem(mock.ca_pem())
+        })
         .build()
         .unwrap()
 }

@@ -279,9 +279,8 @@ async fn pkce_login(global: &Global) -> Result<Pkce, CliError> {
     if code.is_empty() {
         return Err(CliError::Usage("no code given".into()));
     }
-    let transport = pixiv::transport::Transport::builder()
-        .config(settings::transport_config(&global.net)?)
-        .build()?;
+    let transport =
+        settings::transport(&global.net)?(pixiv::transport::Transport::builder()).build()?;
     let tokens = exchange_code_with(
         &transport,
         settings::oauth_base(global),

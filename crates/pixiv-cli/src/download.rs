@@ -94,13 +94,13 @@ pub(crate) async fn run(global: &Global, args: &DownloadArgs) -> Result<Status, 
     let downloader = match &client {
         Some(c) => c.downloader(),
         None => {
-            let mut config = settings::transport_config(&global.net)?;
+            let mut builder = settings::transport(&global.net)?(Transport::builder());
             if global.net.rate_limit.is_none() {
                 // Only the image host is asked: no request budget, as the client gives it
                 // (throttled by `-j`; see `pixiv::DEFAULT_IMAGE_RATE_LIMIT`).
-                config = config.rate_limit(None);
+                builder = builder.no_rate_limit();
             }
-            Downloader::new(Transport::builder().config(config).build()?)
+            Downloader::new(builder.build()?)
         }
     };
     let downloader = with_flags(downloader, global, args);

@@ -78,7 +78,7 @@ pub(crate) async fn demo(global: &Global, args: &DemoArgs) -> Result<Status, Cli
     let client = Client::builder()
         .refresh_token(DEMO_REFRESH_TOKEN)
         .base_url(&base)
-        .add_root_certificate_pem(mock.ca_pem())
+        .transport(|t| t.add_root_certificate_pem(mock.ca_pem()))
         .build()?;
     let me = client
         .login()

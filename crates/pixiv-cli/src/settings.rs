@@ -1,66 +1,85 @@
-//! From the global options to the libraries' settings: a `TransportConfig` and a
+//! From the global options to the libraries' settings: a `TransportBuilder`'s and a
 //! `pixiv::Client`. No behaviour of its own: every setting maps onto one library call.
 
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use pixiv::transport::ratelimit::RateLimiter;
 use pixiv::transport::retry::RetryPolicy;
 use pixiv::transport::wait::WaitReason;
-use pixiv::{Client, PixivError, ProxyConfig, TlsConfig, TransportConfig};
+use pixiv::{Client, PixivError, ProxyConfig, TlsConfig, TransportBuilder};
 
 use crate::access_cache;
 use crate::cli::{Global, Net, Rate};
 use crate::token_store::{self, Source};
 
-/// The transport settings the options ask for (defaults are the libraries').
-pub(crate) fn transport_config(net: &Net) -> Result<TransportConfig, PixivError> {
-    // A long wait is said on stderr, so a capped ten-minute Retry-After is not silent.
-    let mut config = TransportConfig::new().proxy(proxy(net)?).on_wait(|event| {
-        // A retry's wait has its own line, with the error (crate::logging).
-        if matches!(event.reason, WaitReason::Backoff | WaitReason::RetryAfter) {
-            return;
-        }
-        let d = event.duration;
-        let secs = d.as_secs() + u64::from(d.subsec_nanos() > 0);
-        crate::logging::wait_line(&format!("waiting {secs} s: {}", event.reason));
-    });
-    if net.insecure {
+/// The transport settings the options ask for (defaults are the libraries'), checked now and
+/// applied to a builder by the returned closure: `settings::transport(net)?(Transport::builder())`
+/// or `Client::builder().transport(settings::transport(net)?)`.
+pub(crate) fn transport(
+    net: &Net,
+) -> Result<impl FnOnce(TransportBuilder) -> TransportBuilder + use<>, PixivError> {
+    let proxy = proxy(net)?;
+    let insecure = net.insecure;
+    if insecure {
         eprintln!("warning: --insecure: server certificates are not checked");
-        config = config.tls(TlsConfig::new().danger_accept_invalid_certs(true));
     }
+    let mut pems = Vec::new();
     for path in &net.ca_cert {
         let pem = std::fs::read(path).map_err(|e| PixivError::io(path, e))?;
         // Checked now, so a bad file is named in the error rather than found at build time.
         let _checked = TlsConfig::new().add_root_pem(&pem).map_err(|e| {
             PixivError::invalid_input(format!("CA certificate {}", path.display()), e.to_string())
         })?;
-        config = config.add_root_certificate_pem(pem);
+        pems.push(pem);
     }
+    let timeout = net
+        .timeout
+        .map(|secs| {
+            Duration::try_from_secs_f64(secs).map_err(|_| {
+                PixivError::invalid_input("--timeout", "expected a positive number of seconds")
+            })
+        })
+        .transpose()?;
+    let retries = net.retries;
+    let rate = net.rate_limit;
     #[cfg(feature = "bypass")]
-    if net.bypass {
-        config = config.route(pixiv::Route::Bypass);
-        if !net.doh_url.is_empty() {
-            config = config.doh_endpoints(net.doh_url.iter().cloned());
+    let (bypass, doh_url) = (net.bypass, net.doh_url.clone());
+    Ok(move |mut t: TransportBuilder| {
+        // A long wait is said on stderr, so a capped ten-minute Retry-After is not silent.
+        t = t.proxy(proxy).on_wait(|event| {
+            // A retry's wait has its own line, with the error (crate::logging).
+            if matches!(event.reason, WaitReason::Backoff | WaitReason::RetryAfter) {
+                return;
+            }
+            let d = event.duration;
+            let secs = d.as_secs() + u64::from(d.subsec_nanos() > 0);
+            crate::logging::wait_line(&format!("waiting {secs} s: {}", event.reason));
+        });
+        #[cfg(feature = "bypass")]
+        if bypass {
+            t = t.route(pixiv::Route::Bypass);
+            if !doh_url.is_empty() {
+                t = t.doh_endpoints(doh_url);
+            }
         }
-    }
-    if let Some(secs) = net.timeout {
-        let timeout = Duration::try_from_secs_f64(secs).map_err(|_| {
-            PixivError::invalid_input("--timeout", "expected a positive number of seconds")
-        })?;
-        config = config.timeout(timeout);
-    }
-    if let Some(retries) = net.retries {
-        config = config.retry(RetryPolicy::new().max_retries(retries));
-    }
-    match net.rate_limit {
-        None => {}
-        Some(Rate::Unlimited) => config = config.rate_limit(None),
-        Some(Rate::Limit { n, secs }) => {
-            config = config.rate_limit(Some(RateLimiter::new(n, Duration::from_secs_f64(secs))));
+        if insecure {
+            t = t.tls(TlsConfig::new().danger_accept_invalid_certs(true));
         }
-    }
-    Ok(config)
+        for pem in pems {
+            t = t.add_root_certificate_pem(pem);
+        }
+        if let Some(timeout) = timeout {
+            t = t.timeout(timeout);
+        }
+        if let Some(retries) = retries {
+            t = t.retry(RetryPolicy::new().max_retries(retries));
+        }
+        match rate {
+            None => t,
+            Some(Rate::Unlimited) => t.no_rate_limit(),
+            Some(Rate::Limit { n, secs }) => t.rate_limit(n, Duration::from_secs_f64(secs)),
+        }
+    })
 }
 
 /// curl's rules: `--proxy` wins, else the environment, unless `--no-proxy`.
@@ -141,7 +160,7 @@ pub(crate) fn client(global: &Global) -> Result<Client, PixivError> {
 
 /// A client builder with the options' servers and transport settings (no token yet).
 pub(crate) fn client_builder(global: &Global) -> Result<pixiv::ClientBuilder, PixivError> {
-    let mut builder = Client::builder().config(transport_config(&global.net)?);
+    let mut builder = Client::builder().transport(transport(&global.net)?);
     if global.net.rate_limit.is_some() {
         // `--rate-limit` is one budget for every request of the run, images included.
         builder = builder.shared_rate_limit();

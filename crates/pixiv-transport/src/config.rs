@@ -1,4 +1,8 @@
-//! [`TransportConfig`]: every setting of the default stack in one value, with PixivPy's defaults.
+//! The transport's settings: [`Timeouts`], the caps and their defaults, and the private value
+//! [`TransportBuilder`](crate::TransportBuilder) fills in.
+//!
+//! Every setting is set on [`Transport::builder()`](crate::Transport::builder); each setter there
+//! states its default. The defaults, and where they come from:
 //!
 //! | setting | default | source |
 //! |---|---|---|
@@ -7,41 +11,127 @@
 //! | rate limit | 100 request starts per 60 s | PixivPy's `RateLimiter(calls=100, period=60)` |
 //! | rate-limit cool-down | 60 s after a "Rate Limit" answer without `Retry-After` | docs/protocol.md |
 //! | pool | 10 idle connections per host, 60 s idle timeout | PixivPy's `HTTPAdapter(pool_maxsize=10)` |
-//! | redirects | 5 hops | `Policy::limited(5)` of the port's plan (docs/protocol.md, client defaults) |
+//! | redirects | 5 hops | reqwest's `Policy::limited`, with PixivPy's few-hop answers (docs/protocol.md) |
 //! | headers | Pixiv's iOS client headers, `Accept-Language: en-us` | docs/protocol.md |
 //! | JSON cap | 16 MiB | [`DEFAULT_MAX_JSON_BODY`] |
 //!
 //! ```
 //! use std::time::Duration;
-//! use pixiv_transport::config::TransportConfig;
+//! use pixiv_transport::{Transport, config::Timeouts};
 //!
-//! let config = TransportConfig::new()
-//!     .timeout(Duration::from_secs(30))
-//!     .max_redirects(2);
-//! assert_eq!(config.get_max_redirects(), 2);
+//! let transport = Transport::builder()
+//!     .timeouts(Timeouts::new().total(Some(Duration::from_secs(60))))
+//!     .rate_limit(50, Duration::from_secs(60))
+//!     .max_redirects(2)
+//!     .build()?;
+//! # let _ = transport;
+//! # Ok::<(), pixiv_transport::PixivError>(())
 //! ```
 
 use std::time::Duration;
 
-use http::{HeaderName, HeaderValue};
 use pixiv_errors::PixivError;
 
-use crate::connect::{ConnectConfig, ProxyConfig, TlsConfig};
+use crate::connect::ConnectConfig;
+use crate::connect::DEFAULT_CONNECT_TIMEOUT;
 pub use crate::error_map::{DEFAULT_MAX_ERROR_BODY, DEFAULT_MAX_JSON_BODY};
 use crate::headers::DefaultHeadersLayer;
 use crate::ratelimit::{DEFAULT_RATE_LIMIT_COOLDOWN, RateLimiter};
 pub use crate::redirect::DEFAULT_MAX_REDIRECTS;
 use crate::retry::RetryPolicy;
-use crate::timeout::TimeoutLayer;
-use crate::wait::{OnWait, WaitEvent};
+use crate::timeout::{DEFAULT_BODY_IDLE_TIMEOUT, DEFAULT_HEADERS_TIMEOUT, TimeoutLayer};
+use crate::wait::OnWait;
 
-/// Every setting of the default stack. See the [module docs](self) for the defaults.
-#[derive(Debug, Clone)]
+/// The four timeouts of a request, set together with
+/// [`TransportBuilder::timeouts`](crate::TransportBuilder::timeouts); `None` disables one.
+///
+/// Defaults (PixivPy's single `timeout=10`): connect 10 s, time to headers 10 s, body idle 10 s,
+/// no total deadline. `Duration::ZERO` would fail every request, so the transport refuses it when
+/// built ([`PixivError::InvalidInput`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 #[must_use]
-pub struct TransportConfig {
+pub struct Timeouts {
+    /// TCP connect (per attempt). Default: [`DEFAULT_CONNECT_TIMEOUT`] (10 s).
+    pub connect: Option<Duration>,
+    /// Time to the answer's headers, per attempt. Default: [`DEFAULT_HEADERS_TIMEOUT`] (10 s).
+    pub headers: Option<Duration>,
+    /// Longest silence inside a body. Default: [`DEFAULT_BODY_IDLE_TIMEOUT`] (10 s).
+    pub body_idle: Option<Duration>,
+    /// Deadline for headers and body together, per attempt. Default: `None`.
+    pub total: Option<Duration>,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Self {
+            connect: Some(DEFAULT_CONNECT_TIMEOUT),
+            headers: Some(DEFAULT_HEADERS_TIMEOUT),
+            body_idle: Some(DEFAULT_BODY_IDLE_TIMEOUT),
+            total: None,
+        }
+    }
+}
+
+impl Timeouts {
+    /// The defaults: 10 s, 10 s, 10 s, no total.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Every timeout off (`None`): a request may wait forever.
+    pub fn none() -> Self {
+        Self {
+            connect: None,
+            headers: None,
+            body_idle: None,
+            total: None,
+        }
+    }
+
+    /// The TCP connect timeout. Default: 10 s.
+    pub fn connect(mut self, timeout: Option<Duration>) -> Self {
+        self.connect = timeout;
+        self
+    }
+
+    /// The time-to-headers timeout. Default: 10 s.
+    pub fn headers(mut self, timeout: Option<Duration>) -> Self {
+        self.headers = timeout;
+        self
+    }
+
+    /// The body-idle timeout. Default: 10 s.
+    pub fn body_idle(mut self, timeout: Option<Duration>) -> Self {
+        self.body_idle = timeout;
+        self
+    }
+
+    /// The total deadline. Default: `None`.
+    pub fn total(mut self, timeout: Option<Duration>) -> Self {
+        self.total = timeout;
+        self
+    }
+
+    /// The timeout layer's part (all but connect).
+    pub(crate) fn layer(&self) -> TimeoutLayer {
+        TimeoutLayer::new()
+            .headers(self.headers)
+            .body_idle(self.body_idle)
+            .total(self.total)
+    }
+}
+
+/// Every setting of the default stack, as [`TransportBuilder`](crate::TransportBuilder) holds
+/// them. Private: the builder is the one way in, so no setter can undo another.
+#[derive(Debug, Clone)]
+pub(crate) struct TransportConfig {
+    /// Pool, TCP, HTTP/2, TLS, proxy, resolver, and the connect timeout.
     pub(crate) connect: ConnectConfig,
+    /// Headers, body idle and total timeouts.
     pub(crate) timeouts: TimeoutLayer,
     pub(crate) retry: RetryPolicy,
+    /// The limiter of every host without one of its own (`None`: no limit).
     pub(crate) rate_limit: Option<RateLimiter>,
     pub(crate) host_rate_limits: Vec<(Vec<String>, RateLimiter)>,
     pub(crate) rate_limit_cooldown: Duration,
@@ -79,158 +169,6 @@ impl Default for TransportConfig {
 }
 
 impl TransportConfig {
-    /// PixivPy's defaults (see the [module docs](self)).
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// PixivPy's single `timeout`: connect, time to headers and body idle all set to `timeout`.
-    ///
-    /// Default: 10 s each (no total deadline). `Duration::ZERO` fails every request, so the
-    /// transport refuses it when built ([`PixivError::InvalidInput`]); to have no timeout, set
-    /// `None` through [`timeouts`](Self::timeouts) and [`ConnectConfig::connect_timeout`].
-    /// Values past [`MAX_WAIT`](crate::wait::MAX_WAIT) (~100 years) count as that.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.connect = self.connect.connect_timeout(Some(timeout));
-        self.timeouts = self
-            .timeouts
-            .headers(Some(timeout))
-            .body_idle(Some(timeout));
-        self
-    }
-
-    /// The per-attempt timeouts (headers, body idle, total).
-    ///
-    /// Default: [`TimeoutLayer::new`] (10 s, 10 s, none).
-    pub fn timeouts(mut self, timeouts: TimeoutLayer) -> Self {
-        self.timeouts = timeouts;
-        self
-    }
-
-    /// The retry policy.
-    ///
-    /// Default: [`RetryPolicy::default`] (PixivPy's: 3 retries, backoff factor 1 s, on
-    /// 429/500/502/503/504 and transient transport failures, for GET/POST/DELETE).
-    pub fn retry(mut self, policy: RetryPolicy) -> Self {
-        self.retry = policy;
-        self
-    }
-
-    /// The limiter of every host without one of its own (`None`: no limit). A [`RateLimiter`] is
-    /// a shared handle: give two transports clones of one limiter and they share one budget.
-    ///
-    /// Default: a fresh [`RateLimiter::default`] (PixivPy's 100 request starts per 60 s).
-    pub fn rate_limit(mut self, limiter: Option<RateLimiter>) -> Self {
-        self.rate_limit = limiter;
-        self
-    }
-
-    /// A separate limiter for these hosts (e.g. the image host, so downloads do not use up the
-    /// API's budget). A host listed here is not counted by the default limiter; the first group
-    /// naming a host wins.
-    ///
-    /// Default: none.
-    pub fn rate_limit_for_hosts<I, S>(mut self, hosts: I, limiter: RateLimiter) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
-        let hosts = hosts
-            .into_iter()
-            .map(|h| h.into().to_ascii_lowercase())
-            .collect();
-        self.host_rate_limits.push((hosts, limiter));
-        self
-    }
-
-    /// How long every limiter holds all starts back after a "Rate Limit" answer (429, or
-    /// Pixiv's "Rate Limit" body) that does not say how long to wait; an answer with
-    /// `Retry-After` pauses for what it says instead.
-    ///
-    /// Default: [`DEFAULT_RATE_LIMIT_COOLDOWN`] (60 s).
-    pub fn rate_limit_cooldown(mut self, cooldown: Duration) -> Self {
-        self.rate_limit_cooldown = cooldown;
-        self
-    }
-
-    /// Connection settings (pool, TCP, HTTP/2, TLS, proxy, resolver).
-    ///
-    /// Default: [`ConnectConfig::default`].
-    pub fn connect(mut self, connect: ConnectConfig) -> Self {
-        self.connect = connect;
-        self
-    }
-
-    /// The proxy. Default: none ([`ProxyConfig::none`]).
-    pub fn proxy(mut self, proxy: ProxyConfig) -> Self {
-        self.connect = self.connect.proxy(proxy);
-        self
-    }
-
-    /// TLS settings. Default: [`TlsConfig::default`] (webpki roots, verification on).
-    pub fn tls(mut self, tls: TlsConfig) -> Self {
-        self.connect = self.connect.tls(tls);
-        self
-    }
-
-    /// Trusts this PEM certificate (or bundle) in addition to the configured roots; parsed when the
-    /// transport is built. Default: no extra roots.
-    pub fn add_root_certificate_pem(mut self, pem: impl AsRef<[u8]>) -> Self {
-        self.root_pems.push(pem.as_ref().to_vec());
-        self
-    }
-
-    /// Redirect hops followed at most. Default: [`DEFAULT_MAX_REDIRECTS`] (5).
-    pub fn max_redirects(mut self, max: usize) -> Self {
-        self.max_redirects = max;
-        self
-    }
-
-    /// Sets one default header (a request's own header of that name wins).
-    ///
-    /// Default: Pixiv's client headers ([`crate::headers`]).
-    pub fn default_header(mut self, name: HeaderName, value: HeaderValue) -> Self {
-        self.headers = self.headers.header(name, value);
-        self
-    }
-
-    /// The whole default header set. Default: [`DefaultHeadersLayer::new`].
-    pub fn default_headers(mut self, headers: DefaultHeadersLayer) -> Self {
-        self.headers = headers;
-        self
-    }
-
-    /// The largest JSON answer read. Default: [`DEFAULT_MAX_JSON_BODY`] (16 MiB).
-    pub fn max_json_body(mut self, max: usize) -> Self {
-        self.max_json_body = max;
-        self
-    }
-
-    /// How much of an error answer is read for classification.
-    /// Default: [`DEFAULT_MAX_ERROR_BODY`] (64 KiB).
-    pub fn max_error_body(mut self, max: usize) -> Self {
-        self.max_error_body = max;
-        self
-    }
-
-    /// Decompress gzip/br/deflate answers (and say so in `Accept-Encoding`). Default: `true`.
-    pub fn decompression(mut self, enabled: bool) -> Self {
-        self.decompression = enabled;
-        self
-    }
-
-    /// Calls `hook` before each wait of [`MIN_ANNOUNCED_WAIT`](crate::wait::MIN_ANNOUNCED_WAIT)
-    /// (1 s) or more, with its length and [`WaitReason`](crate::wait::WaitReason): a server's
-    /// `Retry-After` before a retry, a retry's backoff, a pause of every request after a "Rate
-    /// Limit" answer, a used-up rate-limit budget. For showing long waits to a user; see
-    /// [`crate::wait`]. The hook runs on the request's task: keep it short.
-    ///
-    /// Default: none.
-    pub fn on_wait(mut self, hook: impl Fn(&WaitEvent) + Send + Sync + 'static) -> Self {
-        self.on_wait = Some(OnWait::new(hook));
-        self
-    }
-
     /// Checks what only fails later: a zero timeout (every request would time out at once).
     pub(crate) fn validate(&self) -> Result<(), PixivError> {
         let t = self.timeouts.settings();
@@ -250,14 +188,28 @@ impl TransportConfig {
         }
         Ok(())
     }
+}
 
-    /// The redirect hop limit.
-    pub fn get_max_redirects(&self) -> usize {
-        self.max_redirects
-    }
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-    /// The JSON size cap.
-    pub fn get_max_json_body(&self) -> usize {
-        self.max_json_body
+    #[test]
+    fn timeouts_default_to_pixivpys_ten_seconds() {
+        let t = Timeouts::new();
+        let ten = Some(Duration::from_secs(10));
+        assert_eq!(
+            (t.connect, t.headers, t.body_idle, t.total),
+            (ten, ten, ten, None)
+        );
+        let layer = t.layer().settings();
+        assert_eq!(
+            (layer.headers, layer.body_idle, layer.total),
+            (ten, ten, None)
+        );
+        assert_eq!(
+            Timeouts::none(),
+            Timeouts::new().connect(None).headers(None).body_idle(None)
+        );
     }
 }

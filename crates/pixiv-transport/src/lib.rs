@@ -10,7 +10,7 @@
 //!
 //! | module | what |
 //! |---|---|
-//! | [`transport`], [`config`] | the assembled stack and its settings (PixivPy's defaults) |
+//! | [`transport`], [`config`] | the assembled stack, its one builder ([`TransportBuilder`]) and its defaults (PixivPy's) |
 //! | [`headers`] | Pixiv's client headers; the request's own win |
 //! | [`auth`] | Bearer from a [`TokenSource`](auth::TokenSource); single-flight refresh |
 //! | [`retry`], [`ratelimit`], [`timeout`] | when to try again, how often to start, how long to wait |
@@ -100,6 +100,7 @@ macro_rules! inner_accessors {
 
 pub mod auth;
 pub mod body;
+mod builder;
 #[cfg(feature = "bypass")]
 pub mod bypass;
 pub mod config;
@@ -117,7 +118,7 @@ pub mod transport;
 pub mod wait;
 
 pub use body::{Body, RequestBody};
-pub use config::TransportConfig;
+pub use config::Timeouts;
 pub use metrics::MetricsSnapshot;
 pub use pixiv_errors::PixivError;
 pub use transport::{Transport, TransportBuilder};

@@ -36,7 +36,7 @@ use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use http::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE, PROXY_AUTHORIZATION};
-use http::{HeaderName, HeaderValue, Method, Request, Response, Uri};
+use http::{HeaderValue, Method, Request, Response, Uri};
 use http_body_util::{BodyExt as _, Full};
 use pixiv_errors::PixivError;
 use serde::Serialize;
@@ -49,15 +49,16 @@ use tower_service::Service;
 
 use crate::auth::{AccessToken, Auth, AuthLayer, TokenSource};
 use crate::body::BodyBuffer;
+pub use crate::builder::TransportBuilder;
 use crate::config::TransportConfig;
-use crate::connect::{HttpClient, ProxyConfig};
+use crate::connect::HttpClient;
 use crate::decompress::PerRequestDecompression;
 use crate::error_map::ErrorMapLayer;
 use crate::headers::DefaultHeaders;
 use crate::metrics::{Metrics, MetricsSnapshot};
 use crate::ratelimit::{RateLimitLayer, RateLimiter};
 use crate::redirect::{RedirectLayer, RedirectPolicy};
-use crate::retry::{Retry, RetryLayer, RetryPolicy};
+use crate::retry::{Retry, RetryLayer};
 use crate::trace::{AttemptCount, AttemptLayer, RequestLayer, RequestSpan};
 use crate::wait::WaitReason;
 use crate::{Body, RequestBody};
@@ -96,7 +97,7 @@ impl fmt::Debug for Transport {
 }
 
 impl Transport {
-    /// A builder with PixivPy's defaults ([`TransportConfig::new`]).
+    /// A builder with PixivPy's defaults (see [`TransportBuilder`] and [`crate::config`]).
     pub fn builder() -> TransportBuilder {
         TransportBuilder::default()
     }
@@ -254,125 +255,10 @@ fn request(
         .map_err(|e| PixivError::invalid_input("request", e.to_string()))
 }
 
-/// Builds a [`Transport`]. Setters are by value; the defaults are [`TransportConfig::new`]'s.
-#[derive(Default)]
-#[must_use]
-pub struct TransportBuilder {
-    pub(crate) config: TransportConfig,
-    token_source: Option<Arc<dyn TokenSource>>,
-    auth_hosts: Vec<String>,
-    auth_origins: Vec<Uri>,
-}
-
-impl fmt::Debug for TransportBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TransportBuilder")
-            .field("config", &self.config)
-            .field("token_source", &self.token_source.is_some())
-            .field("auth_hosts", &self.auth_hosts)
-            .field("auth_origins", &self.auth_origins)
-            .finish()
-    }
-}
-
+/// The assembly: [`TransportBuilder`]'s setters are in `builder.rs`.
 impl TransportBuilder {
-    /// Replaces the whole configuration, including what earlier setters changed: call it first.
-    pub fn config(mut self, config: TransportConfig) -> Self {
-        self.config = config;
-        self
-    }
-
-    /// The retry policy. Default: PixivPy's ([`RetryPolicy::default`]).
-    pub fn retry(mut self, policy: RetryPolicy) -> Self {
-        self.config = self.config.retry(policy);
-        self
-    }
-
-    /// At most `n` request starts in any window of `per`, for every host without a limiter of its
-    /// own. Default: 100 per 60 s (PixivPy's).
-    pub fn rate_limit(mut self, n: u32, per: std::time::Duration) -> Self {
-        self.config = self.config.rate_limit(Some(RateLimiter::new(n, per)));
-        self
-    }
-
-    /// No rate limit for hosts without a limiter of their own.
-    pub fn no_rate_limit(mut self) -> Self {
-        self.config = self.config.rate_limit(None);
-        self
-    }
-
-    /// A separate limiter (`n` starts per `per`) for these hosts, e.g. the image host, so
-    /// downloads and API calls do not share one budget. Default: none.
-    pub fn rate_limit_for_hosts<I, S>(mut self, hosts: I, n: u32, per: std::time::Duration) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
-        self.config = self
-            .config
-            .rate_limit_for_hosts(hosts, RateLimiter::new(n, per));
-        self
-    }
-
-    /// The pause every limiter imposes after a "Rate Limit" answer that gives no
-    /// `Retry-After`. Default: 60 s ([`TransportConfig::rate_limit_cooldown`]).
-    pub fn rate_limit_cooldown(mut self, cooldown: std::time::Duration) -> Self {
-        self.config = self.config.rate_limit_cooldown(cooldown);
-        self
-    }
-
-    /// PixivPy's single timeout: connect, headers and body idle. Default: 10 s.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.config = self.config.timeout(timeout);
-        self
-    }
-
-    /// The proxy. Default: none.
-    pub fn proxy(mut self, proxy: ProxyConfig) -> Self {
-        self.config = self.config.proxy(proxy);
-        self
-    }
-
-    /// Trusts this PEM certificate in addition to the default roots (parsed by `build`).
-    pub fn add_root_certificate_pem(mut self, pem: impl AsRef<[u8]>) -> Self {
-        self.config = self.config.add_root_certificate_pem(pem);
-        self
-    }
-
-    /// One default header (a request's own header of that name wins).
-    pub fn default_header(mut self, name: HeaderName, value: HeaderValue) -> Self {
-        self.config = self.config.default_header(name, value);
-        self
-    }
-
-    /// The token source for the Bearer header; it goes only to [`auth_hosts`](Self::auth_hosts) /
-    /// [`auth_origins`](Self::auth_origins). Default: none (no Authorization added).
-    pub fn token_source(mut self, source: Arc<dyn TokenSource>) -> Self {
-        self.token_source = Some(source);
-        self
-    }
-
-    /// Host names (over https, any port) that get the Bearer token. Default: none.
-    pub fn auth_hosts<I, S>(mut self, hosts: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
-        self.auth_hosts.extend(hosts.into_iter().map(Into::into));
-        self
-    }
-
-    /// Exact origins (scheme, host, port) that get the Bearer token. Default: none.
-    pub fn auth_origins<I>(mut self, origins: I) -> Self
-    where
-        I: IntoIterator<Item = Uri>,
-    {
-        self.auth_origins.extend(origins);
-        self
-    }
-
-    /// Builds the stack. Errors: an unusable TLS setting or root certificate
-    /// ([`PixivError::Tls`] / [`PixivError::InvalidInput`]).
+    /// Builds the stack. Errors: a zero timeout, an unusable TLS setting or root certificate
+    /// ([`PixivError::InvalidInput`] / [`PixivError::Tls`]).
     pub fn build(self) -> Result<Transport, PixivError> {
         let TransportBuilder {
             mut config,

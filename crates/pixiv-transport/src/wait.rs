@@ -6,7 +6,7 @@
 //! deadline the transport computes goes through `deadline_after`, which caps the duration at
 //! [`MAX_WAIT`] (about 100 years: "never" for any process) and never panics.
 //!
-//! **The hook.** [`TransportConfig::on_wait`](crate::TransportConfig::on_wait) is told of each
+//! **The hook.** [`TransportBuilder::on_wait`](crate::TransportBuilder::on_wait) is told of each
 //! wait of [`MIN_ANNOUNCED_WAIT`] or more, *before* it starts, with its length and why
 //! ([`WaitReason`]): a server's `Retry-After`, a pause after a "Rate Limit" answer, the
 //! rate-limit budget, or a retry's backoff. The `pixiv` command prints one line for each
@@ -15,12 +15,12 @@
 //! ```
 //! use std::time::Duration;
 //! use pixiv_transport::wait::{WaitEvent, WaitReason};
-//! use pixiv_transport::TransportConfig;
+//! use pixiv_transport::Transport;
 //!
-//! let config = TransportConfig::new().on_wait(|event: &WaitEvent| {
+//! let builder = Transport::builder().on_wait(|event: &WaitEvent| {
 //!     eprintln!("waiting {} s: {}", event.duration.as_secs(), event.reason);
 //! });
-//! # let _ = config;
+//! # let _ = builder;
 //! assert_eq!(WaitReason::RetryAfter.to_string(), "Pixiv asked to slow down");
 //! ```
 
@@ -34,7 +34,7 @@ use tokio::time::Instant;
 /// timeouts, windows, pauses and `Retry-After` values are cut to it instead of overflowing.
 pub const MAX_WAIT: Duration = Duration::from_secs(100 * 365 * 24 * 60 * 60);
 
-/// Waits shorter than this are not announced to [`on_wait`](crate::TransportConfig::on_wait).
+/// Waits shorter than this are not announced to [`on_wait`](crate::TransportBuilder::on_wait).
 pub const MIN_ANNOUNCED_WAIT: Duration = Duration::from_secs(1);
 
 /// `now + wait`, with `wait` capped at [`MAX_WAIT`]; never panics.
@@ -92,7 +92,7 @@ impl fmt::Display for WaitReason {
     }
 }
 
-/// The hook of [`TransportConfig::on_wait`](crate::TransportConfig::on_wait), shared by every
+/// The hook of [`TransportBuilder::on_wait`](crate::TransportBuilder::on_wait), shared by every
 /// clone of the config and of the transport.
 #[derive(Clone)]
 pub struct OnWait(Arc<dyn Fn(&WaitEvent) + Send + Sync>);

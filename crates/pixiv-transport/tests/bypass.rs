@@ -15,8 +15,7 @@ use common::ClosedPort;
 use http::{Request, StatusCode};
 use pixiv_mock::{Fault, MockPixiv, RouteMatch};
 use pixiv_transport::auth::StaticToken;
-use pixiv_transport::bypass::{BypassConfig, DEFAULT_REMEMBER_BYPASS, DohResolver, Route};
-use pixiv_transport::config::TransportConfig;
+use pixiv_transport::bypass::{DEFAULT_REMEMBER_BYPASS, DohResolver, Route};
 use pixiv_transport::connect::{ConnectConfig, Resolve, StaticResolver};
 use pixiv_transport::{PixivError, RequestBody, Transport, TransportBuilder};
 use tokio::time::Instant;
@@ -67,7 +66,7 @@ fn builder(mock: &MockPixiv) -> TransportBuilder {
         .with(API, [localhost()])
         .with("i.pximg.net", [localhost()]);
     Transport::builder()
-        .config(TransportConfig::new().connect(ConnectConfig::new().resolver(direct)))
+        .connect(|c| c.resolver(direct))
         .add_root_certificate_pem(mock.ca_pem())
         .token_source(Arc::new(StaticToken::new(mock.issue_access_token())))
         .auth_hosts([API])
@@ -411,12 +410,11 @@ async fn fallback_switches_route_once_and_remembers_the_host() {
 async fn fallback_remembers_per_host_and_for_the_configured_time() {
     let mock = mock_with_dns().await;
     let t = builder(&mock)
-        .bypass(
-            BypassConfig::new()
-                .fallback_on_challenge(true)
+        .bypass(|b| {
+            b.fallback_on_challenge(true)
                 .remember(Duration::ZERO)
-                .doh_endpoints([doh_endpoint(&mock)]),
-        )
+                .doh_endpoints([doh_endpoint(&mock)])
+        })
         .build()
         .unwrap();
     mock.push_faults(RouteMatch::path(DETAIL), [Fault::CloudflareChallenge]);
@@ -477,7 +475,7 @@ async fn oauth_posts_fall_back_with_their_body() {
         .unwrap();
     let direct = StaticResolver::new().with("oauth.secure.pixiv.net", [localhost()]);
     let t = Transport::builder()
-        .config(TransportConfig::new().connect(ConnectConfig::new().resolver(direct)))
+        .connect(|c| c.resolver(direct))
         .add_root_certificate_pem(mock.ca_pem())
         .fallback_on_challenge(true)
         .doh_endpoints([doh_endpoint(&mock)])

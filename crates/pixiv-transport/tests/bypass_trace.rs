@@ -16,8 +16,7 @@ use http::StatusCode;
 use pixiv_mock::{Fault, MockPixiv, RouteMatch};
 use pixiv_transport::auth::StaticToken;
 use pixiv_transport::bypass::Route;
-use pixiv_transport::config::TransportConfig;
-use pixiv_transport::connect::{ConnectConfig, StaticResolver};
+use pixiv_transport::connect::StaticResolver;
 use pixiv_transport::{PixivError, Transport, TransportBuilder};
 
 const API: &str = "app-api.pixiv.net";
@@ -39,11 +38,7 @@ async fn mock_with_dns() -> MockPixiv {
 /// table, the bypass route with the mock's DoH endpoint.
 fn builder(mock: &MockPixiv) -> TransportBuilder {
     Transport::builder()
-        .config(
-            TransportConfig::new().connect(
-                ConnectConfig::new().resolver(StaticResolver::new().with(API, [localhost()])),
-            ),
-        )
+        .connect(|c| c.resolver(StaticResolver::new().with(API, [localhost()])))
         .add_root_certificate_pem(mock.ca_pem())
         .token_source(Arc::new(StaticToken::new(mock.issue_access_token())))
         .auth_hosts([API])

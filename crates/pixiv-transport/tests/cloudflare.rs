@@ -11,8 +11,7 @@ use bytes::Bytes;
 use http::{Request, StatusCode};
 use pixiv_mock::{Fault, MockPixiv, RouteMatch};
 use pixiv_transport::auth::StaticToken;
-use pixiv_transport::config::TransportConfig;
-use pixiv_transport::connect::{ConnectConfig, StaticResolver};
+use pixiv_transport::connect::StaticResolver;
 use pixiv_transport::{PixivError, RequestBody, Transport};
 
 const HOSTS: [&str; 3] = ["app-api.pixiv.net", "oauth.secure.pixiv.net", "i.pximg.net"];
@@ -25,7 +24,7 @@ fn transport(mock: &MockPixiv) -> Transport {
         resolver = resolver.with(host, ["127.0.0.1".parse().unwrap()]);
     }
     Transport::builder()
-        .config(TransportConfig::new().connect(ConnectConfig::new().resolver(resolver)))
+        .connect(|c| c.resolver(resolver))
         .add_root_certificate_pem(mock.ca_pem())
         .token_source(Arc::new(StaticToken::new(mock.issue_access_token())))
         .auth_hosts(["app-api.pixiv.net"])

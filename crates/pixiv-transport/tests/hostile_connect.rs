@@ -6,9 +6,9 @@
 use std::time::Duration;
 
 use pixiv_errors::{PixivError, TimeoutPhase};
+use pixiv_transport::Transport;
 use pixiv_transport::connect::ProxyConfig;
 use pixiv_transport::retry::RetryPolicy;
-use pixiv_transport::{Transport, TransportConfig};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -29,11 +29,8 @@ async fn silent_server() -> (u16, tokio::task::JoinHandle<()>) {
 async fn a_stalled_tls_handshake_is_a_handshake_timeout_not_a_headers_one() {
     let (port, _server) = silent_server().await;
     let t = Transport::builder()
-        .config(
-            TransportConfig::new()
-                .timeout(Duration::from_secs(5))
-                .retry(RetryPolicy::new().max_retries(0)),
-        )
+        .timeout(Duration::from_secs(5))
+        .retry(RetryPolicy::new().max_retries(0))
         .build()
         .unwrap();
     let err = t
@@ -92,7 +89,7 @@ async fn read_head(socket: &mut TcpStream) {
 
 async fn through(proxy_port: u16) -> PixivError {
     let t = Transport::builder()
-        .config(TransportConfig::new().timeout(Duration::from_secs(10)))
+        .timeout(Duration::from_secs(10))
         .proxy(ProxyConfig::url(&format!("http://127.0.0.1:{proxy_port}")).unwrap())
         .build()
         .unwrap();

@@ -12,8 +12,7 @@ use futures_util::future::BoxFuture;
 use pixiv_errors::{AddressRefusal, PixivError, RedirectErrorKind};
 use pixiv_mock::{Fault, MockPixiv, RouteMatch};
 use pixiv_transport::Transport;
-use pixiv_transport::config::TransportConfig;
-use pixiv_transport::connect::{ConnectConfig, Name, Resolve, StaticResolver};
+use pixiv_transport::connect::{Name, Resolve, StaticResolver};
 
 const FORM: &[(&str, &str)] = &[("comment", "private words"), ("restrict", "public")];
 
@@ -129,7 +128,7 @@ impl Resolve for Counted {
 
 fn transport_resolving(resolver: Counted) -> Transport {
     Transport::builder()
-        .config(TransportConfig::new().connect(ConnectConfig::new().resolver(resolver)))
+        .connect(|c| c.resolver(resolver))
         .no_rate_limit()
         .build()
         .unwrap()

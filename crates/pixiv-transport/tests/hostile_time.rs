@@ -9,12 +9,11 @@ use std::time::Duration;
 use http::Request;
 use pixiv_errors::PixivError;
 use pixiv_mock::{Fault, MockPixiv, RetryAfter, RouteMatch};
-use pixiv_transport::connect::ConnectConfig;
 use pixiv_transport::ratelimit::RateLimiter;
 use pixiv_transport::retry::RetryPolicy;
 use pixiv_transport::timeout::TimeoutLayer;
 use pixiv_transport::wait::{MAX_WAIT, WaitEvent, WaitReason};
-use pixiv_transport::{RequestBody, Transport, TransportConfig};
+use pixiv_transport::{RequestBody, Timeouts, Transport, TransportBuilder};
 use proptest::prelude::*;
 use tower::{Layer as _, ServiceExt as _};
 
@@ -30,7 +29,7 @@ fn image(mock: &MockPixiv) -> Request<RequestBody> {
 
 type Events = Arc<Mutex<Vec<WaitEvent>>>;
 
-fn recording(config: TransportConfig) -> (TransportConfig, Events) {
+fn recording(config: TransportBuilder) -> (TransportBuilder, Events) {
     let events = Events::default();
     let seen = Arc::clone(&events);
     let config = config.on_wait(move |e: &WaitEvent| seen.lock().unwrap().push(*e));
@@ -47,9 +46,9 @@ async fn a_429_with_retry_after_120_is_announced_once_with_120_s() {
         }],
     );
     let (config, events) = recording(
-        TransportConfig::new().retry(RetryPolicy::new().max_retry_after(Duration::from_secs(600))),
+        Transport::builder().retry(RetryPolicy::new().max_retry_after(Duration::from_secs(600))),
     );
-    let t = Transport::builder().config(config).build().unwrap();
+    let t = config.build().unwrap();
     let resp = t.send(image(&mock)).await.unwrap();
     assert_eq!(resp.status(), 200);
     assert_eq!(
@@ -68,10 +67,8 @@ async fn a_429_with_retry_after_120_is_announced_once_with_120_s() {
 #[tokio::test(start_paused = true)]
 async fn a_used_up_budget_is_announced_before_the_wait_and_short_waits_are_not() {
     let mock = MockPixiv::builder().tls(false).start().await.unwrap();
-    let (config, events) = recording(
-        TransportConfig::new().rate_limit(Some(RateLimiter::new(1, Duration::from_secs(30)))),
-    );
-    let t = Transport::builder().config(config).build().unwrap();
+    let (config, events) = recording(Transport::builder().rate_limit(1, Duration::from_secs(30)));
+    let t = config.build().unwrap();
     t.send(image(&mock)).await.unwrap();
     assert!(events.lock().unwrap().is_empty());
     t.send(image(&mock)).await.unwrap();
@@ -88,13 +85,12 @@ async fn a_used_up_budget_is_announced_before_the_wait_and_short_waits_are_not()
 async fn huge_timeouts_and_a_rate_limit_of_one_per_u64_max_seconds_do_not_panic() {
     let mock = MockPixiv::builder().tls(false).start().await.unwrap();
     let t = Transport::builder()
-        .config(
-            TransportConfig::new().timeout(Duration::MAX).timeouts(
-                TimeoutLayer::new()
-                    .headers(Some(Duration::MAX))
-                    .body_idle(Some(Duration::MAX))
-                    .total(Some(Duration::MAX)),
-            ),
+        .timeout(Duration::MAX)
+        .timeouts(
+            Timeouts::new()
+                .headers(Some(Duration::MAX))
+                .body_idle(Some(Duration::MAX))
+                .total(Some(Duration::MAX)),
         )
         .rate_limit(1, Duration::from_secs(u64::MAX))
         .build()
@@ -131,13 +127,9 @@ async fn retry_after_of_10_pow_20_seconds_or_year_9999_does_not_panic() {
 async fn a_zero_timeout_is_refused_when_built() {
     for builder in [
         Transport::builder().timeout(Duration::ZERO),
-        Transport::builder().config(
-            TransportConfig::new().timeouts(TimeoutLayer::new().total(Some(Duration::ZERO))),
-        ),
-        Transport::builder().config(
-            TransportConfig::new()
-                .connect(ConnectConfig::new().connect_timeout(Some(Duration::ZERO))),
-        ),
+        Transport::builder().timeouts(Timeouts::new().total(Some(Duration::ZERO))),
+        Transport::builder().timeouts(Timeouts::new().connect(Some(Duration::ZERO))),
+        Transport::builder().connect(|c| c.connect_timeout(Some(Duration::ZERO))),
     ] {
         let err = builder.build().unwrap_err();
         assert!(
@@ -234,11 +226,11 @@ async fn a_pause_after_a_rate_limit_answer_is_announced_to_the_next_request() {
         }],
     );
     let (config, events) = recording(
-        TransportConfig::new()
+        Transport::builder()
             .retry(RetryPolicy::new().max_retries(0))
-            .rate_limit(Some(RateLimiter::new(100, Duration::from_secs(60)))),
+            .rate_limit(100, Duration::from_secs(60)),
     );
-    let t = Transport::builder().config(config).build().unwrap();
+    let t = config.build().unwrap();
     let err = t.send(image(&mock)).await.unwrap_err();
     assert!(matches!(err, PixivError::RateLimited { .. }), "{err:?}");
     assert!(events.lock().unwrap().is_empty(), "no retry, no wait yet");

@@ -14,7 +14,6 @@ use pixiv_errors::PixivError;
 use pixiv_mock::{Fault, MockPixiv, RouteMatch};
 use pixiv_transport::RequestBody;
 use pixiv_transport::auth::StaticToken;
-use pixiv_transport::config::TransportConfig;
 use pixiv_transport::headers::{APP_OS, APP_OS_VERSION, USER_AGENT};
 use pixiv_transport::retry::RetryPolicy;
 use pixiv_transport::transport::{Transport, TransportBuilder};
@@ -147,7 +146,7 @@ async fn get_post_form_and_delete_build_their_requests() {
 async fn json_over_the_cap_is_body_too_large() {
     let mock = mock().await;
     let t = builder(&mock)
-        .config(TransportConfig::new().max_json_body(100))
+        .max_json_body(100)
         .add_root_certificate_pem(mock.ca_pem())
         .build()
         .unwrap();

@@ -57,9 +57,9 @@ pub const DEFAULT_OAUTH_RATE_LIMIT: u32 = 30;
 /// `Clone` is cheap (one `Arc`), and every clone shares the connection pool, the rate limiter and
 /// the login, so hand clones to as many tasks as you like.
 ///
-/// Two transports are inside, built from one [`TransportConfig`](pixiv_transport::TransportConfig): the App API's, whose auth layer
-/// adds the Bearer token for the App API base's origin only, and a Bearer-less one for the OAuth
-/// host and the image host (so a token never reaches them, even when one server plays every
+/// Transports are inside, built from one [`TransportBuilder`](pixiv_transport::TransportBuilder)
+/// ([`ClientBuilder::transport`]): the App API's, whose auth layer adds the Bearer token for the
+/// App API base's origin only, and Bearer-less ones for the OAuth host and the image host (so a token never reaches them, even when one server plays every
 /// host, as `pixiv-mock` does).
 ///
 /// ```
@@ -74,7 +74,7 @@ pub const DEFAULT_OAUTH_RATE_LIMIT: u32 = 30;
 /// let client = Client::builder()
 ///     .refresh_token(refresh_token)
 ///     .base_url(&base)                 // pixiv-mock serves App API, OAuth and images on one origin
-///     .add_root_certificate_pem(&ca)   // and is signed by its own CA
+///     .transport(|t| t.add_root_certificate_pem(&ca)) // and is signed by its own CA
 ///     .build()?;
 ///
 /// let me = client.login().await?;

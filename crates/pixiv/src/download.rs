@@ -16,7 +16,7 @@
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! # let mock = pixiv_mock::MockPixiv::builder().start().await?;
 //! # let client = pixiv::Client::builder().refresh_token(pixiv_mock::DEMO_REFRESH_TOKEN)
-//! #     .base_url(&mock.base_url()).add_root_certificate_pem(mock.ca_pem()).build()?;
+//! #     .base_url(&mock.base_url()).transport(|t| t.add_root_certificate_pem(mock.ca_pem())).build()?;
 //! use pixiv::download::{DownloadOptions, is_not_viewable};
 //!
 //! let dir = tempfile::tempdir()?;

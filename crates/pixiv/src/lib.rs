@@ -53,8 +53,7 @@ pub use pixiv_transport::auth::AccessToken;
 #[cfg(feature = "bypass")]
 pub use pixiv_transport::bypass::Route;
 pub use pixiv_transport::connect::{ConnectConfig, ProxyConfig, TlsConfig};
-pub use pixiv_transport::timeout::TimeoutLayer;
-pub use pixiv_transport::{MetricsSnapshot, TransportConfig};
+pub use pixiv_transport::{MetricsSnapshot, Timeouts, TransportBuilder};
 
 pub use download::{DownloadOptions, UgoiraDownload};
 pub use pixiv_download::{Downloaded, Downloader, Event, EventSink, Outcome};

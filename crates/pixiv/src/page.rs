@@ -24,7 +24,7 @@
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! # let mock = pixiv_mock::MockPixiv::builder().start().await?;
 //! # let client = pixiv::Client::builder().refresh_token(pixiv_mock::DEMO_REFRESH_TOKEN)
-//! #     .base_url(&mock.base_url()).add_root_certificate_pem(mock.ca_pem()).build()?;
+//! #     .base_url(&mock.base_url()).transport(|t| t.add_root_certificate_pem(mock.ca_pem())).build()?;
 //! use futures_util::{StreamExt as _, TryStreamExt as _};
 //!
 //! let page = client.user_illusts(13).await?;
@@ -159,7 +159,7 @@ where
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let mock = pixiv_mock::MockPixiv::builder().start().await?;
     /// # let client = pixiv::Client::builder().refresh_token(pixiv_mock::DEMO_REFRESH_TOKEN)
-    /// #     .base_url(&mock.base_url()).add_root_certificate_pem(mock.ca_pem()).build()?;
+    /// #     .base_url(&mock.base_url()).transport(|t| t.add_root_certificate_pem(mock.ca_pem())).build()?;
     /// use futures_util::TryStreamExt as _;
     /// use pixiv::Page;
     ///

@@ -6,7 +6,6 @@ mod common;
 use std::time::Duration;
 
 use pixiv::Client;
-use pixiv::transport::ratelimit::RateLimiter;
 
 /// `Client` must stay shareable: `Send + Sync + Clone + 'static`, and its futures `Send`
 /// (checked at compile time).
@@ -27,8 +26,8 @@ fn client_is_send_sync_clone_static() {
 async fn images_have_a_rate_limit_budget_of_their_own() {
     let mock = common::mock().await;
     let client = common::builder(&mock)
-        .transport(|c| c.rate_limit(Some(RateLimiter::new(1, Duration::from_secs(60)))))
-        .image_rate_limit(RateLimiter::new(2, Duration::from_secs(60)))
+        .transport(|t| t.rate_limit(1, Duration::from_secs(60)))
+        .image_rate_limit(2, Duration::from_secs(60))
         .build()
         .unwrap();
     let illust = client.illust_detail(10).await.unwrap(); // OAuth (images' 1st) + API (API's 1st)
@@ -71,7 +70,7 @@ async fn images_have_no_request_budget_by_default() {
 async fn shared_rate_limit_puts_oauth_api_and_images_in_one_budget() {
     let mock = common::mock().await;
     let client = common::builder(&mock)
-        .transport(|c| c.rate_limit(Some(RateLimiter::new(3, Duration::from_secs(60)))))
+        .transport(|t| t.rate_limit(3, Duration::from_secs(60)))
         .shared_rate_limit()
         .build()
         .unwrap();

@@ -15,7 +15,7 @@ fn access_token_client(mock: &pixiv_mock::MockPixiv, token: &str) -> Client {
     Client::builder()
         .access_token(token)
         .base_url(&mock.base_url())
-        .add_root_certificate_pem(mock.ca_pem())
+        .transport(|t| t.add_root_certificate_pem(mock.ca_pem()))
         .build()
         .unwrap()
 }

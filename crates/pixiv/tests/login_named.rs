@@ -32,7 +32,7 @@ async fn an_access_token_alone_cannot_name_the_account_and_makes_no_token_call()
     let client = Client::builder()
         .access_token(token)
         .base_url(&mock.base_url())
-        .add_root_certificate_pem(mock.ca_pem())
+        .transport(|t| t.add_root_certificate_pem(mock.ca_pem()))
         .build()
         .unwrap();
     let err = client.login().await.unwrap_err();

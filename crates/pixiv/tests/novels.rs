@@ -532,7 +532,7 @@ async fn showcase_article_goes_to_the_web_host_without_the_bearer() {
         .api_base("https://127.0.0.1:1")
         .oauth_base("https://127.0.0.1:1")
         .web_base(mock.base_url())
-        .add_root_certificate_pem(mock.ca_pem())
+        .transport(|t| t.add_root_certificate_pem(mock.ca_pem()))
         .build()
         .unwrap();
     assert_eq!(web_only.showcase_article(7).await.unwrap().id, 7);

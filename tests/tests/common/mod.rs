@@ -13,7 +13,7 @@ use http::Request;
 use pixiv_mock::MockPixiv;
 use pixiv_transport::auth::StaticToken;
 use pixiv_transport::retry::RetryPolicy;
-use pixiv_transport::{RequestBody, Transport, TransportBuilder, TransportConfig};
+use pixiv_transport::{RequestBody, Transport, TransportBuilder};
 
 /// The Referer the image host wants.
 pub const REFERER: &str = "https://app-api.pixiv.net/";
@@ -29,14 +29,7 @@ pub async fn mock() -> MockPixiv {
 /// A transport builder trusting `mock`'s CA, a Bearer (a fresh mock token) for its origin, no
 /// rate limit, and PixivPy's retry policy without jitter (so waits are exact).
 pub fn builder(mock: &MockPixiv) -> TransportBuilder {
-    builder_with(mock, TransportConfig::new())
-}
-
-/// [`builder`] starting from `config` (`TransportBuilder::config` replaces everything set before
-/// it, so it goes first).
-pub fn builder_with(mock: &MockPixiv, config: TransportConfig) -> TransportBuilder {
     Transport::builder()
-        .config(config)
         .add_root_certificate_pem(mock.ca_pem())
         .token_source(Arc::new(StaticToken::new(mock.issue_access_token())))
         .auth_origins([mock.base_url().parse().unwrap()])
@@ -62,7 +55,7 @@ pub fn client_builder(mock: &MockPixiv) -> pixiv::ClientBuilder {
     pixiv::Client::builder()
         .refresh_token(pixiv_mock::DEMO_REFRESH_TOKEN)
         .base_url(&mock.base_url())
-        .add_root_certificate_pem(mock.ca_pem())
+        .transport(|t| t.add_root_certificate_pem(mock.ca_pem()))
 }
 
 /// Every file under `dir` (recursively), for "no partial file" checks.

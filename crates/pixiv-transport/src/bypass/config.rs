@@ -1,10 +1,9 @@
 //! [`Route`] and [`BypassConfig`]: which route the transport takes, and its settings on
-//! [`TransportConfig`] and [`TransportBuilder`].
+//! [`TransportBuilder`].
 
 use std::time::Duration;
 
 use super::doh::{DEFAULT_DOH_ENDPOINTS, DEFAULT_DOH_TIMEOUT};
-use crate::config::TransportConfig;
 use crate::transport::TransportBuilder;
 
 /// How long a host that answered the direct route with a Cloudflare challenge goes straight to the
@@ -143,54 +142,21 @@ impl BypassConfig {
 }
 
 /// The alternate route's settings (cargo feature `bypass`).
-impl TransportConfig {
-    /// All of the alternate route's settings at once.
+impl TransportBuilder {
+    /// Changes the alternate route's settings in place:
+    /// `.bypass(|b| b.fallback_on_challenge(true).remember(Duration::from_secs(60)))`; the closure
+    /// gets the current value, so what [`route`](Self::route), [`fallback_on_challenge`](Self::fallback_on_challenge)
+    /// and [`doh_endpoints`](Self::doh_endpoints) set is in it (they are the same settings).
     ///
     /// Default: [`BypassConfig::new`] (direct route, no fallback).
-    pub fn bypass(mut self, bypass: BypassConfig) -> Self {
-        self.bypass = bypass;
-        self
-    }
-
-    /// See [`BypassConfig::route`]. Default: [`Route::Direct`].
-    pub fn route(mut self, route: Route) -> Self {
-        self.bypass = self.bypass.route(route);
-        self
-    }
-
-    /// See [`BypassConfig::fallback_on_challenge`]. Default: `false`.
-    pub fn fallback_on_challenge(mut self, enabled: bool) -> Self {
-        self.bypass = self.bypass.fallback_on_challenge(enabled);
-        self
-    }
-
-    /// See [`BypassConfig::doh_endpoints`]. Default: [`DEFAULT_DOH_ENDPOINTS`].
-    pub fn doh_endpoints<I, S>(mut self, endpoints: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
-        self.bypass = self.bypass.doh_endpoints(endpoints);
-        self
-    }
-
-    /// The alternate route's settings.
-    pub fn get_bypass(&self) -> &BypassConfig {
-        &self.bypass
-    }
-}
-
-/// The alternate route's settings (cargo feature `bypass`).
-impl TransportBuilder {
-    /// All of the alternate route's settings at once. Default: [`BypassConfig::new`].
-    pub fn bypass(mut self, bypass: BypassConfig) -> Self {
-        self.config = self.config.bypass(bypass);
+    pub fn bypass(mut self, f: impl FnOnce(BypassConfig) -> BypassConfig) -> Self {
+        self.config.bypass = f(self.config.bypass);
         self
     }
 
     /// The route every request takes. Default: [`Route::Direct`]. See `docs/bypass.md`.
     pub fn route(mut self, route: Route) -> Self {
-        self.config = self.config.route(route);
+        self.config.bypass = self.config.bypass.route(route);
         self
     }
 
@@ -198,7 +164,7 @@ impl TransportBuilder {
     /// remember the host for [`DEFAULT_REMEMBER_BYPASS`] (change it with
     /// [`BypassConfig::remember`]). Default: `false`.
     pub fn fallback_on_challenge(mut self, enabled: bool) -> Self {
-        self.config = self.config.fallback_on_challenge(enabled);
+        self.config.bypass = self.config.bypass.fallback_on_challenge(enabled);
         self
     }
 
@@ -208,7 +174,7 @@ impl TransportBuilder {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.config = self.config.doh_endpoints(endpoints);
+        self.config.bypass = self.config.bypass.doh_endpoints(endpoints);
         self
     }
 }

@@ -18,7 +18,7 @@ impl Client {
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let mock = pixiv_mock::MockPixiv::builder().start().await?;
     /// # let client = pixiv::Client::builder().refresh_token(pixiv_mock::DEMO_REFRESH_TOKEN)
-    /// #     .base_url(&mock.base_url()).add_root_certificate_pem(mock.ca_pem()).build()?;
+    /// #     .base_url(&mock.base_url()).transport(|t| t.add_root_certificate_pem(mock.ca_pem())).build()?;
     /// let detail: serde_json::Value = client.get("/v1/illust/detail", &[("illust_id", "12")]).await?;
     /// assert_eq!(detail["illust"]["id"], 12);
     /// # Ok(())

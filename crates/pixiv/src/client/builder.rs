@@ -7,9 +7,8 @@ use std::time::Duration;
 use http::Uri;
 use pixiv_errors::PixivError;
 use pixiv_transport::auth::TokenSource;
-use pixiv_transport::connect::ProxyConfig;
 use pixiv_transport::ratelimit::RateLimiter;
-use pixiv_transport::{Transport, TransportConfig};
+use pixiv_transport::{Transport, TransportBuilder};
 use url::Url;
 
 use super::{
@@ -26,7 +25,7 @@ pub struct ClientBuilder {
     oauth_base: String,
     image_base: String,
     web_base: String,
-    config: TransportConfig,
+    transport: TransportBuilder,
     hook: Option<RefreshTokenHook>,
     refresh_margin: Duration,
     /// The image and OAuth transport's own limiter; `None`: they share the App API's.
@@ -49,7 +48,7 @@ impl Default for ClientBuilder {
             oauth_base: DEFAULT_OAUTH_BASE.to_owned(),
             image_base: DEFAULT_IMAGE_BASE.to_owned(),
             web_base: DEFAULT_WEB_BASE.to_owned(),
-            config: TransportConfig::new(),
+            transport: Transport::builder(),
             hook: None,
             refresh_margin: REFRESH_MARGIN,
             image_rate_limit: None,
@@ -72,7 +71,7 @@ impl fmt::Debug for ClientBuilder {
             .field("oauth_base", &self.oauth_base)
             .field("image_base", &self.image_base)
             .field("web_base", &self.web_base)
-            .field("config", &self.config)
+            .field("transport", &self.transport)
             .field("refresh_margin", &self.refresh_margin)
             .field("image_rate_limit", &self.image_rate_limit)
             .field("shared_rate_limit", &self.shared_rate_limit)
@@ -140,16 +139,25 @@ impl ClientBuilder {
     }
 
     /// A rate limit for the image host (and the other calls without a Bearer: the web host's
-    /// `/ajax/` answers): a budget of its own, apart from the App API's. Default: none, images
-    /// are throttled by concurrency; see [`DEFAULT_IMAGE_RATE_LIMIT`](crate::DEFAULT_IMAGE_RATE_LIMIT) for why, and for the
-    /// figure to pass here to get the earlier default back. Overrides
+    /// `/ajax/` answers): at most `n` request starts in any window of `per`, a budget of its own,
+    /// apart from the App API's. Default: none, images are throttled by concurrency; see
+    /// [`DEFAULT_IMAGE_RATE_LIMIT`](crate::DEFAULT_IMAGE_RATE_LIMIT) for why, and for the figure
+    /// to pass here to get the earlier default back. Overrides
     /// [`shared_rate_limit`](Self::shared_rate_limit) for images.
-    pub fn image_rate_limit(mut self, limiter: RateLimiter) -> Self {
+    pub fn image_rate_limit(self, n: u32, per: Duration) -> Self {
+        self.image_rate_limiter(RateLimiter::new(n, per))
+    }
+
+    /// As [`image_rate_limit`](Self::image_rate_limit), with a limiter that may be shared (with
+    /// another client, or a [`Downloader`](crate::download::Downloader)'s transport): every
+    /// holder of a clone of `limiter` draws on one budget. Default: none.
+    pub fn image_rate_limiter(mut self, limiter: RateLimiter) -> Self {
         self.image_rate_limit = Some(limiter);
         self
     }
 
-    /// Makes images and OAuth share the App API's rate limit (the transport config's), as
+    /// Makes images and OAuth share the App API's rate limit (the one set with
+    /// [`transport`](Self::transport), 100 per 60 s by default), as
     /// PixivPy's single limiter does, instead of images having none and OAuth its own
     /// [`DEFAULT_OAUTH_RATE_LIMIT`].
     pub fn shared_rate_limit(mut self) -> Self {
@@ -166,63 +174,19 @@ impl ClientBuilder {
             .web_base(base)
     }
 
-    /// Every transport setting (timeouts, retry, rate limit, pool, proxy, TLS, headers). Default:
-    /// [`TransportConfig::new`], PixivPy's.
-    pub fn config(mut self, config: TransportConfig) -> Self {
-        self.config = config;
-        self
-    }
-
-    /// Changes the transport settings in place: `.transport(|c| c.timeout(Duration::from_secs(30)))`.
-    pub fn transport(mut self, f: impl FnOnce(TransportConfig) -> TransportConfig) -> Self {
-        self.config = f(self.config);
-        self
-    }
-
-    /// Shorthand for [`TransportConfig::timeout`].
-    pub fn timeout(self, timeout: Duration) -> Self {
-        self.transport(|c| c.timeout(timeout))
-    }
-
-    /// Shorthand for [`TransportConfig::proxy`].
-    pub fn proxy(self, proxy: ProxyConfig) -> Self {
-        self.transport(|c| c.proxy(proxy))
-    }
-
-    /// Shorthand for [`TransportConfig::on_wait`]: `hook` is told of every wait of 1 s or more
-    /// (`Retry-After`, rate-limit pause or budget, retry backoff) before it starts, on the API,
-    /// image and OAuth transports alike. Default: none.
-    pub fn on_wait(
-        self,
-        hook: impl Fn(&pixiv_transport::wait::WaitEvent) + Send + Sync + 'static,
-    ) -> Self {
-        self.transport(|c| c.on_wait(hook))
-    }
-
-    /// The route to Pixiv (cargo feature `bypass`): [`Route::Direct`](crate::Route::Direct) or
-    /// [`Route::Bypass`](crate::Route::Bypass) (DoH address, TLS without SNI, certificate still
-    /// verified). Shorthand for [`TransportConfig::route`]; see `docs/bypass.md`.
+    /// Changes the transport settings in place (timeouts, retry, the App API's rate limit, pool,
+    /// proxy, TLS, headers, waits, the alternate route): the closure gets the current
+    /// [`TransportBuilder`] and returns it, e.g.
+    /// `.transport(|t| t.timeout(Duration::from_secs(30)).proxy(proxy))`. Every setting there
+    /// documents its default (PixivPy's). Called twice, the second closure sees what the first
+    /// set.
     ///
-    /// Default: [`Route::Direct`](crate::Route::Direct).
-    #[cfg(feature = "bypass")]
-    pub fn route(self, route: crate::Route) -> Self {
-        self.transport(|c| c.route(route))
-    }
-
-    /// Send a request that Cloudflare answers with a challenge once more on the bypass route, and
-    /// keep that host on it for a while (cargo feature `bypass`). Shorthand for
-    /// [`TransportConfig::fallback_on_challenge`]; see `docs/bypass.md`.
-    ///
-    /// Default: `false`.
-    #[cfg(feature = "bypass")]
-    pub fn fallback_on_challenge(self, enabled: bool) -> Self {
-        self.transport(|c| c.fallback_on_challenge(enabled))
-    }
-
-    /// Shorthand for [`TransportConfig::add_root_certificate_pem`]: trusts this PEM CA too.
-    pub fn add_root_certificate_pem(self, pem: impl AsRef<[u8]>) -> Self {
-        let pem = pem.as_ref().to_vec();
-        self.transport(|c| c.add_root_certificate_pem(pem))
+    /// The App API, image and OAuth transports are all built from it; the client then sets the
+    /// OAuth token source and the image/OAuth rate limits itself, so leave `token_source` and
+    /// `auth_*` unset here.
+    pub fn transport(mut self, f: impl FnOnce(TransportBuilder) -> TransportBuilder) -> Self {
+        self.transport = f(self.transport);
+        self
     }
 
     /// Calls `hook` with the new refresh token whenever Pixiv rotates it (only when it changed),
@@ -277,26 +241,27 @@ impl ClientBuilder {
         let web_base = parse_base("web base", &self.web_base)?;
         // Images: no budget unless asked for (or shared); OAuth: a small one of its own, on a
         // transport of its own so that the budget counts the OAuth host only, whatever the bases.
-        let (plain_config, oauth_config) = if self.shared_rate_limit {
-            let shared = self.config.clone();
+        // Clones of one builder share its limiters: with `shared_rate_limit`, one budget.
+        let (plain, oauth) = if self.shared_rate_limit {
+            let shared = self.transport.clone();
             let plain = match &self.image_rate_limit {
-                Some(limiter) => shared.clone().rate_limit(Some(limiter.clone())),
+                Some(limiter) => shared.clone().rate_limiter(limiter.clone()),
                 None => shared.clone(),
             };
             (plain, shared)
         } else {
-            (
-                self.config
-                    .clone()
-                    .rate_limit(self.image_rate_limit.clone()),
-                self.config.clone().rate_limit(Some(RateLimiter::new(
-                    DEFAULT_OAUTH_RATE_LIMIT,
-                    DEFAULT_IMAGE_RATE_WINDOW,
-                ))),
-            )
+            let plain = match &self.image_rate_limit {
+                Some(limiter) => self.transport.clone().rate_limiter(limiter.clone()),
+                None => self.transport.clone().no_rate_limit(),
+            };
+            let oauth = self
+                .transport
+                .clone()
+                .rate_limit(DEFAULT_OAUTH_RATE_LIMIT, DEFAULT_IMAGE_RATE_WINDOW);
+            (plain, oauth)
         };
-        let plain = Transport::builder().config(plain_config).build()?;
-        let oauth = Transport::builder().config(oauth_config).build()?;
+        let plain = plain.build()?;
+        let oauth = oauth.build()?;
         let mut token = OAuthTokenSource::with_margin(
             oauth,
             oauth_base.as_str().trim_end_matches('/'),
@@ -313,8 +278,8 @@ impl ClientBuilder {
         let origin: Uri = api_base.origin().ascii_serialization().parse().map_err(
             |e: http::uri::InvalidUri| PixivError::invalid_input("App API base", e.to_string()),
         )?;
-        let api = Transport::builder()
-            .config(self.config)
+        let api = self
+            .transport
             .token_source(Arc::clone(&token) as Arc<dyn TokenSource>)
             .auth_origins([origin])
             .build()?;

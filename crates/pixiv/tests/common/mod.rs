@@ -15,7 +15,7 @@ pub fn builder(mock: &MockPixiv) -> ClientBuilder {
     Client::builder()
         .refresh_token(pixiv_mock::DEMO_REFRESH_TOKEN)
         .base_url(&mock.base_url())
-        .add_root_certificate_pem(mock.ca_pem())
+        .transport(|t| t.add_root_certificate_pem(mock.ca_pem()))
 }
 
 /// [`builder`], built.
