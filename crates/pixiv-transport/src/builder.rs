@@ -34,8 +34,27 @@ use crate::retry::RetryPolicy;
 use crate::wait::{OnWait, WaitEvent};
 
 /// Builds a [`Transport`](crate::Transport) (from [`Transport::builder`](crate::Transport::builder)).
-/// Setters are by value and each documents its default; see the [module docs](self) for the
-/// groups.
+/// Setters are by value and each documents its default; the defaults and their sources are
+/// in the [`config`](crate::config) module.
+///
+/// The settings, grouped as they belong together:
+///
+/// | group | setters |
+/// |---|---|
+/// | timeouts | [`timeout`](TransportBuilder::timeout) (PixivPy's single one), [`timeouts`](TransportBuilder::timeouts) ([`Timeouts`]) |
+/// | retry | [`retry`](TransportBuilder::retry) |
+/// | rate limits | [`rate_limit`](TransportBuilder::rate_limit), [`no_rate_limit`](TransportBuilder::no_rate_limit), [`rate_limiter`](TransportBuilder::rate_limiter) (a shared one), [`rate_limit_for_hosts`](TransportBuilder::rate_limit_for_hosts), [`rate_limit_cooldown`](TransportBuilder::rate_limit_cooldown) |
+/// | connection | [`connect`](TransportBuilder::connect) (pool, TCP, HTTP/2, resolver), [`proxy`](TransportBuilder::proxy), [`tls`](TransportBuilder::tls), [`add_root_certificate_pem`](TransportBuilder::add_root_certificate_pem) |
+/// | answers | [`max_redirects`](TransportBuilder::max_redirects), [`max_json_body`](TransportBuilder::max_json_body), [`max_error_body`](TransportBuilder::max_error_body), [`decompression`](TransportBuilder::decompression) |
+/// | headers | [`default_header`](TransportBuilder::default_header), [`default_headers`](TransportBuilder::default_headers) |
+/// | auth | [`token_source`](TransportBuilder::token_source), [`auth_hosts`](TransportBuilder::auth_hosts), [`auth_origins`](TransportBuilder::auth_origins) |
+/// | waits | [`on_wait`](TransportBuilder::on_wait) |
+/// | alternate route (feature `bypass`) | `bypass`, `route`, `fallback_on_challenge`, `doh_endpoints` |
+///
+/// A setter changes its own setting and nothing else, so the order of the calls does not matter
+/// (for the same setting, the last call wins). Groups that take a closure
+/// ([`connect`](TransportBuilder::connect), `bypass`) change the builder's current value in place
+/// rather than replace it.
 ///
 /// `Clone` copies the settings; the rate limiters in them are shared handles, so transports built
 /// from clones of one builder share its limiters (which is how `pixiv::Client` gives its
