@@ -94,16 +94,32 @@ fn detail_snis(mock: &MockPixiv) -> Vec<Option<String>> {
 
 // ---------------------------------------------------------------- DoH resolver
 
+/// The (name, type) asked by each DoH query the mock received, in order.
+fn dns_questions(mock: &MockPixiv) -> Vec<(String, String)> {
+    mock.requests_to("/dns-query")
+        .iter()
+        .map(|r| r.dns_question().expect("a DoH query"))
+        .collect()
+}
+
+fn question(name: &str, rtype: &str) -> (String, String) {
+    (name.to_owned(), rtype.to_owned())
+}
+
 #[tokio::test]
-async fn doh_answers_from_the_mock_with_the_json_api() {
+async fn doh_asks_the_mock_in_rfc_8484_wire_format() {
     let mock = mock_with_dns().await;
     let r = resolver(&[doh_endpoint(&mock)], &[&mock]);
     assert_eq!(r.lookup(API).await.unwrap(), [localhost()]);
     let log = mock.requests_to("/dns-query");
     assert_eq!(log.len(), 1);
-    assert_eq!(log[0].query_value("name"), Some(API));
-    assert_eq!(log[0].query_value("type"), Some("A"));
-    assert_eq!(log[0].header("accept"), Some("application/dns-json"));
+    assert_eq!(log[0].method, http::Method::POST);
+    assert_eq!(
+        log[0].header("content-type"),
+        Some("application/dns-message")
+    );
+    assert_eq!(log[0].version, http::Version::HTTP_2);
+    assert_eq!(dns_questions(&mock), [question(API, "A")]);
     // As a connect-module resolver: port 0 means "the URL's port".
     let addrs = r.resolve(API.parse().unwrap()).await.unwrap();
     assert_eq!(addrs, ["127.0.0.1:0".parse().unwrap()]);
@@ -127,12 +143,10 @@ async fn doh_asks_aaaa_too_when_ipv6_is_on() {
         .unwrap();
     let ips = r.lookup(API).await.unwrap();
     assert_eq!(ips, [localhost(), "::1".parse::<IpAddr>().unwrap()]);
-    let types: Vec<_> = mock
-        .requests_to("/dns-query")
-        .iter()
-        .map(|r| r.query_value("type").unwrap().to_owned())
-        .collect();
-    assert_eq!(types, ["A", "AAAA"]);
+    assert_eq!(
+        dns_questions(&mock),
+        [question(API, "A"), question(API, "AAAA")]
+    );
 }
 
 #[tokio::test]
@@ -145,7 +159,7 @@ async fn doh_picks_the_second_endpoint_when_the_first_is_closed() {
 }
 
 #[tokio::test]
-async fn doh_rejects_a_status_other_than_0_and_asks_the_next_endpoint() {
+async fn doh_rejects_a_servfail_answer_and_asks_the_next_endpoint() {
     let failing = mock_with_dns().await;
     failing.set_dns_status(API, Some(2)); // SERVFAIL
     let good = mock_with_dns().await;
@@ -161,7 +175,7 @@ async fn doh_rejects_a_status_other_than_0_and_asks_the_next_endpoint() {
     let err = alone.lookup(API).await.unwrap_err();
     assert_eq!(err.failures().len(), 1);
     assert!(
-        err.failures()[0].reason.contains("Status 2 (SERVFAIL)"),
+        err.failures()[0].reason.contains("RCODE 2 (SERVFAIL)"),
         "{err}"
     );
 }
@@ -181,7 +195,7 @@ async fn doh_error_lists_every_endpoints_failure() {
         text.starts_with("DNS-over-HTTPS lookup of app-api.pixiv.net failed at every endpoint: ")
     );
     assert!(text.contains(&closed), "{text}");
-    assert!(text.contains("Status 3 (NXDOMAIN)"), "{text}");
+    assert!(text.contains("RCODE 3 (NXDOMAIN)"), "{text}");
 }
 
 #[tokio::test(start_paused = true)]
@@ -244,9 +258,7 @@ async fn bypass_route_reaches_the_resolved_address_with_the_real_host_and_no_sni
     assert_eq!(log[0].host.as_deref(), Some(host.as_str()));
     assert!(log[0].header("authorization").is_some());
     // The address came from the DoH table, not the direct route's static table.
-    let dns = mock.requests_to("/dns-query");
-    assert_eq!(dns.len(), 1);
-    assert_eq!(dns[0].query_value("name"), Some(API));
+    assert_eq!(dns_questions(&mock), [question(API, "A")]);
 }
 
 #[tokio::test]
@@ -262,10 +274,7 @@ async fn downloads_take_the_bypass_route_too() {
     assert_eq!(body.len(), 5000);
     let log = mock.requests_to("/size/");
     assert_eq!(log[0].sni, None);
-    assert_eq!(
-        mock.requests_to("/dns-query")[0].query_value("name"),
-        Some("i.pximg.net")
-    );
+    assert_eq!(dns_questions(&mock), [question("i.pximg.net", "A")]);
 }
 
 #[tokio::test]
