@@ -293,4 +293,94 @@ mod tests {
             StatusCode::BAD_REQUEST
         );
     }
+
+    /// A wire-format query for `name` and `rtype`, id 7.
+    fn wire_query(name: &str, rtype: RecordType) -> Vec<u8> {
+        let mut m = Message::new();
+        m.set_id(7).set_recursion_desired(true);
+        m.add_query(hickory_proto::op::Query::query(
+            hickory_proto::rr::Name::from_ascii(name).unwrap(),
+            rtype,
+        ));
+        m.to_vec().unwrap()
+    }
+
+    fn headers(content_type: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(http::header::CONTENT_TYPE, content_type.parse().unwrap());
+        h
+    }
+
+    #[test]
+    fn wire_format_by_post_and_by_get() {
+        let mut t = DnsTable::default();
+        t.set(
+            "app-api.pixiv.net",
+            vec!["127.0.0.1".parse().unwrap(), "::1".parse().unwrap()],
+            300,
+        );
+        let query = wire_query("APP-API.pixiv.net.", RecordType::A);
+        let (s, kind, body) = t.respond(&Method::POST, &headers(DNS_MESSAGE), &[], &query);
+        assert_eq!((s, kind), (StatusCode::OK, DNS_MESSAGE));
+        let answer = Message::from_vec(&body).unwrap();
+        assert_eq!(answer.id(), 7);
+        assert_eq!(answer.message_type(), MessageType::Response);
+        assert_eq!(answer.response_code(), ResponseCode::NoError);
+        let data: Vec<_> = answer
+            .answers()
+            .iter()
+            .map(|r| (r.data().clone(), r.ttl()))
+            .collect();
+        assert_eq!(data, [(RData::A(A::new(127, 0, 0, 1)), 300)]);
+
+        let get = [(
+            "dns".to_owned(),
+            URL_SAFE_NO_PAD.encode(wire_query("app-api.pixiv.net.", RecordType::AAAA)),
+        )];
+        let (s, _, body) = t.respond(&Method::GET, &HeaderMap::new(), &get, &[]);
+        assert_eq!(s, StatusCode::OK);
+        let answer = Message::from_vec(&body).unwrap();
+        assert_eq!(answer.answers().len(), 1);
+        assert_eq!(
+            answer.answers()[0].data(),
+            &RData::AAAA(AAAA(std::net::Ipv6Addr::LOCALHOST))
+        );
+    }
+
+    #[test]
+    fn wire_format_rcodes_and_bad_requests() {
+        let mut t = DnsTable::default();
+        let post = |t: &DnsTable, name: &str, rtype| {
+            let (s, _, body) = t.respond(
+                &Method::POST,
+                &headers(DNS_MESSAGE),
+                &[],
+                &wire_query(name, rtype),
+            );
+            assert_eq!(s, StatusCode::OK);
+            Message::from_vec(&body).unwrap()
+        };
+        assert_eq!(
+            post(&t, "nope.example.", RecordType::A).response_code(),
+            ResponseCode::NXDomain
+        );
+        t.set("x.example", vec!["127.0.0.1".parse().unwrap()], 5);
+        t.set_status("x.example", Some(2));
+        let failed = post(&t, "x.example.", RecordType::A);
+        assert_eq!(failed.response_code(), ResponseCode::ServFail);
+        assert!(failed.answers().is_empty());
+        assert_eq!(
+            post(&t, "x.example.", RecordType::MX).response_code(),
+            ResponseCode::NotImp
+        );
+        let garbage = t.respond(&Method::POST, &headers(DNS_MESSAGE), &[], b"\x01");
+        assert_eq!(garbage.0, StatusCode::BAD_REQUEST);
+        let untyped = t.respond(&Method::POST, &headers("text/plain"), &[], b"x");
+        assert_eq!(untyped.0, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        let bad64 = [("dns".to_owned(), "!!!".to_owned())];
+        assert_eq!(
+            t.respond(&Method::GET, &HeaderMap::new(), &bad64, &[]).0,
+            StatusCode::BAD_REQUEST
+        );
+    }
 }
