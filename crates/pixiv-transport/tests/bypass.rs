@@ -150,6 +150,44 @@ async fn doh_asks_aaaa_too_when_ipv6_is_on() {
 }
 
 #[tokio::test]
+async fn doh_endpoint_by_name_is_resolved_by_the_connect_resolver_and_verified_by_name() {
+    // The DoH server's certificate holds only "doh.test"; the connect resolver places the name.
+    let doh = MockPixiv::builder()
+        .tls_names(["doh.test"])
+        .dns(API, vec![localhost()], 300)
+        .start()
+        .await
+        .unwrap();
+    let by_name = format!("https://doh.test:{}/dns-query", doh.addr().port());
+    let tls = pixiv_transport::connect::TlsConfig::new()
+        .add_root_pem(doh.ca_pem().as_bytes())
+        .unwrap();
+    let places = StaticResolver::new().with("doh.test", [localhost()]);
+    let r = DohResolver::builder()
+        .endpoints([by_name])
+        .connect(ConnectConfig::new().tls(tls.clone()).resolver(places))
+        .build()
+        .unwrap();
+    assert_eq!(r.lookup(API).await.unwrap(), [localhost()]);
+    assert_eq!(dns_questions(&doh), [question(API, "A")]);
+
+    // The same server asked by IP: its certificate does not hold 127.0.0.1, so no answer is used,
+    // even with "accept invalid certificates" set (DoH verification is forced on).
+    let by_ip = DohResolver::builder()
+        .endpoints([doh_endpoint(&doh)])
+        .connect(ConnectConfig::new().tls(tls.danger_accept_invalid_certs(true)))
+        .build()
+        .unwrap();
+    let err = by_ip.lookup(API).await.unwrap_err();
+    assert_eq!(err.failures().len(), 1);
+    assert_eq!(
+        doh.dns_queries(),
+        1,
+        "no query over the unverified connection"
+    );
+}
+
+#[tokio::test]
 async fn doh_picks_the_second_endpoint_when_the_first_is_closed() {
     let mock = mock_with_dns().await;
     let closed = ClosedPort::new();
