@@ -371,7 +371,7 @@ impl DohResolverBuilder {
     /// outside the built-in table. Certificate verification and SNI are forced on for the queries
     /// whatever this says; the proxy setting is not used (hickory-resolver connects itself).
     ///
-    /// Default: [`ConnectConfig::new`] (bundled roots, system DNS, no proxy).
+    /// Default: [`ConnectConfig::new`] (bundled roots, system DNS).
     pub fn connect(mut self, connect: ConnectConfig) -> Self {
         self.connect = connect;
         self
