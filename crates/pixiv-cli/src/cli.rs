@@ -133,7 +133,7 @@ pub(crate) struct Net {
     #[cfg(feature = "bypass")]
     #[arg(long, global = true)]
     pub(crate) bypass: bool,
-    /// A DNS-over-HTTPS endpoint (JSON API) for --bypass, asked in order (repeatable)
+    /// A DNS-over-HTTPS endpoint (RFC 8484) for --bypass, asked in order (repeatable)
     /// [default: https://1.1.1.1/dns-query, https://1.0.0.1/dns-query, https://doh.dns.sb/dns-query,
     /// https://cloudflare-dns.com/dns-query].
     #[cfg(feature = "bypass")]

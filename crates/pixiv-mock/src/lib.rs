@@ -40,7 +40,8 @@
 //! - `/v1/..`, `/v2/..`, `/v3/..`, `/web/..`, `/webview/..`: the App API; `Authorization: Bearer
 //!   <access token>` required.
 //! - `/ajax/..`: the web host (`www.pixiv.net`): `/ajax/showcase/article`, no login.
-//! - `GET /dns-query?name=..&type=A|AAAA` with `Accept: application/dns-json`: DoH JSON.
+//! - `/dns-query`: DNS over HTTPS, RFC 8484 wire format (`POST application/dns-message` or
+//!   `GET ?dns=`) and the JSON API (`GET ?name=..&type=A|AAAA`, `Accept: application/dns-json`).
 //! - anything else: the image host ([`content`] says what bytes each path serves).
 //!
 //! With `PIXIV_SECRET_AUDIT_DIR` set, a process running a mock logs every `tracing` event at

@@ -93,16 +93,32 @@ fn detail_snis(mock: &MockPixiv) -> Vec<Option<String>> {
 
 // ---------------------------------------------------------------- DoH resolver
 
+/// The (name, type) asked by each DoH query the mock received, in order.
+fn dns_questions(mock: &MockPixiv) -> Vec<(String, String)> {
+    mock.requests_to("/dns-query")
+        .iter()
+        .map(|r| r.dns_question().expect("a DoH query"))
+        .collect()
+}
+
+fn question(name: &str, rtype: &str) -> (String, String) {
+    (name.to_owned(), rtype.to_owned())
+}
+
 #[tokio::test]
-async fn doh_answers_from_the_mock_with_the_json_api() {
+async fn doh_asks_the_mock_in_rfc_8484_wire_format() {
     let mock = mock_with_dns().await;
     let r = resolver(&[doh_endpoint(&mock)], &[&mock]);
     assert_eq!(r.lookup(API).await.unwrap(), [localhost()]);
     let log = mock.requests_to("/dns-query");
     assert_eq!(log.len(), 1);
-    assert_eq!(log[0].query_value("name"), Some(API));
-    assert_eq!(log[0].query_value("type"), Some("A"));
-    assert_eq!(log[0].header("accept"), Some("application/dns-json"));
+    assert_eq!(log[0].method, http::Method::POST);
+    assert_eq!(
+        log[0].header("content-type"),
+        Some("application/dns-message")
+    );
+    assert_eq!(log[0].version, http::Version::HTTP_2);
+    assert_eq!(dns_questions(&mock), [question(API, "A")]);
     // As a connect-module resolver: port 0 means "the URL's port".
     let addrs = r.resolve(API.parse().unwrap()).await.unwrap();
     assert_eq!(addrs, ["127.0.0.1:0".parse().unwrap()]);
@@ -126,12 +142,48 @@ async fn doh_asks_aaaa_too_when_ipv6_is_on() {
         .unwrap();
     let ips = r.lookup(API).await.unwrap();
     assert_eq!(ips, [localhost(), "::1".parse::<IpAddr>().unwrap()]);
-    let types: Vec<_> = mock
-        .requests_to("/dns-query")
-        .iter()
-        .map(|r| r.query_value("type").unwrap().to_owned())
-        .collect();
-    assert_eq!(types, ["A", "AAAA"]);
+    assert_eq!(
+        dns_questions(&mock),
+        [question(API, "A"), question(API, "AAAA")]
+    );
+}
+
+#[tokio::test]
+async fn doh_endpoint_by_name_is_resolved_by_the_connect_resolver_and_verified_by_name() {
+    // The DoH server's certificate holds only "doh.test"; the connect resolver places the name.
+    let doh = MockPixiv::builder()
+        .tls_names(["doh.test"])
+        .dns(API, vec![localhost()], 300)
+        .start()
+        .await
+        .unwrap();
+    let by_name = format!("https://doh.test:{}/dns-query", doh.addr().port());
+    let tls = pixiv_transport::connect::TlsConfig::new()
+        .add_root_pem(doh.ca_pem().as_bytes())
+        .unwrap();
+    let places = StaticResolver::new().with("doh.test", [localhost()]);
+    let r = DohResolver::builder()
+        .endpoints([by_name])
+        .connect(ConnectConfig::new().tls(tls.clone()).resolver(places))
+        .build()
+        .unwrap();
+    assert_eq!(r.lookup(API).await.unwrap(), [localhost()]);
+    assert_eq!(dns_questions(&doh), [question(API, "A")]);
+
+    // The same server asked by IP: its certificate does not hold 127.0.0.1, so no answer is used,
+    // even with "accept invalid certificates" set (DoH verification is forced on).
+    let by_ip = DohResolver::builder()
+        .endpoints([doh_endpoint(&doh)])
+        .connect(ConnectConfig::new().tls(tls.danger_accept_invalid_certs(true)))
+        .build()
+        .unwrap();
+    let err = by_ip.lookup(API).await.unwrap_err();
+    assert_eq!(err.failures().len(), 1);
+    assert_eq!(
+        doh.dns_queries(),
+        1,
+        "no query over the unverified connection"
+    );
 }
 
 #[tokio::test]
@@ -144,7 +196,7 @@ async fn doh_picks_the_second_endpoint_when_the_first_is_closed() {
 }
 
 #[tokio::test]
-async fn doh_rejects_a_status_other_than_0_and_asks_the_next_endpoint() {
+async fn doh_rejects_a_servfail_answer_and_asks_the_next_endpoint() {
     let failing = mock_with_dns().await;
     failing.set_dns_status(API, Some(2)); // SERVFAIL
     let good = mock_with_dns().await;
@@ -160,7 +212,7 @@ async fn doh_rejects_a_status_other_than_0_and_asks_the_next_endpoint() {
     let err = alone.lookup(API).await.unwrap_err();
     assert_eq!(err.failures().len(), 1);
     assert!(
-        err.failures()[0].reason.contains("Status 2 (SERVFAIL)"),
+        err.failures()[0].reason.contains("RCODE 2 (SERVFAIL)"),
         "{err}"
     );
 }
@@ -180,7 +232,7 @@ async fn doh_error_lists_every_endpoints_failure() {
         text.starts_with("DNS-over-HTTPS lookup of app-api.pixiv.net failed at every endpoint: ")
     );
     assert!(text.contains(&closed), "{text}");
-    assert!(text.contains("Status 3 (NXDOMAIN)"), "{text}");
+    assert!(text.contains("RCODE 3 (NXDOMAIN)"), "{text}");
 }
 
 #[tokio::test(start_paused = true)]
@@ -243,9 +295,7 @@ async fn bypass_route_reaches_the_resolved_address_with_the_real_host_and_no_sni
     assert_eq!(log[0].host.as_deref(), Some(host.as_str()));
     assert!(log[0].header("authorization").is_some());
     // The address came from the DoH table, not the direct route's static table.
-    let dns = mock.requests_to("/dns-query");
-    assert_eq!(dns.len(), 1);
-    assert_eq!(dns[0].query_value("name"), Some(API));
+    assert_eq!(dns_questions(&mock), [question(API, "A")]);
 }
 
 #[tokio::test]
@@ -261,10 +311,7 @@ async fn downloads_take_the_bypass_route_too() {
     assert_eq!(body.len(), 5000);
     let log = mock.requests_to("/size/");
     assert_eq!(log[0].sni, None);
-    assert_eq!(
-        mock.requests_to("/dns-query")[0].query_value("name"),
-        Some("i.pximg.net")
-    );
+    assert_eq!(dns_questions(&mock), [question("i.pximg.net", "A")]);
 }
 
 #[tokio::test]

@@ -310,16 +310,15 @@ async fn answer(req: Request<Incoming>, ctx: Arc<ConnCtx>) -> Result<Response<Mo
             json_response(answer.status, &answer.body)
         }
         Route::Doh => {
-            let accept = parts
-                .headers
-                .get(http::header::ACCEPT)
-                .and_then(|v| v.to_str().ok());
-            let (status, json) = lock(&shared.dns).answer(accept, &query);
-            let mut r = json_response(status, &json);
-            r.headers_mut().insert(
-                CONTENT_TYPE,
-                HeaderValue::from_static("application/dns-json"),
-            );
+            let (status, kind, bytes) =
+                lock(&shared.dns).respond(&parts.method, &parts.headers, &query, &body);
+            let len = bytes.len();
+            let mut r = Response::new(MockBody::full(bytes));
+            *r.status_mut() = status;
+            r.headers_mut()
+                .insert(CONTENT_TYPE, HeaderValue::from_static(kind));
+            r.headers_mut()
+                .insert(CONTENT_LENGTH, HeaderValue::from(len));
             r
         }
         Route::Image => crate::images::respond(

@@ -102,7 +102,8 @@ impl BypassConfig {
         self
     }
 
-    /// The DoH endpoints (full `https://` URLs of the JSON API), asked in order.
+    /// The DoH endpoints (full `https://` URLs of RFC 8484 DNS-over-HTTPS servers, by IP or
+    /// by name), asked in order.
     ///
     /// Default: [`DEFAULT_DOH_ENDPOINTS`].
     pub fn doh_endpoints<I, S>(mut self, endpoints: I) -> Self

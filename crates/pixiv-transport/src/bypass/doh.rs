@@ -1,14 +1,20 @@
-//! [`DohResolver`]: DNS over HTTPS (the JSON API), over verified TLS, with a TTL cache.
+//! [`DohResolver`]: DNS over HTTPS with hickory-resolver, over verified TLS, with a TTL cache.
 //!
-//! Each lookup asks the endpoints in order (`GET {endpoint}?name=HOST&type=A`,
-//! `Accept: application/dns-json`), each for at most [`DEFAULT_DOH_TIMEOUT`]; the first answer with
-//! `Status == 0` and at least one record of the asked type wins. Answers are cached for their
-//! smallest TTL (at most [`MAX_DOH_CACHE_TTL`]; tokio time, so paused-time tests can expire them).
-//! When every endpoint fails, the error ([`DohError`]) lists each endpoint's failure.
+//! Each lookup asks the endpoints in order with an RFC 8484 query (`POST {path}`,
+//! `Content-Type: application/dns-message`, over HTTP/2), each for at most
+//! [`DEFAULT_DOH_TIMEOUT`]; the first answer with RCODE NOERROR and at least one record of the
+//! asked type wins. hickory-resolver (the DNS client of the Hickory DNS project) builds and reads
+//! the messages and holds the connections; one hickory resolver per endpoint, so that each
+//! endpoint's failure is known and reported. Answers are cached here, for their smallest TTL (at
+//! most [`MAX_DOH_CACHE_TTL`]; tokio time, so paused-time tests can expire them; hickory's own
+//! cache, on the system clock, is off). When every endpoint fails, the error ([`DohError`]) lists
+//! each endpoint's failure.
 //!
-//! The queries go over an [`HttpClient`] with certificate verification forced on and SNI on,
-//! whatever the transport's TLS settings say: a DoH answer decides where the client connects, so
-//! it must come from the endpoint it claims to come from.
+//! The queries go over TLS with certificate verification forced on and SNI on, whatever the
+//! transport's TLS settings say: a DoH answer decides where the client connects, so it must come
+//! from the endpoint it claims to come from. An endpoint given by name is reached at the addresses
+//! of a built-in table for the default names, else at what the connect configuration's resolver
+//! says (docs/bypass.md). The queries do not go through a configured proxy.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
@@ -34,18 +40,18 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use futures_util::future::BoxFuture;
-use http::header::ACCEPT;
-use http::{HeaderValue, Request, StatusCode, Uri};
-use http_body_util::{BodyExt as _, Limited};
+use hickory_resolver::TokioResolver;
+use hickory_resolver::proto::rr::RecordType;
 use pixiv_errors::PixivError;
+use tokio::sync::OnceCell;
 use tokio::time::Instant;
-use tower::ServiceExt as _;
-use url::Url;
 
-use crate::RequestBody;
-use crate::connect::{ConnectConfig, HttpClient, Name, Resolve};
+use crate::connect::{ConnectConfig, Name, Resolve};
 
 mod answer;
+mod endpoint;
+
+use endpoint::Endpoint;
 
 /// The endpoints asked by default, in order: PixivPy's `ByPassSniApi` list (Cloudflare's two
 /// resolver addresses, DNS.SB, Cloudflare by name), as docs/protocol.md records it.
@@ -67,12 +73,6 @@ pub const DEFAULT_DOH_TIMEOUT: Duration = Duration::from_secs(2);
 /// minutes; the cap only bounds a wrong answer's life.
 pub const MAX_DOH_CACHE_TTL: Duration = Duration::from_secs(3600);
 
-/// The largest DoH answer read: 64 KiB (a JSON answer with a few records is under 1 KiB).
-const MAX_DOH_ANSWER: usize = 64 * 1024;
-
-/// The media type of the JSON API.
-const DNS_JSON: &str = "application/dns-json";
-
 /// A record type the resolver asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Family {
@@ -88,19 +88,11 @@ impl Family {
         }
     }
 
-    /// The DNS TYPE number in the answer's records.
-    fn code(self) -> u16 {
+    fn record_type(self) -> RecordType {
         match self {
-            Self::A => 1,
-            Self::Aaaa => 28,
+            Self::A => RecordType::A,
+            Self::Aaaa => RecordType::AAAA,
         }
-    }
-
-    fn matches(self, ip: &IpAddr) -> bool {
-        matches!(
-            (self, ip),
-            (Self::A, IpAddr::V4(_)) | (Self::Aaaa, IpAddr::V6(_))
-        )
     }
 }
 
@@ -113,11 +105,20 @@ pub struct DohResolver {
 }
 
 struct Inner {
-    endpoints: Vec<Url>,
-    client: HttpClient,
+    endpoints: Vec<Asked>,
+    /// The TLS settings of the queries (verification and SNI on, ALPN h2).
+    tls: rustls::ClientConfig,
+    /// Resolves endpoints given by a name outside the bootstrap table.
+    connect: ConnectConfig,
     timeout: Duration,
     ipv6: bool,
     cache: Mutex<HashMap<(String, Family), Cached>>,
+}
+
+/// One endpoint and its hickory resolver, built on first use.
+struct Asked {
+    endpoint: Endpoint,
+    resolver: OnceCell<TokioResolver>,
 }
 
 struct Cached {
@@ -127,7 +128,7 @@ struct Cached {
 
 impl fmt::Debug for DohResolver {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let endpoints: Vec<&str> = self.inner.endpoints.iter().map(Url::as_str).collect();
+        let endpoints: Vec<&str> = self.endpoints().collect();
         f.debug_struct("DohResolver")
             .field("endpoints", &endpoints)
             .field("timeout", &self.inner.timeout)
@@ -150,7 +151,7 @@ impl DohResolver {
 
     /// The endpoints, in the order they are asked.
     pub fn endpoints(&self) -> impl Iterator<Item = &str> {
-        self.inner.endpoints.iter().map(Url::as_str)
+        self.inner.endpoints.iter().map(|e| e.endpoint.url.as_str())
     }
 
     /// The addresses of `host`: its A records (then its AAAA records, when
@@ -193,9 +194,10 @@ impl DohResolver {
             return Ok(ips);
         }
         let mut failures = Vec::new();
-        for endpoint in &self.inner.endpoints {
+        for asked in &self.inner.endpoints {
+            let endpoint = &asked.endpoint.url;
             let reason =
-                match tokio::time::timeout(self.inner.timeout, self.query(endpoint, host, family))
+                match tokio::time::timeout(self.inner.timeout, self.query(asked, host, family))
                     .await
                 {
                     Ok(Ok((ips, ttl))) => {
@@ -227,7 +229,7 @@ impl DohResolver {
                 "DoH endpoint failed; asking the next"
             );
             failures.push(DohFailure {
-                endpoint: endpoint.to_string(),
+                endpoint: endpoint.clone(),
                 record: family.name(),
                 reason,
             });
@@ -258,36 +260,46 @@ impl DohResolver {
     /// One query to one endpoint: the addresses and the TTL to cache them for, or why not.
     async fn query(
         &self,
-        endpoint: &Url,
+        asked: &Asked,
         host: &str,
         family: Family,
     ) -> Result<(Vec<IpAddr>, Duration), String> {
-        let mut url = endpoint.clone();
-        url.query_pairs_mut()
-            .append_pair("name", host)
-            .append_pair("type", family.name());
-        let uri: Uri = url.as_str().parse().map_err(|e| format!("bad URL: {e}"))?;
-        let mut req = Request::get(uri)
-            .body(RequestBody::default())
-            .map_err(|e| format!("bad request: {e}"))?;
-        req.headers_mut()
-            .insert(ACCEPT, HeaderValue::from_static(DNS_JSON));
-        let resp = self
+        let resolver = asked
+            .resolver
+            .get_or_try_init(|| async {
+                let endpoint = &asked.endpoint;
+                let ips = if endpoint.known.is_empty() {
+                    self.bootstrap(&endpoint.host).await?
+                } else {
+                    endpoint.known.clone()
+                };
+                Ok::<_, String>(endpoint.resolver(&ips, &self.inner.tls, self.inner.timeout))
+            })
+            .await?;
+        // Fully qualified: no search domain is ever appended.
+        let fqdn = format!("{host}.");
+        answer::read(resolver.lookup(fqdn, family.record_type()).await, family)
+    }
+
+    /// The addresses of an endpoint given by a name outside the bootstrap table, from the
+    /// connect configuration's resolver.
+    async fn bootstrap(&self, name: &str) -> Result<Vec<IpAddr>, String> {
+        let parsed: Name = name
+            .parse()
+            .map_err(|e| format!("bad endpoint host name: {e}"))?;
+        let addrs = self
             .inner
-            .client
-            .clone()
-            .oneshot(req)
+            .connect
+            .resolver
+            .resolve(parsed)
             .await
-            .map_err(|e| e.to_string())?;
-        if resp.status() != StatusCode::OK {
-            return Err(format!("HTTP {}", resp.status()));
+            .map_err(|e| format!("resolving the endpoint's name: {e}"))?;
+        let mut ips: Vec<IpAddr> = addrs.iter().map(SocketAddr::ip).collect();
+        ips.dedup();
+        if ips.is_empty() {
+            return Err("resolving the endpoint's name: no address".to_owned());
         }
-        let body = Limited::new(resp.into_body(), MAX_DOH_ANSWER)
-            .collect()
-            .await
-            .map_err(|e| format!("reading the answer: {e}"))?
-            .to_bytes();
-        answer::parse(&body, family).map_err(|e| e.to_string())
+        Ok(ips)
     }
 }
 
@@ -326,7 +338,8 @@ impl Default for DohResolverBuilder {
 }
 
 impl DohResolverBuilder {
-    /// The endpoints (full `https://` URLs of the JSON API), asked in this order.
+    /// The endpoints (full `https://` URLs of RFC 8484 servers, by IP or by name), asked in this
+    /// order.
     ///
     /// Default: [`DEFAULT_DOH_ENDPOINTS`].
     pub fn endpoints<I, S>(mut self, endpoints: I) -> Self
@@ -354,10 +367,11 @@ impl DohResolverBuilder {
         self
     }
 
-    /// How the queries connect: roots, extra CAs, proxy, the resolver for endpoints given by name.
-    /// Certificate verification and SNI are forced on for the queries whatever this says.
+    /// How the queries connect: roots and extra CAs, and the resolver for endpoints given by a name
+    /// outside the built-in table. Certificate verification and SNI are forced on for the queries
+    /// whatever this says; the proxy setting is not used (hickory-resolver connects itself).
     ///
-    /// Default: [`ConnectConfig::new`] (bundled roots, system DNS, no proxy).
+    /// Default: [`ConnectConfig::new`] (bundled roots, system DNS).
     pub fn connect(mut self, connect: ConnectConfig) -> Self {
         self.connect = connect;
         self
@@ -376,31 +390,25 @@ impl DohResolverBuilder {
             .endpoints
             .iter()
             .map(|e| {
-                let url = Url::parse(e).map_err(|err| {
-                    PixivError::invalid_input("DoH endpoint", format!("{e}: {err}"))
-                })?;
-                if url.scheme() != "https" || url.host().is_none() {
-                    return Err(PixivError::invalid_input(
-                        "DoH endpoint",
-                        format!(
-                            "{e}: must be an https:// URL (the answers must come over verified TLS)"
-                        ),
-                    ));
-                }
-                Ok(url)
+                Ok(Asked {
+                    endpoint: Endpoint::parse(e)?,
+                    resolver: OnceCell::new(),
+                })
             })
-            .collect::<Result<Vec<_>, _>>()?;
-        let mut connect = self.connect;
-        connect.tls = connect
+            .collect::<Result<Vec<_>, PixivError>>()?;
+        let tls = self
+            .connect
             .tls
             .clone()
             .danger_accept_invalid_certs(false)
-            .enable_sni(true);
-        let client = HttpClient::new(connect)?;
+            .enable_sni(true)
+            .build(&[b"h2"])?
+            .target;
         Ok(DohResolver {
             inner: Arc::new(Inner {
                 endpoints,
-                client,
+                tls: (*tls).clone(),
+                connect: self.connect,
                 timeout: self.timeout,
                 ipv6: self.ipv6,
                 cache: Mutex::new(HashMap::new()),
@@ -424,7 +432,7 @@ pub struct DohFailure {
     pub endpoint: String,
     /// The record type asked (`"A"` or `"AAAA"`).
     pub record: &'static str,
-    /// What went wrong (a connect or TLS error, an HTTP status, a `Status` other than 0, no
+    /// What went wrong (a connect or TLS error, an HTTP status, an RCODE other than NOERROR, no
     /// record, a timeout).
     pub reason: String,
 }
@@ -515,14 +523,14 @@ mod tests {
                 DohFailure {
                     endpoint: "https://b/dns-query".into(),
                     record: "A",
-                    reason: "Status 2 (SERVFAIL), not 0".into(),
+                    reason: "RCODE 2 (SERVFAIL)".into(),
                 },
             ],
         };
         assert_eq!(
             err.to_string(),
             "DNS-over-HTTPS lookup of app-api.pixiv.net failed at every endpoint: \
-             https://a/dns-query (A): HTTP 500; https://b/dns-query (A): Status 2 (SERVFAIL), not 0"
+             https://a/dns-query (A): HTTP 500; https://b/dns-query (A): RCODE 2 (SERVFAIL)"
         );
     }
 }

@@ -4,7 +4,7 @@
 //! honestly; every such answer is already [`PixivError::CloudflareChallenge`] with its `cf-ray`
 //! id. This module offers what PixivPy's `ByPassSniApi` does, done safely:
 //!
-//! - [`DohResolver`] (`doh.rs`): the host's address from DNS over HTTPS (the JSON API), asked of
+//! - [`DohResolver`] (`doh.rs`): the host's address from DNS over HTTPS (RFC 8484 through hickory-resolver), asked of
 //!   an ordered list of endpoints over verified TLS, cached for the answer's TTL. It implements
 //!   [`Resolve`](crate::connect::Resolve), so it plugs into
 //!   [`ConnectConfig::resolver`](crate::connect::ConnectConfig::resolver).
