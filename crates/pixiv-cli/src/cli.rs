@@ -431,6 +431,11 @@ pub(crate) struct LoginArgs {
     /// Store the token without checking it with Pixiv first.
     #[arg(long, requires = "refresh_token")]
     pub(crate) no_verify: bool,
+    /// Store the token in the OS keyring (Secret Service, macOS Keychain, Windows Credential
+    /// Manager) instead of a file; every command then reads it from there. No keyring
+    /// reachable is an error: the token is never written to a file instead.
+    #[arg(long)]
+    pub(crate) keyring: bool,
 }
 
 /// `pixiv mock`.
