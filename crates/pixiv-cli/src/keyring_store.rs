@@ -34,14 +34,15 @@ fn failure(doing: &str, err: keyring::Error) -> io::Error {
             format!("the keyring is locked or not reachable ({e})")
         }
         keyring::Error::PlatformFailure(e) => {
-            format!("no keyring reachable (no Secret Service on the session bus?): {e}")
+            format!("no keyring reachable: {e}")
         }
         other => other.to_string(),
     };
     // One line: a platform message may carry several.
     let why = why.split_whitespace().collect::<Vec<_>>().join(" ");
+    // The reason first: pixiv-errors redacts what follows a `token:` in a message.
     io::Error::other(format!(
-        "keyring: could not {doing} the refresh token: {why}"
+        "keyring: {why} (could not {doing} the refresh token)"
     ))
 }
 
