@@ -27,10 +27,6 @@ const TOKEN_FILE: &str = "refresh_token";
 /// The marker's name: present when the keyring holds the token.
 const KEYRING_MARKER: &str = "refresh_token.keyring";
 
-/// What the marker says (no secret: where the token is).
-const MARKER_TEXT: &str =
-    "the refresh token is in the OS keyring: service pixiv-rs, user refresh-token";
-
 /// Where a refresh token came from (a rotated token is written back only to the file).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Source {
@@ -135,7 +131,13 @@ pub(crate) fn store(token: &str) -> io::Result<PathBuf> {
 pub(crate) fn store_in_keyring(token: &str) -> io::Result<PathBuf> {
     let marker = keyring_marker_path().ok_or_else(no_config_dir)?;
     crate::keyring_store::set(token.trim())?;
-    write_private(&marker, MARKER_TEXT.as_bytes())?;
+    // What the marker says: where the token is, no secret.
+    let text = format!(
+        "the refresh token is in the OS keyring: service {}, user {}",
+        crate::keyring_store::SERVICE,
+        crate::keyring_store::ACCOUNT
+    );
+    write_private(&marker, text.as_bytes())?;
     if let Some(path) = token_path() {
         remove_if_present(&path)?;
     }
