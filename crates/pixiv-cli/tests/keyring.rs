@@ -18,10 +18,10 @@ use std::time::Duration;
 use common::{Env, run, text};
 use pixiv_mock::DEMO_REFRESH_TOKEN;
 
-/// A private session bus with an unlocked GNOME Keyring on it.
+/// A private session bus, with GNOME Keyring on it unless [`Keyring::None`].
 struct SecretService {
     bus: Child,
-    keyring: Child,
+    keyring: Option<Child>,
     address: String,
     _home: tempfile::TempDir,
 }
@@ -29,8 +29,23 @@ struct SecretService {
 /// What to install when a program is missing.
 const INSTALL: &str = "apt-get install -y gnome-keyring dbus (.ci/run installs them)";
 
+/// What runs on the test's bus.
+#[derive(Clone, Copy, PartialEq)]
+enum Keyring {
+    /// GNOME Keyring, its login keyring unlocked with a password on stdin.
+    Unlocked,
+    /// GNOME Keyring never unlocked: it has no login keyring to store into.
+    Locked,
+    /// Nothing owns `org.freedesktop.secrets`.
+    None,
+}
+
 impl SecretService {
     async fn start() -> SecretService {
+        Self::start_with(Keyring::Unlocked).await
+    }
+
+    async fn start_with(kind: Keyring) -> SecretService {
         let home = tempfile::tempdir().unwrap();
         let dir = |name: &str| {
             let path = home.path().join(name);
@@ -71,8 +86,17 @@ impl SecretService {
         let address = address.trim().to_owned();
         assert!(!address.is_empty(), "dbus-daemon printed no address");
 
+        if kind == Keyring::None {
+            return SecretService {
+                bus,
+                keyring: None,
+                address,
+                _home: home,
+            };
+        }
         let mut keyring = Command::new("gnome-keyring-daemon")
-            .args(["--foreground", "--unlock", "--components=secrets"])
+            .args(["--foreground", "--components=secrets"])
+            .args((kind == Keyring::Unlocked).then_some("--unlock"))
             .env("DBUS_SESSION_BUS_ADDRESS", &address)
             .env("HOME", home.path())
             .env("XDG_DATA_HOME", dir("data"))
@@ -89,7 +113,7 @@ impl SecretService {
         drop(stdin);
         let service = SecretService {
             bus,
-            keyring,
+            keyring: Some(keyring),
             address,
             _home: home,
         };
@@ -124,7 +148,7 @@ impl SecretService {
 
 impl Drop for SecretService {
     fn drop(&mut self) {
-        for child in [&mut self.keyring, &mut self.bus] {
+        for child in self.keyring.iter_mut().chain([&mut self.bus]) {
             let _ = child.kill();
             let _ = child.wait();
         }
@@ -280,4 +304,31 @@ async fn no_session_bus_is_one_line_exit_1_and_no_token_file() {
     assert!(!stderr.contains(DEMO_REFRESH_TOKEN), "{stderr}");
     // Nothing written instead: no token file, no marker.
     assert_eq!(files_in(&env.config_dir()), Vec::<String>::new());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bus_without_secret_service_or_a_locked_keyring_is_one_line_exit_1() {
+    for (kind, says) in [
+        (Keyring::None, "no keyring reachable"),
+        (Keyring::Locked, "the keyring is locked or not reachable"),
+    ] {
+        let service = SecretService::start_with(kind).await;
+        let env = Env::start().await;
+        let out = run(
+            pixiv(&env, &service.address).args([
+                "login",
+                "--keyring",
+                "--no-verify",
+                "--refresh-token",
+                "-",
+            ]),
+            &format!("{DEMO_REFRESH_TOKEN}\n"),
+        )
+        .await;
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(stderr.contains(says), "{stderr}");
+        assert_eq!(files_in(&env.config_dir()), Vec::<String>::new());
+    }
 }
