@@ -332,3 +332,56 @@ async fn a_bus_without_secret_service_or_a_locked_keyring_is_one_line_exit_1() {
         assert_eq!(files_in(&env.config_dir()), Vec::<String>::new());
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_login_after_a_keyring_login_moves_the_token_back_to_the_file() {
+    let service = SecretService::start().await;
+    let env = Env::start().await;
+    let login = |keyring: bool| {
+        let mut cmd = pixiv(&env, &service.address);
+        cmd.arg("login").args(keyring.then_some("--keyring")).args([
+            "--no-verify",
+            "--refresh-token",
+            "-",
+        ]);
+        cmd
+    };
+    let out = run(&mut login(true), &format!("{DEMO_REFRESH_TOKEN}\n")).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = run(&mut login(false), &format!("{DEMO_REFRESH_TOKEN}\n")).await;
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(token_file(&env)).unwrap().trim(),
+        DEMO_REFRESH_TOKEN
+    );
+    assert!(!marker(&env).exists());
+    // The keyring entry went too: a marker put back finds nothing there.
+    std::fs::write(marker(&env), "x\n").unwrap();
+    let out = run(pixiv(&env, &service.address).args(["illust", "12"]), "").await;
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("holds no pixiv-rs refresh token"),
+        "{stderr}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_environment_token_wins_over_the_keyring_without_touching_it() {
+    let env = Env::start().await;
+    std::fs::create_dir_all(env.config_dir()).unwrap();
+    std::fs::write(marker(&env), "x\n").unwrap();
+    // No bus at all: the keyring would fail if it were asked.
+    let nobus = format!("unix:path={}", env.tmp.path().join("no-bus").display());
+    let out = run(
+        pixiv(&env, &nobus)
+            .env("PIXIV_REFRESH_TOKEN", DEMO_REFRESH_TOKEN)
+            .args(["illust", "12"]),
+        "",
+    )
+    .await;
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert_eq!(refresh_grants(&env), 1);
+}
