@@ -420,7 +420,7 @@ fn parse_pair(s: &str) -> Result<(String, String), String> {
     after_help = "Without --refresh-token: the browser login (PKCE) prints a URL and \
     reads the code on stdin. When stdin is not a terminal, its line is a refresh token unless \
     it holds `code=` (the pixiv://account/login?code=... URL, or code=...), so \
-    `pixiv login < token.txt` stores the token in the file."
+    `pixiv login < token.txt` stores the token in the file (with --keyring: in the OS keyring)."
 )]
 pub(crate) struct LoginArgs {
     /// Store this refresh token instead of logging in through the browser (PKCE). With no value
@@ -431,6 +431,11 @@ pub(crate) struct LoginArgs {
     /// Store the token without checking it with Pixiv first.
     #[arg(long, requires = "refresh_token")]
     pub(crate) no_verify: bool,
+    /// Store the token in the OS keyring (Secret Service, macOS Keychain, Windows Credential
+    /// Manager) instead of a file; every command then reads it from there. No keyring
+    /// reachable is an error: the token is never written to a file instead.
+    #[arg(long)]
+    pub(crate) keyring: bool,
 }
 
 /// `pixiv mock`.

@@ -157,6 +157,11 @@ pub(crate) async fn api(global: &Global, args: &ApiArgs) -> Result<Status, CliEr
 ///   `pixiv login < token.txt` works, and a code comes through a pipe as the redirect URL or
 ///   `code=...`.
 pub(crate) async fn login(global: &Global, args: &LoginArgs) -> Result<Status, CliError> {
+    if args.keyring && !cfg!(feature = "keyring") {
+        return Err(CliError::Usage(
+            "--keyring: this pixiv was built without the `keyring` feature".into(),
+        ));
+    }
     let token = match args.refresh_token.as_deref() {
         Some("-") => verified(global, read_stdin_token().await?, args.no_verify).await?,
         Some(token) => verified(global, token.trim().to_owned(), args.no_verify).await?,
@@ -165,14 +170,21 @@ pub(crate) async fn login(global: &Global, args: &LoginArgs) -> Result<Status, C
             Pkce::RefreshToken(token) => verified(global, token, false).await?,
         },
     };
+    // A cached access token may be another account's.
+    let _ = access_cache::remove();
+    if args.keyring {
+        // docs/cli.md, "The keyring": no keyring is an error, never a token file instead.
+        token_store::store_in_keyring(&token)
+            .map_err(|e| CliError::about("login --keyring", PixivError::from(e)))?;
+        eprintln!("refresh token stored in the OS keyring (service pixiv-rs)");
+        return Ok(Status::Success);
+    }
     let path = token_store::store(&token).map_err(|e| {
         CliError::from(match token_store::token_path() {
             Some(p) => PixivError::io(p, e),
             None => PixivError::from(e),
         })
     })?;
-    // A cached access token may be another account's.
-    let _ = access_cache::remove();
     eprintln!(
         "refresh token stored in {} (readable by you only)",
         path.display()
@@ -298,9 +310,19 @@ async fn pkce_login(global: &Global) -> Result<Pkce, CliError> {
 
 /// `pixiv logout`.
 pub(crate) fn logout() -> Result<Status, CliError> {
+    // The keyring first: when it cannot be reached, its marker stays and nothing else is
+    // touched, so `logout` can simply be run again.
+    let keyring = token_store::remove_from_keyring()
+        .map_err(|e| CliError::about("logout", PixivError::from(e)))?;
+    match keyring {
+        Some(true) => eprintln!("removed the refresh token from the OS keyring"),
+        Some(false) => eprintln!("the OS keyring held no refresh token"),
+        None => {}
+    }
     match token_store::remove().map_err(|e| CliError::from(PixivError::from(e)))? {
         Some(path) => eprintln!("removed {}", path.display()),
-        None => eprintln!("no stored refresh token"),
+        None if keyring.is_none() => eprintln!("no stored refresh token"),
+        None => {}
     }
     if let Some(path) = access_cache::remove().map_err(|e| CliError::from(PixivError::from(e)))? {
         eprintln!("removed {}", path.display());

@@ -22,6 +22,7 @@ Environment:
 
 Files (in the config folder):
   refresh_token         the token `pixiv login` stores (mode 0600)
+  refresh_token.keyring after `login --keyring`: the token is in the OS keyring (no secret here)
   access_token          the cached access token and its expiry (mode 0600)
   config.toml           defaults for the long flags (`pixiv config path|show`)
   archive.sqlite3       the default --download-archive database, when asked for

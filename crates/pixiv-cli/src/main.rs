@@ -23,6 +23,7 @@ mod download;
 #[cfg(feature = "mock")]
 mod embedded;
 mod input;
+mod keyring_store;
 mod listing;
 mod logging;
 mod novel;

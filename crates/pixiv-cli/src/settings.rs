@@ -104,10 +104,13 @@ fn proxy(net: &Net) -> Result<ProxyConfig, PixivError> {
 /// token. A token Pixiv rotates is written back to the file it came from.
 pub(crate) fn client(global: &Global) -> Result<Client, PixivError> {
     let (token, source) = token_store::load()
-        .map_err(|e| match token_store::token_path() {
-            Some(p) => PixivError::io(p, e),
-            None => PixivError::from(e),
-        })?
+        // A keyring failure names no file.
+        .map_err(
+            |e| match token_store::token_path().filter(|_| !token_store::in_keyring()) {
+                Some(p) => PixivError::io(p, e),
+                None => PixivError::from(e),
+            },
+        )?
         .ok_or_else(|| {
             PixivError::invalid_input(
                 "login",
@@ -137,10 +140,10 @@ pub(crate) fn client(global: &Global) -> Result<Client, PixivError> {
     let current = Arc::new(Mutex::new(token));
     let rotated = Arc::clone(&current);
     builder = builder.on_refresh_token(move |new| {
-        if source != Source::File {
+        if source == Source::Env {
             return;
         }
-        match token_store::store(new) {
+        match token_store::store_rotated(source, new) {
             Ok(_) => *rotated.lock().unwrap_or_else(PoisonError::into_inner) = new.to_owned(),
             Err(e) => tracing::warn!(error = %e, "could not store the rotated refresh token"),
         }

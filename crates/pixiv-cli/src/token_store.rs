@@ -6,6 +6,10 @@
 //! a temporary file created with that mode, synced, then renamed over the old one, so a crash
 //! never leaves half a token and the token is never readable by others, not even for a moment.
 //! `PIXIV_REFRESH_TOKEN` in the environment wins over the file.
+//!
+//! After `pixiv login --keyring` the token is in the OS secret store instead (see
+//! [`crate::keyring_store`]): the folder then holds no token file, only the marker
+//! `refresh_token.keyring`, which says so and holds no secret.
 
 use std::fs;
 use std::io::{self, Write as _};
@@ -20,6 +24,9 @@ pub(crate) const CONFIG_DIR_ENV: &str = "PIXIV_CONFIG_DIR";
 /// The token file's name inside the config folder.
 const TOKEN_FILE: &str = "refresh_token";
 
+/// The marker's name: present when the keyring holds the token.
+const KEYRING_MARKER: &str = "refresh_token.keyring";
+
 /// Where a refresh token came from (a rotated token is written back only to the file).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Source {
@@ -27,6 +34,8 @@ pub(crate) enum Source {
     Env,
     /// The token file.
     File,
+    /// The OS keyring (`login --keyring`).
+    Keyring,
 }
 
 /// The config folder (see the module docs), or `None` when no home can be found.
@@ -50,13 +59,36 @@ pub(crate) fn token_path() -> Option<PathBuf> {
     config_dir().map(|d| d.join(TOKEN_FILE))
 }
 
-/// The refresh token to use: the environment's, else the file's.
+/// The marker's path.
+pub(crate) fn keyring_marker_path() -> Option<PathBuf> {
+    config_dir().map(|d| d.join(KEYRING_MARKER))
+}
+
+/// Whether the marker says the keyring holds the token.
+pub(crate) fn in_keyring() -> bool {
+    keyring_marker_path().is_some_and(|p| p.exists())
+}
+
+/// The refresh token to use: the environment's, else the keyring's when the marker says so,
+/// else the file's. A keyring that cannot be reached is an error, not a fall back to the file.
 pub(crate) fn load() -> io::Result<Option<(String, Source)>> {
     if let Some(token) = std::env::var(TOKEN_ENV)
         .ok()
         .filter(|t| !t.trim().is_empty())
     {
         return Ok(Some((token.trim().to_owned(), Source::Env)));
+    }
+    if in_keyring() {
+        return match crate::keyring_store::get()? {
+            Some(token) if !token.trim().is_empty() => {
+                Ok(Some((token.trim().to_owned(), Source::Keyring)))
+            }
+            _ => Err(io::Error::new(
+                io::ErrorKind::NotFound,
+                "keyring: the keyring holds no pixiv-rs refresh token (removed outside pixiv?); \
+                 run `pixiv login --keyring` again",
+            )),
+        };
     }
     let Some(path) = token_path() else {
         return Ok(None);
@@ -71,16 +103,81 @@ pub(crate) fn load() -> io::Result<Option<(String, Source)>> {
     }
 }
 
-/// Stores `token` in the token file (see the module docs); returns the file's path.
+fn no_config_dir() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::NotFound,
+        "no config folder: set HOME, XDG_CONFIG_HOME or PIXIV_CONFIG_DIR",
+    )
+}
+
+/// Stores `token` in the token file (see the module docs); returns the file's path. A marker
+/// of an earlier `login --keyring` is removed (the file is now the token's place); its keyring
+/// entry is deleted when the keyring can be reached, else left with a warning.
 pub(crate) fn store(token: &str) -> io::Result<PathBuf> {
-    let path = token_path().ok_or_else(|| {
-        io::Error::new(
-            io::ErrorKind::NotFound,
-            "no config folder: set HOME, XDG_CONFIG_HOME or PIXIV_CONFIG_DIR",
-        )
-    })?;
+    let path = token_path().ok_or_else(no_config_dir)?;
     write_private(&path, token.trim().as_bytes())?;
+    if let Some(marker) = keyring_marker_path().filter(|p| p.exists()) {
+        if let Err(e) = crate::keyring_store::delete() {
+            eprintln!("warning: the old token stays in the keyring: {e}");
+        }
+        remove_if_present(&marker)?;
+    }
     Ok(path)
+}
+
+/// Stores `token` in the OS keyring and writes the marker; a token file is removed (the
+/// keyring is now the token's place). Returns the marker's path. Nothing is written to the
+/// folder when the keyring fails.
+pub(crate) fn store_in_keyring(token: &str) -> io::Result<PathBuf> {
+    let marker = keyring_marker_path().ok_or_else(no_config_dir)?;
+    crate::keyring_store::set(token.trim())?;
+    // What the marker says: where the token is, no secret.
+    let text = format!(
+        "the refresh token is in the OS keyring: service {}, user {}",
+        crate::keyring_store::SERVICE,
+        crate::keyring_store::ACCOUNT
+    );
+    write_private(&marker, text.as_bytes())?;
+    if let Some(path) = token_path() {
+        remove_if_present(&path)?;
+    }
+    Ok(marker)
+}
+
+/// Stores a rotated token where `source` keeps it (the environment's is not written back).
+pub(crate) fn store_rotated(source: Source, token: &str) -> io::Result<()> {
+    match source {
+        Source::Env => Ok(()),
+        Source::File => store(token).map(drop),
+        Source::Keyring => crate::keyring_store::set(token.trim()),
+    }
+}
+
+/// Deletes the keyring's token and then the marker, when the marker says the keyring holds
+/// it. `Ok(None)` without a marker; `Ok(Some(deleted))` tells whether an entry was there. A
+/// keyring that cannot be reached is an error and the marker stays (run `logout` again). A
+/// `pixiv` built without the `keyring` feature removes the marker only, saying so.
+pub(crate) fn remove_from_keyring() -> io::Result<Option<bool>> {
+    let Some(marker) = keyring_marker_path().filter(|p| p.exists()) else {
+        return Ok(None);
+    };
+    let deleted = if cfg!(feature = "keyring") {
+        crate::keyring_store::delete()?
+    } else {
+        eprintln!(
+            "note: built without the `keyring` feature: the keyring entry (service pixiv-rs) is left"
+        );
+        false
+    };
+    remove_if_present(&marker)?;
+    Ok(Some(deleted))
+}
+
+fn remove_if_present(path: &Path) -> io::Result<()> {
+    match fs::remove_file(path) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
 }
 
 /// Removes the token file; `Ok(None)` when there was none.
