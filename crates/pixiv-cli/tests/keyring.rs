@@ -157,20 +157,9 @@ impl Drop for SecretService {
 
 /// `pixiv` against the mock, with no token in the environment, on the bus at `bus`.
 fn pixiv(env: &Env, bus: &str) -> tokio::process::Command {
-    let base = env.base();
-    let mut cmd = env.bare();
-    cmd.args([
-        "--api-url",
-        &base,
-        "--oauth-url",
-        &base,
-        "--image-url",
-        &base,
-    ])
-    .arg("--ca-cert")
-    .arg(&env.ca)
-    .env("DBUS_SESSION_BUS_ADDRESS", bus)
-    .env("XDG_RUNTIME_DIR", env.tmp.path());
+    let mut cmd = env.servers(&env.base());
+    cmd.env("DBUS_SESSION_BUS_ADDRESS", bus)
+        .env("XDG_RUNTIME_DIR", env.tmp.path());
     cmd
 }
 

@@ -19,18 +19,8 @@ fn start_proxy() -> MicroSocks {
 /// its CA and the demo token.
 fn pixiv(env: &Env) -> tokio::process::Command {
     let base = format!("https://localhost:{}", env.mock.addr().port());
-    let mut cmd = env.bare();
-    cmd.args([
-        "--api-url",
-        &base,
-        "--oauth-url",
-        &base,
-        "--image-url",
-        &base,
-    ])
-    .arg("--ca-cert")
-    .arg(&env.ca)
-    .env("PIXIV_REFRESH_TOKEN", DEMO_REFRESH_TOKEN);
+    let mut cmd = env.servers(&base);
+    cmd.env("PIXIV_REFRESH_TOKEN", DEMO_REFRESH_TOKEN);
     cmd
 }
 

@@ -5,11 +5,9 @@
 
 mod common;
 
-use common::{ClosedPort, get_with_referer, trusting};
+use common::{ClosedPort, expect_proxy_error, fetch, get_with_referer, trusting};
 use http::Version;
-use http_body_util::BodyExt;
 use pixiv_mock::MockPixiv;
-use pixiv_transport::PixivError;
 use pixiv_transport::connect::{ConnectConfig, HttpClient, ProxyConfig, StaticResolver};
 use tower::ServiceExt;
 
@@ -30,29 +28,6 @@ fn client(mock: &MockPixiv, proxy: ProxyConfig) -> HttpClient {
             .resolver(StaticResolver::new()),
     )
     .unwrap()
-}
-
-async fn fetch(client: &HttpClient, url: &str) -> Result<(Version, usize), PixivError> {
-    let resp = client.clone().oneshot(get_with_referer(url)).await?;
-    assert_eq!(resp.status(), 200, "{url}: {:?}", resp.headers());
-    let version = resp.version();
-    Ok((
-        version,
-        resp.into_body().collect().await.unwrap().to_bytes().len(),
-    ))
-}
-
-fn expect_proxy_error(result: Result<(Version, usize), PixivError>, needle: &str) -> String {
-    match result {
-        Err(PixivError::Proxy { message }) => {
-            assert!(
-                message.contains(needle),
-                "{message:?} should mention {needle:?}"
-            );
-            message
-        }
-        other => panic!("expected a Proxy error mentioning {needle:?}, got {other:?}"),
-    }
 }
 
 #[tokio::test]

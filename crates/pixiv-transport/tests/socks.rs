@@ -7,15 +7,13 @@ mod common;
 
 use std::time::Duration;
 
-use common::{ClosedPort, get_with_referer, timeout_phase, trusting};
+use common::{ClosedPort, fetch, timeout_phase, trusting};
 use http::Version;
-use http_body_util::BodyExt;
 use pixiv_errors::TimeoutPhase;
 use pixiv_mock::MockPixiv;
 use pixiv_mock::microsocks::MicroSocks;
 use pixiv_transport::PixivError;
 use pixiv_transport::connect::{ConnectConfig, HttpClient, ProxyConfig, StaticResolver};
-use tower::ServiceExt;
 
 /// Passwords of 8 characters or more: `cargo xtask secrets` looks for them in every log line.
 const USER: &str = "pixiv";
@@ -36,28 +34,11 @@ fn client(mock: &MockPixiv, proxy: ProxyConfig, resolver: StaticResolver) -> Htt
     .unwrap()
 }
 
-async fn fetch(client: &HttpClient, url: &str) -> Result<(Version, usize), PixivError> {
-    let resp = client.clone().oneshot(get_with_referer(url)).await?;
-    assert_eq!(resp.status(), 200, "{url}: {:?}", resp.headers());
-    let version = resp.version();
-    Ok((
-        version,
-        resp.into_body().collect().await.unwrap().to_bytes().len(),
-    ))
-}
-
+/// A `Proxy` error mentioning `needle`, and never the proxy's password.
 fn expect_proxy_error(result: Result<(Version, usize), PixivError>, needle: &str) -> String {
-    match result {
-        Err(PixivError::Proxy { message }) => {
-            assert!(
-                message.contains(needle),
-                "{message:?} should mention {needle:?}"
-            );
-            assert!(!message.contains(PASS), "{message}");
-            message
-        }
-        other => panic!("expected a Proxy error mentioning {needle:?}, got {other:?}"),
-    }
+    let message = common::expect_proxy_error(result, needle);
+    assert!(!message.contains(PASS), "{message}");
+    message
 }
 
 #[tokio::test]

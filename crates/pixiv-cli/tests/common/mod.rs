@@ -48,19 +48,18 @@ impl Env {
     /// `pixiv` with the mock's URLs and CA, the demo token, no proxy from the environment and a
     /// private config folder.
     pub fn pixiv(&self) -> tokio::process::Command {
+        let mut cmd = self.servers(&self.base());
+        cmd.env("PIXIV_REFRESH_TOKEN", DEMO_REFRESH_TOKEN);
+        cmd
+    }
+
+    /// [`bare`](Self::bare) with every server at `base` (the mock's port under another name, for
+    /// one) and the mock's CA trusted; no token.
+    pub fn servers(&self, base: &str) -> tokio::process::Command {
         let mut cmd = self.bare();
-        let base = self.base();
-        cmd.args([
-            "--api-url",
-            &base,
-            "--oauth-url",
-            &base,
-            "--image-url",
-            &base,
-        ])
-        .arg("--ca-cert")
-        .arg(&self.ca)
-        .env("PIXIV_REFRESH_TOKEN", DEMO_REFRESH_TOKEN);
+        cmd.args(["--api-url", base, "--oauth-url", base, "--image-url", base])
+            .arg("--ca-cert")
+            .arg(&self.ca);
         cmd
     }
 

@@ -84,6 +84,38 @@ pub fn get(url: &str) -> Request<Full<Bytes>> {
 }
 
 /// A GET with the Referer the mock's image host wants ([`REFERER`]).
+/// GETs `url` through `client` with Pixiv's Referer; the answer's HTTP version and body length.
+pub async fn fetch(
+    client: &pixiv_transport::connect::HttpClient,
+    url: &str,
+) -> Result<(http::Version, usize), PixivError> {
+    use tower::ServiceExt as _;
+    let resp = client.clone().oneshot(get_with_referer(url)).await?;
+    assert_eq!(resp.status(), 200, "{url}: {:?}", resp.headers());
+    let version = resp.version();
+    Ok((
+        version,
+        resp.into_body().collect().await.unwrap().to_bytes().len(),
+    ))
+}
+
+/// The message of a `Proxy` error, which must mention `needle`.
+pub fn expect_proxy_error(
+    result: Result<(http::Version, usize), PixivError>,
+    needle: &str,
+) -> String {
+    match result {
+        Err(PixivError::Proxy { message }) => {
+            assert!(
+                message.contains(needle),
+                "{message:?} should mention {needle:?}"
+            );
+            message
+        }
+        other => panic!("expected a Proxy error mentioning {needle:?}, got {other:?}"),
+    }
+}
+
 pub fn get_with_referer(url: &str) -> Request<RequestBody> {
     Request::get(url)
         .header("referer", REFERER)
