@@ -6,12 +6,10 @@
 //! - `-vv`: trace of the pixiv crates too (settings in force, every progress event), with targets;
 //! - `-vvv`: trace of everything, the HTTP/2, TLS and connection-pool crates included.
 //!
-//! The retry lines come from the transport's `retrying` debug event (its retry layer logs each
-//! retry with the wait and the error before sleeping) and the downloader's `body broke off;
-//! resuming` one, so they need no hook of their own; they go above the progress bars when those
-//! are drawn.
+//! The retry lines come from the transport's `on_retry` hook ([`retry_line`], set in
+//! `settings::transport`) and from the downloader's `body broke off; resuming` debug event (the
+//! downloader has no hook for its resumes); they go above the progress bars when those are drawn.
 
-use std::fmt::Write as _;
 use std::io::Write as _;
 use std::sync::{Mutex, PoisonError};
 
@@ -27,8 +25,6 @@ use tracing_subscriber::util::SubscriberInitExt as _;
 /// (`pixiv` is this binary as well as the facade.)
 const PIXIV_CRATES: [&str; 4] = ["pixiv", "pixiv_transport", "pixiv_download", "pixiv_errors"];
 
-/// Where the transport's retry layer logs each retry.
-const RETRY_TARGET: &str = "pixiv_transport::retry";
 /// Where the downloader logs each resume of a body that broke off.
 const RESUME_TARGET: &str = "pixiv_download::transfer";
 
@@ -61,11 +57,7 @@ pub(crate) fn init(verbose: u8, ansi: bool) {
         .with_ansi(ansi)
         .with_target(verbose > 1)
         .with_filter(filter);
-    let retries = RetryLines.with_filter(
-        Targets::new()
-            .with_target(RETRY_TARGET, Level::DEBUG)
-            .with_target(RESUME_TARGET, Level::DEBUG),
-    );
+    let retries = RetryLines.with_filter(Targets::new().with_target(RESUME_TARGET, Level::DEBUG));
     // Another subscriber can only be there in a test of this crate: keep it.
     let _ = tracing_subscriber::registry()
         .with(fmt)
@@ -93,7 +85,26 @@ pub(crate) fn wait_line(line: &str) {
     let _ = writeln!(std::io::stderr().lock(), "{line}");
 }
 
-/// Prints `retrying in 0.5 s (retry 1): HTTP 503 ...` for each retry the transport makes.
+/// The transport's `on_retry` hook: `retrying in 0.5 s (retry 1): HTTP 503 ...` on stderr.
+pub(crate) fn retry_line(event: &pixiv::transport::retry::RetryEvent<'_>) {
+    wait_line(&retry_text(
+        event.retry,
+        event.wait,
+        &event.error.to_string(),
+    ));
+}
+
+/// `retrying in 1.5 s (retry 2): HTTP 503 ...`: whole seconds from ten up, one decimal below.
+fn retry_text(retry: u32, wait: std::time::Duration, error: &str) -> String {
+    let secs = wait.as_secs_f64();
+    if secs >= 10.0 {
+        format!("retrying in {secs:.0} s (retry {retry}): {error}")
+    } else {
+        format!("retrying in {secs:.1} s (retry {retry}): {error}")
+    }
+}
+
+/// Prints `resuming a broken download (retry 1): ...` for each resume the downloader makes.
 struct RetryLines;
 
 impl<S: Subscriber> Layer<S> for RetryLines {
@@ -101,7 +112,6 @@ impl<S: Subscriber> Layer<S> for RetryLines {
         let mut fields = RetryFields::default();
         event.record(&mut fields);
         let line = match fields.message.as_str() {
-            "retrying" => fields.line(),
             "body broke off; resuming" => fields.resume_line(),
             _ => None,
         };
@@ -111,34 +121,12 @@ impl<S: Subscriber> Layer<S> for RetryLines {
     }
 }
 
-/// The fields of the retry layer's `retrying` event.
+/// The fields of the downloader's resume event.
 #[derive(Default)]
 struct RetryFields {
     message: String,
     retry: Option<u64>,
-    wait_ms: Option<u64>,
     error: Option<String>,
-}
-
-impl RetryFields {
-    fn line(&self) -> Option<String> {
-        let wait_ms = self.wait_ms?;
-        let error = self.error.as_deref()?;
-        let mut line = String::from("retrying in ");
-        // Whole seconds above ten, one decimal below.
-        #[allow(clippy::cast_precision_loss)] // for display
-        let secs = wait_ms as f64 / 1000.0;
-        if secs >= 10.0 {
-            let _ = write!(line, "{secs:.0} s");
-        } else {
-            let _ = write!(line, "{secs:.1} s");
-        }
-        if let Some(n) = self.retry {
-            let _ = write!(line, " (retry {n})");
-        }
-        let _ = write!(line, ": {error}");
-        Some(line)
-    }
 }
 
 impl RetryFields {
@@ -154,10 +142,8 @@ impl RetryFields {
 
 impl Visit for RetryFields {
     fn record_u64(&mut self, field: &Field, value: u64) {
-        match field.name() {
-            "retry" => self.retry = Some(value),
-            "wait_ms" => self.wait_ms = Some(value),
-            _ => {}
+        if field.name() == "retry" {
+            self.retry = Some(value);
         }
     }
 
@@ -196,15 +182,14 @@ mod tests {
 
     #[test]
     fn a_retry_line_says_the_wait_and_the_error() {
-        let fields = RetryFields {
-            message: "retrying".into(),
-            retry: Some(2),
-            wait_ms: Some(1500),
-            error: Some("HTTP 503 Service Unavailable".into()),
-        };
+        let error = "HTTP 503 Service Unavailable";
         assert_eq!(
-            fields.line().as_deref(),
-            Some("retrying in 1.5 s (retry 2): HTTP 503 Service Unavailable")
+            retry_text(2, std::time::Duration::from_millis(1500), error),
+            "retrying in 1.5 s (retry 2): HTTP 503 Service Unavailable"
+        );
+        assert_eq!(
+            retry_text(1, std::time::Duration::from_secs(120), error),
+            "retrying in 120 s (retry 1): HTTP 503 Service Unavailable"
         );
     }
 }

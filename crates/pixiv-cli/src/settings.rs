@@ -55,6 +55,7 @@ pub(crate) fn transport(
             let secs = d.as_secs() + u64::from(d.subsec_nanos() > 0);
             crate::logging::wait_line(&format!("waiting {secs} s: {}", event.reason));
         });
+        t = t.on_retry(crate::logging::retry_line);
         #[cfg(feature = "bypass")]
         if bypass {
             t = t.route(pixiv::Route::Bypass);

@@ -11,7 +11,7 @@
 //! | answers | [`max_redirects`](TransportBuilder::max_redirects), [`max_json_body`](TransportBuilder::max_json_body), [`max_error_body`](TransportBuilder::max_error_body), [`decompression`](TransportBuilder::decompression) |
 //! | headers | [`default_header`](TransportBuilder::default_header), [`default_headers`](TransportBuilder::default_headers) |
 //! | auth | [`token_source`](TransportBuilder::token_source), [`auth_hosts`](TransportBuilder::auth_hosts), [`auth_origins`](TransportBuilder::auth_origins) |
-//! | waits | [`on_wait`](TransportBuilder::on_wait) |
+//! | waits and retries | [`on_wait`](TransportBuilder::on_wait), [`on_retry`](TransportBuilder::on_retry) |
 //! | alternate route (feature `bypass`) | `bypass`, `route`, `fallback_on_challenge`, `doh_endpoints` |
 //!
 //! A setter changes its own setting and nothing else, so the order of the calls does not matter
@@ -48,7 +48,7 @@ use crate::wait::{OnWait, WaitEvent};
 /// | answers | [`max_redirects`](TransportBuilder::max_redirects), [`max_json_body`](TransportBuilder::max_json_body), [`max_error_body`](TransportBuilder::max_error_body), [`decompression`](TransportBuilder::decompression) |
 /// | headers | [`default_header`](TransportBuilder::default_header), [`default_headers`](TransportBuilder::default_headers) |
 /// | auth | [`token_source`](TransportBuilder::token_source), [`auth_hosts`](TransportBuilder::auth_hosts), [`auth_origins`](TransportBuilder::auth_origins) |
-/// | waits | [`on_wait`](TransportBuilder::on_wait) |
+/// | waits and retries | [`on_wait`](TransportBuilder::on_wait), [`on_retry`](TransportBuilder::on_retry) |
 /// | alternate route (feature `bypass`) | `bypass`, `route`, `fallback_on_challenge`, `doh_endpoints` |
 ///
 /// A setter changes its own setting and nothing else, so the order of the calls does not matter
@@ -296,6 +296,21 @@ impl TransportBuilder {
     /// Default: none.
     pub fn on_wait(mut self, hook: impl Fn(&WaitEvent) + Send + Sync + 'static) -> Self {
         self.config.on_wait = Some(OnWait::new(hook));
+        self
+    }
+
+    /// Calls `hook` before the wait of every retry the retry layer makes, with the retry's number,
+    /// its wait, the error the last attempt ended with, the method and the URI (a
+    /// [`RetryEvent`](crate::retry::RetryEvent)); for a progress line or metrics. The URI may
+    /// carry a query: redact it before showing it. The error's `Display` is redacted already.
+    /// The hook runs on the request's task: keep it short.
+    ///
+    /// Default: none.
+    pub fn on_retry(
+        mut self,
+        hook: impl Fn(&crate::retry::RetryEvent<'_>) + Send + Sync + 'static,
+    ) -> Self {
+        self.config.on_retry = Some(crate::retry::OnRetry(Arc::new(hook)));
         self
     }
 }

@@ -144,6 +144,7 @@ pub(crate) struct TransportConfig {
     #[cfg(feature = "bypass")]
     pub(crate) bypass: crate::bypass::BypassConfig,
     pub(crate) on_wait: Option<OnWait>,
+    pub(crate) on_retry: Option<crate::retry::OnRetry>,
 }
 
 impl Default for TransportConfig {
@@ -164,6 +165,7 @@ impl Default for TransportConfig {
             #[cfg(feature = "bypass")]
             bypass: crate::bypass::BypassConfig::default(),
             on_wait: None,
+            on_retry: None,
         }
     }
 }

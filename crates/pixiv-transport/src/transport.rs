@@ -341,20 +341,27 @@ impl TransportBuilder {
     }
 }
 
-/// The retry layer, telling the config's `on_wait` hook of each wait before it starts.
+/// The retry layer, telling the config's `on_retry` hook of each retry and its `on_wait` hook of
+/// each wait, before the wait starts.
 fn retry_layer(config: &TransportConfig) -> RetryLayer {
     let layer = RetryLayer::new(config.retry.clone());
-    let Some(hook) = config.on_wait.clone() else {
+    let (on_wait, on_retry) = (config.on_wait.clone(), config.on_retry.clone());
+    if on_wait.is_none() && on_retry.is_none() {
         return layer;
-    };
+    }
     let policy = config.retry.clone();
     layer.on_retry(move |event| {
-        let reason = if policy.retry_after(event.error).is_some() {
-            WaitReason::RetryAfter
-        } else {
-            WaitReason::Backoff
-        };
-        hook.announce(event.wait, reason);
+        if let Some(hook) = &on_retry {
+            (hook.0)(event);
+        }
+        if let Some(hook) = &on_wait {
+            let reason = if policy.retry_after(event.error).is_some() {
+                WaitReason::RetryAfter
+            } else {
+                WaitReason::Backoff
+            };
+            hook.announce(event.wait, reason);
+        }
     })
 }
 

@@ -243,3 +243,42 @@ async fn a_pause_after_a_rate_limit_answer_is_announced_to_the_next_request() {
         )]
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn on_retry_hears_each_retry_with_its_number_wait_and_error_beside_on_wait() {
+    let mock = MockPixiv::builder().tls(false).start().await.unwrap();
+    mock.push_faults(
+        RouteMatch::path(IMAGE),
+        [
+            Fault::TooManyRequests {
+                retry_after: Some(RetryAfter::Seconds(3)),
+            },
+            Fault::TooManyRequests {
+                retry_after: Some(RetryAfter::Seconds(5)),
+            },
+        ],
+    );
+    let retries = Arc::new(Mutex::new(Vec::new()));
+    let seen = Arc::clone(&retries);
+    let (config, waits) = recording(Transport::builder().on_retry(move |e| {
+        seen.lock().unwrap().push((
+            e.retry,
+            e.wait,
+            e.error.to_string(),
+            e.uri.path().to_owned(),
+        ));
+    }));
+    let t = config.build().unwrap();
+    assert_eq!(t.send(image(&mock)).await.unwrap().status(), 200);
+    let retries = retries.lock().unwrap();
+    assert_eq!(retries.len(), 2, "{retries:?}");
+    assert_eq!((retries[0].0, retries[0].1), (1, Duration::from_secs(3)));
+    assert_eq!((retries[1].0, retries[1].1), (2, Duration::from_secs(5)));
+    assert!(
+        retries[0].2.contains("429") || retries[0].2.to_lowercase().contains("rate"),
+        "{retries:?}"
+    );
+    assert_eq!(retries[0].3, IMAGE);
+    // The wait hook still hears the same waits.
+    assert_eq!(waits.lock().unwrap().len(), 2);
+}

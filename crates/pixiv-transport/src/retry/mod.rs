@@ -134,6 +134,17 @@ pub struct RetryEvent<'a> {
 /// A callback told about every retry before its wait (for metrics).
 pub(crate) type RetryHook = Arc<dyn Fn(&RetryEvent<'_>) + Send + Sync>;
 
+/// The hook of [`TransportBuilder::on_retry`](crate::TransportBuilder::on_retry), kept in the
+/// transport's settings.
+#[derive(Clone)]
+pub(crate) struct OnRetry(pub(crate) RetryHook);
+
+impl fmt::Debug for OnRetry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("OnRetry(..)")
+    }
+}
+
 /// Retries failed calls of the inner service under a [`RetryPolicy`]: builds a
 /// [`tower::retry::Retry`] with an [`Attempts`] policy. See the [module docs](super) for an
 /// example.
