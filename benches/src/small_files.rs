@@ -3,11 +3,24 @@
 //! number of files of the same size with `std::fs` from 16 threads, with and without an `fsync`
 //! per file. The plain loop makes no request: it is the floor of the local file work, so the
 //! ratio says how much the client spends on itself beyond the bytes it must put on disk.
+//!
+//! A fourth contender, `bare+fsync`, is the floor with the requests: the bare hyper-util client
+//! fetching the same URLs, 16 at once on the same runtime, each body collected in memory and then
+//! written and `fsync`ed by one blocking task (`std::fs`). It keeps none of the downloader's
+//! guarantees (no `.part`, no rename, no lock, no check of the bytes), so `pixiv / bare+fsync` is
+//! what those guarantees and the full stack cost per file over the HTTP itself.
 
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
+use futures_util::StreamExt;
+use http::{Request, header};
+use http_body_util::{BodyExt, Full};
+use hyper_util::client::legacy::Client as HyperClient;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
 use pixiv_download::{BatchItem, BatchOptions, Downloader, Target};
 use pixiv_transport::Transport;
 
@@ -32,22 +45,24 @@ pub(crate) fn run(
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    let downloader = runtime.block_on(async {
-        Ok::<_, BoxError>(Downloader::new(
-            Transport::builder().no_rate_limit().build()?,
-        ))
+    let (downloader, bare) = runtime.block_on(async {
+        let downloader = Downloader::new(Transport::builder().no_rate_limit().build()?);
+        let bare: Bare = HyperClient::builder(TokioExecutor::new()).build_http();
+        Ok::<_, BoxError>((downloader, bare))
     })?;
     println!();
-    println!("{files} x {file_kib} KiB, {PARALLEL} at once (seconds; ratio = pixiv / plain)");
+    println!("{files} x {file_kib} KiB, {PARALLEL} at once (seconds; ratio = pixiv / baseline)");
     println!(
-        "{:<8} {:>10} {:>10} {:>10} {:>12} {:>12}",
-        "round", "pixiv", "plain", "plain+fsync", "vs plain", "vs fsync"
+        "{:<8} {:>10} {:>10} {:>11} {:>11} {:>9} {:>9} {:>9}",
+        "round", "pixiv", "plain", "plain+fsync", "bare+fsync", "vs plain", "vs fsync", "vs bare"
     );
-    let (mut pixiv_s, mut plain_s, mut fsync_s) = (Vec::new(), Vec::new(), Vec::new());
-    let (mut r_plain, mut r_fsync) = (Vec::new(), Vec::new());
+    let (mut pixiv_s, mut plain_s, mut fsync_s, mut bare_s) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut r_plain, mut r_fsync, mut r_bare) = (Vec::new(), Vec::new(), Vec::new());
     for round in 1..=rounds {
         let plain = plain_loop(&dir.join("plain"), files, bytes, false)?;
         let fsync = plain_loop(&dir.join("plain-fsync"), files, bytes, true)?;
+        let bare_time = runtime.block_on(bare_fetch(&bare, &urls, &dir.join("bare")))?;
         let batch_dir = dir.join("small");
         let items: Vec<BatchItem> = urls
             .iter()
@@ -61,28 +76,71 @@ pub(crate) fn run(
             result?;
         }
         std::fs::remove_dir_all(&batch_dir)?;
-        let (p, a, f) = (secs(pixiv), secs(plain), secs(fsync));
+        let (p, a, f, b) = (secs(pixiv), secs(plain), secs(fsync), secs(bare_time));
         println!(
-            "{round:<8} {p:>10.3} {a:>10.3} {f:>10.3} {:>12.2} {:>12.2}",
+            "{round:<8} {p:>10.3} {a:>10.3} {f:>11.3} {b:>11.3} {:>9.2} {:>9.2} {:>9.2}",
             p / a,
-            p / f
+            p / f,
+            p / b
         );
         pixiv_s.push(p);
         plain_s.push(a);
         fsync_s.push(f);
+        bare_s.push(b);
         r_plain.push(p / a);
         r_fsync.push(p / f);
+        r_bare.push(p / b);
     }
     println!(
-        "{:<8} {:>10.3} {:>10.3} {:>10.3} {:>12.2} {:>12.2}",
+        "{:<8} {:>10.3} {:>10.3} {:>11.3} {:>11.3} {:>9.2} {:>9.2} {:>9.2}",
         "median",
         median(&pixiv_s),
         median(&plain_s),
         median(&fsync_s),
+        median(&bare_s),
         median(&r_plain),
-        median(&r_fsync)
+        median(&r_fsync),
+        median(&r_bare)
     );
     Ok(())
+}
+
+type Bare = HyperClient<HttpConnector, Full<Bytes>>;
+
+/// The floor with the requests: every URL fetched by the bare client, [`PARALLEL`] at once, each
+/// body collected and then written and `fsync`ed by one blocking task. Returns the time taken,
+/// then removes the files.
+async fn bare_fetch(client: &Bare, urls: &[String], dir: &Path) -> Result<Duration, BoxError> {
+    use std::io::Write as _;
+
+    std::fs::create_dir_all(dir)?;
+    let started = Instant::now();
+    let mut fetches = futures_util::stream::iter(urls.iter().enumerate())
+        .map(|(i, url)| async move {
+            let req = Request::get(url)
+                .header(header::REFERER, pixiv_download::DEFAULT_REFERER)
+                .body(Full::new(Bytes::new()))?;
+            let resp = client.request(req).await?;
+            if !resp.status().is_success() {
+                return Err(BoxError::from(format!("status {}", resp.status())));
+            }
+            let body = resp.into_body().collect().await?.to_bytes();
+            let path = dir.join(format!("{i}.bin"));
+            tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+                let mut file = std::fs::File::create(path)?;
+                file.write_all(&body)?;
+                file.sync_all()
+            })
+            .await??;
+            Ok(())
+        })
+        .buffer_unordered(PARALLEL);
+    while let Some(done) = fetches.next().await {
+        done?;
+    }
+    let elapsed = started.elapsed();
+    std::fs::remove_dir_all(dir)?;
+    Ok(elapsed)
 }
 
 fn secs(d: Duration) -> f64 {

@@ -8,7 +8,7 @@ use std::time::Duration;
 use pixiv_errors::PixivError;
 use serde::{Deserialize, Serialize};
 
-use crate::lock::{TargetLock, lock_path};
+use crate::lock::TargetLock;
 use crate::part_io::{Flush, Inflight, blocking, write_record};
 pub(crate) use crate::part_io::{no_follow_std, sync_parent};
 use crate::registry::{Claim, Registry};
@@ -81,9 +81,12 @@ pub const RESUME_RECORD_MIN_BYTES: u64 = 1024 * 1024;
 pub(crate) struct FileSink {
     /// Released after `Drop` has cleaned up (fields drop after the body of `drop`).
     _claim: Option<Claim>,
-    /// The cross-process lock, held from [`lock`](Self::lock) until the sink is dropped (after the
-    /// rename). Released after `Drop` has cleaned up.
+    /// The cross-process lock on the `.part` (whose descriptor the writes go through), held from
+    /// [`lock`](Self::lock) until the sink is dropped (after the rename). Released after `Drop`
+    /// has cleaned up (and after a write still on the blocking pool, which holds the file too).
     lock: Option<TargetLock>,
+    /// The locked `.part` is empty and untouched since the lock made it.
+    pristine: bool,
     /// Whether this sink may touch the `.part` and its sidecar: not before the lock is held
     /// (another process may be writing them).
     owner: bool,
@@ -91,8 +94,9 @@ pub(crate) struct FileSink {
     pub(crate) meta: PathBuf,
     url: String,
     capacity: usize,
-    /// The open `.part`, positioned at its end; `None` until the first bytes go to disk.
-    file: Option<std::fs::File>,
+    /// The open `.part`, positioned at its end; `None` until the first bytes of an answer go to
+    /// disk.
+    file: Option<Arc<std::fs::File>>,
     /// Bytes not yet written to `file`.
     buf: Vec<u8>,
     /// Where the current answer's body starts (0: a fresh start, the `.part` is emptied).
@@ -121,6 +125,7 @@ impl FileSink {
         Self {
             _claim: None,
             lock: None,
+            pristine: false,
             owner: true,
             part,
             meta,
@@ -165,17 +170,22 @@ impl FileSink {
         Ok(sink)
     }
 
-    /// Takes the cross-process lock of the target (see `lock.rs`), waiting at most `wait`.
+    /// Takes the cross-process lock of the target on its `.part` (see `lock.rs`), waiting at
+    /// most `wait`. The `.part` exists from here on (the lock opens, and creates, it).
     pub(crate) async fn lock(&mut self, target: &Path, wait: Duration) -> Result<(), PixivError> {
-        let lock = TargetLock::acquire(lock_path(&self.part), target, wait).await?;
+        let lock = TargetLock::acquire(&self.part, target, wait).await?;
+        self.pristine = lock.len == 0 && lock.file().is_some();
         self.lock = Some(lock);
         self.owner = true;
         Ok(())
     }
 
-    /// Done without a transfer (the file appeared while we waited for the lock): leave the
-    /// `.part` files as they are.
+    /// Done without a transfer (the file appeared while we waited for the lock): an empty
+    /// `.part` (the one the lock made) is removed, anything else is left as it is.
     pub(crate) fn leave(&mut self) {
+        if self.pristine {
+            let _ = std::fs::remove_file(&self.part);
+        }
         self.settled = true;
     }
 
@@ -200,10 +210,16 @@ impl FileSink {
             ),
             _ => None,
         };
+        let file = self.file.take();
         let job = Flush {
             part: self.part.clone(),
             meta: self.meta.clone(),
-            file: self.file.take(),
+            locked: file
+                .is_none()
+                .then(|| self.lock.as_ref().and_then(TargetLock::file))
+                .flatten(),
+            pristine: std::mem::take(&mut self.pristine),
+            file,
             buf: std::mem::take(&mut self.buf),
             start: self.start,
             drop_meta: fresh && self.meta_on_disk,
@@ -395,7 +411,12 @@ impl Sink for FileSink {
         self.buf.clear();
         self.resumable = false;
         let _ = tokio::fs::remove_file(&self.meta).await;
-        let _ = tokio::fs::remove_file(&self.part).await;
+        // The locked `.part` stays (a new file at its path would not be locked): the next
+        // answer's first write empties it.
+        if self.lock.as_ref().and_then(TargetLock::file).is_none() {
+            let _ = tokio::fs::remove_file(&self.part).await;
+        }
+        self.pristine = false;
         self.meta_on_disk = false;
         Ok(())
     }
@@ -437,10 +458,16 @@ impl Drop for FileSink {
                 .as_ref()
                 .and_then(|m| serde_json::to_vec(m).ok())
             {
+                let file = self.file.take();
                 let job = Flush {
                     part: self.part.clone(),
                     meta: self.meta.clone(),
-                    file: self.file.take(),
+                    locked: file
+                        .is_none()
+                        .then(|| self.lock.as_ref().and_then(TargetLock::file))
+                        .flatten(),
+                    pristine: std::mem::take(&mut self.pristine),
+                    file,
                     buf: std::mem::take(&mut self.buf),
                     start: self.start,
                     record: None,

@@ -29,7 +29,14 @@ pub(crate) async fn blocking<T: Send + 'static>(
 pub(crate) struct Flush {
     pub(crate) part: PathBuf,
     pub(crate) meta: PathBuf,
-    pub(crate) file: Option<std::fs::File>,
+    /// The `.part`, open and positioned for this answer's next bytes.
+    pub(crate) file: Option<Arc<std::fs::File>>,
+    /// When `file` is `None`: the locked `.part` (`lock.rs`) to position and write through,
+    /// instead of opening the path.
+    pub(crate) locked: Option<Arc<std::fs::File>>,
+    /// `locked` is known empty and at offset 0 (the lock just made it): a fresh start needs no
+    /// truncate and no seek.
+    pub(crate) pristine: bool,
     pub(crate) buf: Vec<u8>,
     pub(crate) start: u64,
     /// The sidecar to write before the first byte (a fresh start of a large file).
@@ -46,7 +53,7 @@ pub(crate) struct Flush {
 impl Flush {
     /// [`write`](Self::write), then, if the sink was dropped meanwhile (a cancelled download),
     /// what its `Drop` would have done: keep the bytes with their resume record, or remove them.
-    pub(crate) fn run(self) -> Result<(std::fs::File, Vec<u8>), PixivError> {
+    pub(crate) fn run(self) -> Result<(Arc<std::fs::File>, Vec<u8>), PixivError> {
         let (inflight, on_cancel) = (Arc::clone(&self.inflight), self.on_cancel.clone());
         let (part, meta) = (self.part.clone(), self.meta.clone());
         let result = self.write();
@@ -62,13 +69,14 @@ impl Flush {
         result
     }
 
-    /// Opens the `.part` if needed (emptied, or cut to `start`), then writes the buffer.
-    pub(crate) fn write(mut self) -> Result<(std::fs::File, Vec<u8>), PixivError> {
+    /// Opens (or takes the locked) `.part` if needed, emptied or cut to `start`, then writes the
+    /// buffer.
+    pub(crate) fn write(mut self) -> Result<(Arc<std::fs::File>, Vec<u8>), PixivError> {
         let io = |path: &Path| {
             let path = path.to_path_buf();
             move |e| PixivError::io(path.clone(), e)
         };
-        let mut file = match self.file.take() {
+        let file = match self.file.take() {
             Some(f) => f,
             None => {
                 if self.drop_meta {
@@ -79,27 +87,41 @@ impl Flush {
                         Err(e) => return Err(PixivError::io(&self.meta, e)),
                     }
                 }
-                // Bytes past `start` (there should be none) would be wrong once we append. A
-                // fresh start empties the file as it opens it (`O_TRUNC`): one `ftruncate` fewer
-                // per small file (`docs/benchmarks.md`, "small files").
+                // Bytes past `start` (there should be none) would be wrong once we append.
                 let fresh = self.start == 0;
-                let file = no_follow_std()
-                    .truncate(fresh)
-                    .open(&self.part)
-                    .map_err(io(&self.part))?;
-                if !fresh {
-                    file.set_len(self.start).map_err(io(&self.part))?;
-                    (&file)
-                        .seek(SeekFrom::Start(self.start))
-                        .map_err(io(&self.part))?;
-                }
+                let file = match self.locked.take() {
+                    // The lock made it empty: nothing to cut, and its offset is 0.
+                    Some(file) if fresh && self.pristine => file,
+                    Some(file) => {
+                        file.set_len(self.start).map_err(io(&self.part))?;
+                        (&*file)
+                            .seek(SeekFrom::Start(self.start))
+                            .map_err(io(&self.part))?;
+                        file
+                    }
+                    None => {
+                        // A fresh start empties the file as it opens it (`O_TRUNC`): one
+                        // `ftruncate` fewer per small file (`docs/benchmarks.md`, "small files").
+                        let file = no_follow_std()
+                            .truncate(fresh)
+                            .open(&self.part)
+                            .map_err(io(&self.part))?;
+                        if !fresh {
+                            file.set_len(self.start).map_err(io(&self.part))?;
+                            (&file)
+                                .seek(SeekFrom::Start(self.start))
+                                .map_err(io(&self.part))?;
+                        }
+                        Arc::new(file)
+                    }
+                };
                 if let Some(json) = &self.record {
                     write_record(&self.meta, json)?;
                 }
                 file
             }
         };
-        file.write_all(&self.buf).map_err(io(&self.part))?;
+        (&*file).write_all(&self.buf).map_err(io(&self.part))?;
         if self.sync {
             file.sync_data().map_err(io(&self.part))?;
         }
