@@ -30,6 +30,7 @@ pub(crate) struct DownloadArgs {
     small_kib: u64,
     rounds: usize,
     large: bool,
+    only: u64,
 }
 
 impl DownloadArgs {
@@ -43,6 +44,7 @@ impl DownloadArgs {
             small_kib: 64,
             rounds: 3,
             large: true,
+            only: 0,
         };
         crate::parse_flags(args, |flag, value| {
             match flag {
@@ -53,6 +55,7 @@ impl DownloadArgs {
                 "--small-kib" => this.small_kib = value.max(1),
                 "--rounds" => this.rounds = usize::try_from(value)?.max(1),
                 "--large" => this.large = value != 0,
+                "--only" => this.only = value.min(4),
                 other => return Err(format!("unknown option {other}").into()),
             }
             Ok(())
@@ -78,7 +81,13 @@ pub(crate) fn run_bench(args: DownloadArgs) -> Result<(), BoxError> {
         Ok(())
     }
     .and_then(|()| {
-        crate::small_files::run(&base, &dir, args.small_files, args.small_kib, args.rounds)
+        crate::small_files::run(
+            &base,
+            &dir,
+            (args.small_files, args.small_kib),
+            args.rounds,
+            args.only,
+        )
     });
     let _ = std::fs::remove_dir_all(&dir);
     drop(server);

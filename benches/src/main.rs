@@ -49,7 +49,7 @@ fn main() -> Result<(), BoxError> {
             println!(
                 "usage: cargo xtask bench transport [--requests N] [--concurrency C] [--rounds R]\n       \
                  cargo xtask bench download [--size-mib N] [--files N] [--file-kib N]\n       \
-                 [--small-files N] [--small-kib N] [--rounds R] [--large 0|1]\n       \
+                 [--small-files N] [--small-kib N] [--rounds R] [--large 0|1] [--only 0-4]\n       \
                  cargo xtask bench memory [--search N]... [--input-lines N] [--input-files N]"
             );
             Ok(())

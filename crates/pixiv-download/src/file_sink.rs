@@ -225,10 +225,7 @@ impl FileSink {
             drop_meta: fresh && self.meta_on_disk,
             record,
             inflight: Arc::clone(&self.inflight),
-            on_cancel: self
-                .record
-                .as_ref()
-                .and_then(|m| serde_json::to_vec(m).ok()),
+            on_cancel: self.record.clone(),
             sync,
         };
         self.inflight

@@ -45,7 +45,8 @@ pub(crate) struct Flush {
     pub(crate) drop_meta: bool,
     pub(crate) inflight: Arc<Mutex<Inflight>>,
     /// The sidecar that keeps the bytes resumable if the sink is dropped while this runs.
-    pub(crate) on_cancel: Option<Vec<u8>>,
+    /// Serialised only if that happens (rarely), not for every write.
+    pub(crate) on_cancel: Option<crate::file_sink::PartMeta>,
     /// The last write: sync the file's data (`fdatasync`) after it, in the same task.
     pub(crate) sync: bool,
 }
@@ -53,14 +54,17 @@ pub(crate) struct Flush {
 impl Flush {
     /// [`write`](Self::write), then, if the sink was dropped meanwhile (a cancelled download),
     /// what its `Drop` would have done: keep the bytes with their resume record, or remove them.
-    pub(crate) fn run(self) -> Result<(Arc<std::fs::File>, Vec<u8>), PixivError> {
-        let (inflight, on_cancel) = (Arc::clone(&self.inflight), self.on_cancel.clone());
+    pub(crate) fn run(mut self) -> Result<(Arc<std::fs::File>, Vec<u8>), PixivError> {
+        let (inflight, on_cancel) = (Arc::clone(&self.inflight), self.on_cancel.take());
         let (part, meta) = (self.part.clone(), self.meta.clone());
         let result = self.write();
         let mut state = inflight.lock().unwrap_or_else(PoisonError::into_inner);
         state.running = false;
         if state.cancelled {
-            let kept = result.is_ok() && on_cancel.is_some_and(|j| write_record(&meta, &j).is_ok());
+            let kept = result.is_ok()
+                && on_cancel
+                    .and_then(|m| serde_json::to_vec(&m).ok())
+                    .is_some_and(|j| write_record(&meta, &j).is_ok());
             if !kept {
                 let _ = std::fs::remove_file(&part);
                 let _ = std::fs::remove_file(&meta);
