@@ -25,7 +25,7 @@ pub(crate) async fn blocking<T: Send + 'static>(
         .map_err(|e| PixivError::io(path, std::io::Error::other(e.to_string())))?
 }
 
-/// What one blocking write of a [`FileSink`] needs: the state it moves to the pool and back.
+/// What one blocking write of a [`FileSink`](crate::file_sink::FileSink) needs: the state it moves to the pool and back.
 pub(crate) struct Flush {
     pub(crate) part: PathBuf,
     pub(crate) meta: PathBuf,

@@ -76,7 +76,7 @@ impl MockPixivBuilder {
         self
     }
 
-    /// The `expires_in` of issued access tokens (default [`DEFAULT_TOKEN_LIFETIME`](crate::DEFAULT_TOKEN_LIFETIME),
+    /// The `expires_in` of issued access tokens (default [`DEFAULT_TOKEN_LIFETIME`],
     /// 3600 s). Expiry runs on tokio time, so paused-time tests can expire tokens with `advance`.
     pub fn token_lifetime(mut self, lifetime: Duration) -> Self {
         self.token_lifetime = lifetime;
