@@ -4,7 +4,10 @@
 
 use http::header::{CONTENT_TYPE, SERVER};
 use http::{HeaderMap, HeaderValue, StatusCode};
-use pixiv_errors::redact::{MAX_ECHO_CHARS, SNIPPET_LIMIT};
+use pixiv_errors::redact::MAX_ECHO_CHARS;
+
+/// A long message: longer than any echo is shown.
+const SNIPPET_LIMIT: usize = 1024;
 use pixiv_errors::{AuthErrorKind, MAX_JSON_DEPTH, PixivError, classify};
 
 fn cloudflare_headers(content_type: Option<&'static str>) -> HeaderMap {
