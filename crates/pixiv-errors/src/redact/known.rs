@@ -26,6 +26,8 @@ use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::sync::{PoisonError, RwLock};
 
+use aho_corasick::AhoCorasick;
+
 use super::REDACTED;
 
 /// Values shorter than this (in bytes) are not remembered: real secrets are far longer (Pixiv's
@@ -37,7 +39,17 @@ pub const MAX_KNOWN_SECRETS: usize = 64;
 
 /// Each remembered value, and its percent-encoded form when that differs (as a form or a query
 /// would carry it).
-static KNOWN: RwLock<VecDeque<Box<str>>> = RwLock::new(VecDeque::new());
+static KNOWN: RwLock<Known> = RwLock::new(Known {
+    values: VecDeque::new(),
+    matcher: None,
+});
+
+/// The remembered values and one automaton finding all of them in one pass (aho-corasick,
+/// rebuilt when the set changes, which is rare: a token is made, a form is sent).
+struct Known {
+    values: VecDeque<Box<str>>,
+    matcher: Option<AhoCorasick>,
+}
 
 /// Remembers `value` as a secret: from now on [`scrub_known_secrets`] (so every message an error
 /// stores from then on, the parsed fields of an answer, a wrapped library error's `Display`)
@@ -49,36 +61,57 @@ pub fn remember_secret(value: &str) {
     }
     let encoded = percent_encoded(value);
     let mut known = KNOWN.write().unwrap_or_else(PoisonError::into_inner);
+    let mut changed = false;
     for form in [Some(value), encoded.as_deref()].into_iter().flatten() {
-        if known.iter().any(|k| &**k == form) {
+        if known.values.iter().any(|k| &**k == form) {
             continue;
         }
-        if known.len() >= MAX_KNOWN_SECRETS {
-            known.pop_front();
+        if known.values.len() >= MAX_KNOWN_SECRETS {
+            known.values.pop_front();
         }
-        known.push_back(form.into());
+        known.values.push_back(form.into());
+        changed = true;
+    }
+    if changed {
+        // Building fails only past aho-corasick's size limits, far above 64 short values; then
+        // the old automaton is kept rather than none.
+        if let Ok(matcher) = AhoCorasick::new(known.values.iter().map(|k| k.as_bytes())) {
+            known.matcher = Some(matcher);
+        }
     }
 }
 
-/// `text` with every remembered value replaced by `<redacted>` (longest first, so a value that
-/// contains another is hidden whole). Borrows when nothing matched, the usual case.
+/// `text` with every remembered value replaced by `<redacted>`: every byte any remembered value
+/// covers is hidden, so a value that contains or overlaps another is hidden whole (overlapping
+/// matches merge into one `<redacted>`). One pass over `text`; borrows when nothing matched, the
+/// usual case.
 pub fn scrub_known_secrets(text: &str) -> Cow<'_, str> {
     let known = KNOWN.read().unwrap_or_else(PoisonError::into_inner);
-    let mut found: Vec<&str> = known
-        .iter()
-        .map(|k| &**k)
-        .filter(|k| text.contains(k))
+    let Some(matcher) = &known.matcher else {
+        return Cow::Borrowed(text);
+    };
+    let mut spans: Vec<(usize, usize)> = matcher
+        .find_overlapping_iter(text)
+        .map(|m| (m.start(), m.end()))
         .collect();
-    if found.is_empty() {
+    if spans.is_empty() {
         return Cow::Borrowed(text);
     }
-    found.sort_by_key(|k| std::cmp::Reverse(k.len()));
-    let mut out = text.to_owned();
-    for k in found {
-        if out.contains(k) {
-            out = out.replace(k, REDACTED);
+    spans.sort_unstable();
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    for (start, end) in spans {
+        if start < copied {
+            // Overlaps the span just redacted: widen it.
+            copied = copied.max(end);
+            continue;
         }
+        // A value is valid UTF-8 and so is `text`, so a match starts and ends on char boundaries.
+        out.push_str(&text[copied..start]);
+        out.push_str(REDACTED);
+        copied = end;
     }
+    out.push_str(&text[copied..]);
     Cow::Owned(out)
 }
 
@@ -104,6 +137,17 @@ mod tests {
             scrub_known_secrets("x known-secret-1-and-more y known-secret-1 z"),
             "x <redacted> y <redacted> z"
         );
+    }
+
+    #[test]
+    fn overlapping_values_are_hidden_whole() {
+        remember_secret("overlap-AAAA-1234");
+        remember_secret("1234-overlap-BBBB");
+        assert_eq!(
+            scrub_known_secrets("x overlap-AAAA-1234-overlap-BBBB y"),
+            "x <redacted> y"
+        );
+        assert_eq!(scrub_known_secrets("nothing here"), "nothing here");
     }
 
     #[test]
