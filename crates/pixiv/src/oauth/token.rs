@@ -43,8 +43,9 @@ pub fn client_hash(client_time: &str) -> String {
 /// A refresh token: what an application stores to log in again. `Debug` and `Display` print
 /// `<redacted>`; the secret is only reachable through [`secret`](Self::secret).
 ///
-/// Making one registers its value with [`pixiv_errors::redact::remember_secret`] (so the token
-/// in use and the ones it replaced are scrubbed from every error message and log line).
+/// It holds a [`Secret`], which registers its value with
+/// [`pixiv_errors::redact::remember_secret`] (so the token in use and the ones it replaced are
+/// scrubbed from every text an error stores).
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct RefreshToken(pixiv_errors::Secret);
 
