@@ -68,8 +68,14 @@ impl ResponseDetails {
     /// The facts of an answer: its headers (sensitive ones redacted by name), its body's length,
     /// and, when the body is HTML, its `<title>` (capped). The body itself is not kept.
     pub fn from_response(headers: &HeaderMap, body: &[u8]) -> Self {
-        let title = is_html(headers, body)
-            .then(|| html_title(body))
+        let head = &body[..body.len().min(TITLE_WINDOW)];
+        // A declared type decides; only an undeclared body is sniffed (its start only).
+        let html = match headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()) {
+            Some(declared) => declared.to_ascii_lowercase().contains("html"),
+            None => is_html(headers, head),
+        };
+        let title = html
+            .then(|| html_title(head))
             .flatten()
             .and_then(|t| non_empty(&t));
         Self {
@@ -223,10 +229,10 @@ pub(crate) fn is_html(headers: &HeaderMap, body: &[u8]) -> bool {
         || find_ignore_case(body, b"<!doctype html").is_some()
 }
 
-/// The text of the first `<title>` in the first [`TITLE_WINDOW`] bytes, whitespace collapsed
-/// and the five XML entities decoded. Not an HTML parser: an error page's title is plain text.
-fn html_title(body: &[u8]) -> Option<String> {
-    let head = &body[..body.len().min(TITLE_WINDOW)];
+/// The text of the first `<title>` in `head` (the first [`TITLE_WINDOW`] bytes), whitespace
+/// collapsed and the five XML entities decoded. Not an HTML parser: an error page's title is
+/// plain text.
+fn html_title(head: &[u8]) -> Option<String> {
     let open = find_ignore_case(head, b"<title")?;
     let start = open + head[open..].iter().position(|&b| b == b'>')? + 1;
     let len = find_ignore_case(&head[start..], b"</title").unwrap_or(head.len() - start);

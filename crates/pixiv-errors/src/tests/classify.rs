@@ -341,6 +341,14 @@ fn an_html_502_page_gives_its_title_and_nothing_else() {
     let err = classify_now(502, &plain, "<title>x</title> upstream died").unwrap();
     assert_eq!(err.details().unwrap().title(), None);
     assert_eq!(err.details().unwrap().content_type(), Some("text/plain"));
+    // Undeclared: sniffed from the start of the body.
+    let err = classify_now(
+        502,
+        &HeaderMap::new(),
+        "<html><title>Sniffed</title></html>",
+    )
+    .unwrap();
+    assert_eq!(err.details().unwrap().title(), Some("Sniffed"));
 }
 
 #[test]
