@@ -4,12 +4,13 @@
 
 use std::time::SystemTime;
 
-use http::header::{CONTENT_TYPE, SERVER};
+use http::header::SERVER;
 use http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::redact;
+use crate::details::is_html;
+use crate::show::entered;
 use crate::{AuthErrorKind, PixivError, ResponseDetails, retry_after};
 
 /// The deepest JSON body read for a Pixiv error object. Pixiv's error bodies are 3 levels deep;
@@ -49,8 +50,11 @@ const MAX_RAY_ID_LEN: usize = 64;
 ///    redirect is the redirect layer's business, not an error).
 /// 8. **Http**: everything else (4xx/5xx, or a success status carrying a Pixiv error object).
 ///
-/// Every answer variant carries [`ResponseDetails`] (redacted headers, a redacted body snippet
-/// of at most 1 KiB, Pixiv's `reason`, the OAuth code, the parsed `Retry-After`).
+/// Every answer variant carries [`ResponseDetails`]: the fields parsed from a Pixiv body
+/// (`user_message`, `message`, `reason`, `user_message_details`, the OAuth code, message and
+/// `error`), facts about any other body (length, content type, an HTML `<title>`), the headers
+/// with sensitive ones redacted by name, and the parsed `Retry-After`. The body itself is not
+/// kept, so nothing a server wrote outside those fields reaches the error.
 ///
 /// ```
 /// use http::{HeaderMap, StatusCode};
@@ -128,7 +132,7 @@ pub fn classify_at(
         }
     }
 
-    // A success: decided before any details are built, since building them redacts the body
+    // A success: decided before any details are built, since building them copies the headers
     // (measured: doing it first made every 2xx JSON answer cost a redaction pass).
     if status.as_u16() < 400 && pixiv.is_none() {
         return None;
@@ -183,26 +187,10 @@ fn is_cloudflare_challenge(status: StatusCode, headers: &HeaderMap, body: &[u8])
             && (contains(body, b"_cf_chl_opt") || contains(body, b"Just a moment...")))
 }
 
-fn is_html(headers: &HeaderMap, body: &[u8]) -> bool {
-    let declared = headers
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.to_ascii_lowercase().contains("html"));
-    declared
-        || contains_ignore_case(body, b"<html")
-        || contains_ignore_case(body, b"<!doctype html")
-}
-
 /// memchr's SIMD substring search: this runs over every 2xx JSON answer (the check for
 /// `error` in `PixivBody::parse`), where a byte-by-byte `windows` compare showed in profiles.
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     memchr::memmem::find(haystack, needle).is_some()
-}
-
-fn contains_ignore_case(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack
-        .windows(needle.len())
-        .any(|w| w.eq_ignore_ascii_case(needle))
 }
 
 /// The `cf-ray` header, if it is short visible ASCII (it names the blocked request for
@@ -224,6 +212,8 @@ struct PixivBody {
     message: Option<String>,
     /// App API `error.reason`.
     reason: Option<String>,
+    /// App API `error.user_message_details`: its scalar entries, as text.
+    user_message_details: Vec<(String, String)>,
     /// OAuth `errors.system.message`.
     system_message: Option<String>,
     /// OAuth `errors.system.code`.
@@ -267,6 +257,7 @@ impl PixivBody {
                 out.user_message = text(obj.get("user_message"));
                 out.message = text(obj.get("message"));
                 out.reason = text(obj.get("reason"));
+                out.user_message_details = scalar_entries(obj.get("user_message_details"));
             }
             Some(Value::String(s)) => {
                 found = true;
@@ -314,7 +305,7 @@ impl PixivBody {
     }
 
     /// What to show: `user_message`, else `message`, else the OAuth message, else the OAuth
-    /// `error` string, else the status reason. Redacted.
+    /// `error` string, else the status reason. Scrubbed of known secrets and cut.
     fn message(&self, status: StatusCode) -> String {
         [
             &self.user_message,
@@ -326,12 +317,26 @@ impl PixivBody {
         .flatten()
         .map(|m| m.trim())
         .find(|m| !m.is_empty())
-        .map_or_else(|| status_reason(status), bounded_message)
+        .map_or_else(|| status_reason(status), |m| entered(m.to_owned()))
     }
 
+    /// `details` with every field read from the body (each scrubbed and cut as it is stored).
     fn decorate(&self, mut details: ResponseDetails) -> ResponseDetails {
-        if let Some(reason) = &self.reason {
-            details = details.with_reason(reason);
+        type Set = fn(ResponseDetails, &str) -> ResponseDetails;
+        let texts: [(&Option<String>, Set); 5] = [
+            (&self.user_message, |d, t| d.with_user_message(t)),
+            (&self.message, |d, t| d.with_message(t)),
+            (&self.reason, |d, t| d.with_reason(t)),
+            (&self.system_message, |d, t| d.with_system_message(t)),
+            (&self.error_text, |d, t| d.with_error(t)),
+        ];
+        for (value, set) in texts {
+            if let Some(value) = value {
+                details = set(details, value);
+            }
+        }
+        for (key, value) in &self.user_message_details {
+            details = details.with_user_message_detail(key, value);
         }
         if let Some(code) = self.code {
             details = details.with_code(code);
@@ -340,10 +345,21 @@ impl PixivBody {
     }
 }
 
-/// A server-given message made safe to show: redacted and cut ([`redact::redact_echo`]: at most
-/// 200 characters, then `… (N bytes)` with the whole message's length).
-fn bounded_message(m: &str) -> String {
-    redact::redact_echo(m).into_owned()
+/// The string, number and boolean members of a JSON object, as text (at most
+/// [`MAX_DETAIL_ENTRIES`](crate::details::MAX_DETAIL_ENTRIES); nested values are skipped).
+fn scalar_entries(v: Option<&Value>) -> Vec<(String, String)> {
+    let Some(Value::Object(map)) = v else {
+        return Vec::new();
+    };
+    map.iter()
+        .filter_map(|(k, v)| match v {
+            Value::String(s) => Some((k.clone(), s.clone())),
+            Value::Number(n) => Some((k.clone(), n.to_string())),
+            Value::Bool(b) => Some((k.clone(), b.to_string())),
+            _ => None,
+        })
+        .take(crate::details::MAX_DETAIL_ENTRIES)
+        .collect()
 }
 
 fn text(v: Option<&Value>) -> Option<String> {

@@ -1,7 +1,6 @@
 //! Conversions into [`PixivError`] from `std::io::Error` and `serde_json::Error`, and the
 //! eliding of the input values serde_json quotes.
 
-use crate::show::entered;
 use crate::{PixivError, redact};
 
 /// An I/O error with no path. To name the file, use [`PixivError::io`].
@@ -14,7 +13,8 @@ impl From<std::io::Error> for PixivError {
     }
 }
 
-/// A `Decode` error without a snippet (use [`PixivError::decode_json`] to keep one).
+/// A `Decode` error with serde_json's message and position (use [`PixivError::decode_json`] to
+/// also record the body's length).
 ///
 /// The message is serde_json's, with the input values it quotes elided unless they cannot be a
 /// credential: the contents of double-quoted strings (`invalid type: string "<redacted>",
@@ -24,10 +24,7 @@ impl From<std::io::Error> for PixivError {
 /// not kept as a source, because its `Display` would show those values again.
 impl From<serde_json::Error> for PixivError {
     fn from(err: serde_json::Error) -> Self {
-        Self::Decode {
-            message: entered(serde_message(&err)),
-            snippet: None,
-        }
+        PixivError::decode_json(&err, &[])
     }
 }
 
@@ -77,7 +74,10 @@ fn elide_quoted_values(msg: &str) -> String {
             }
             _ => {
                 out.push_str(rest);
-                return redact::redact_text(&out);
+                return match redact::scrub_known_secrets(&out) {
+                    std::borrow::Cow::Borrowed(_) => out,
+                    std::borrow::Cow::Owned(scrubbed) => scrubbed,
+                };
             }
         }
     }
@@ -87,8 +87,8 @@ fn elide_quoted_values(msg: &str) -> String {
 /// key is not in serde's message, so the key rules of [`redact`] cannot judge it. Kept: values
 /// shorter than [`redact::MIN_SECRET_LEN`] bytes (no token is that short) and numbers written
 /// as strings (`"12"`, an id a server quoted) of up to 20 digits. Anything else, `AT-SECRET`
-/// included, is hidden; a kept value still goes through [`redact::redact_text`] with the rest
-/// of the message (so a remembered secret is hidden whatever its length).
+/// included, is hidden; a kept value is still scrubbed of known secrets with the rest of the
+/// message ([`redact::scrub_known_secrets`]).
 fn innocent_or_redacted(value: &str) -> &str {
     let numeric = !value.is_empty()
         && value.len() <= 20

@@ -2,8 +2,10 @@
 //!
 //! Every fallible call in the workspace returns [`PixivError`]: a `#[non_exhaustive]` enum whose
 //! variants carry what a caller needs to decide what to do next. [`classify`] turns a finished
-//! HTTP answer into the right variant, [`retry_after`] reads `Retry-After`, and [`redact`] keeps
-//! secrets out of everything this crate shows. `docs/errors.md` has the taxonomy as a table.
+//! HTTP answer into the right variant, keeping the fields it parsed (Pixiv's `user_message`,
+//! `message`, `reason`, the OAuth code...) in [`ResponseDetails`], never the body;
+//! [`retry_after`] reads `Retry-After`, and [`redact`] keeps secrets out of what an error stores.
+//! `docs/errors.md` has the taxonomy as a table and says what each variant keeps.
 //!
 //! ```
 //! use http::{HeaderMap, HeaderValue, StatusCode};
@@ -26,11 +28,20 @@
 //! [`PixivError::decode`], ...) rather than struct literals: the constructors keep compiling when
 //! a variant gains a field.
 //!
-//! Secrets: hold them as [`Secret`], which never prints and registers its value for redaction
-//! by value. `Display` and `Debug` of every error run what they show through
-//! [`redact::redact_text`] (messages, the `Display` of wrapped sources, locations), and the
-//! response headers and body snippets are redacted when they are stored. The *source* of a
-//! `Connect`/`Tls`/`Io` error is kept untouched for [`std::error::Error::source`] (retry code
+//! Secrets are kept out where they could enter, not by scanning text afterwards
+//! (docs/security.md):
+//!
+//! - hold them as [`Secret`], which never prints and registers its value, so that every text an
+//!   error stores from then on (a message, a server's field, a `Location`) is scrubbed of it by
+//!   value when the constructor or [`classify`] stores it;
+//! - an error keeps no response body, only parsed fields and facts, so a token a server sends
+//!   in a body has no way in;
+//! - headers are redacted by name and URLs by their structure ([`redact::redact_url`]: userinfo
+//!   password, query parameters named like secrets).
+//!
+//! `Display` shows the stored fields as they are (they were made safe on the way in); the
+//! `Display` of a wrapped library error (`Connect`, `Tls`, `Io`) is scrubbed by value when
+//! shown. That *source* is kept untouched for [`std::error::Error::source`] (retry code
 //! downcasts it), so a caller who prints the source chain itself prints that library's text.
 
 mod classify;
@@ -50,7 +61,7 @@ use std::time::Duration;
 use http::StatusCode;
 
 pub use classify::{MAX_JSON_DEPTH, classify, classify_at};
-pub use details::ResponseDetails;
+pub use details::{MAX_DETAIL_ENTRIES, ResponseDetails};
 pub use kinds::{AddressRefusal, AuthErrorKind, RedirectErrorKind, TimeoutPhase};
 pub use secret::{SECRET_SHOWN, Secret};
 pub use shared::{Shared, SharedError};
@@ -67,7 +78,10 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 ///
 /// See the [crate docs](crate) for an example and `docs/errors.md` for what a caller should do
 /// with each variant. `Clone` is cheap (wrapped errors are shared, see [`Shared`]); `Debug` shows
-/// the variant, the redacted `Display` and the answer's details, never a secret (see [`redact`]).
+/// the variant, its `Display` and the answer's details, never a secret (see [`redact`]).
+///
+/// Build errors with the constructors ([`PixivError::http`], [`PixivError::decode`]...): they are
+/// where free text is scrubbed of known secrets and cut; a struct literal is shown as written.
 #[derive(Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum PixivError {
@@ -79,7 +93,8 @@ pub enum PixivError {
         status: StatusCode,
         /// Pixiv's non-empty `user_message`, else `message`, else the status reason.
         message: String,
-        /// Pixiv's `reason`, the redacted headers and body snippet, `Retry-After`.
+        /// The fields parsed from the answer (Pixiv's `reason`...), facts about its body, the
+        /// redacted headers, `Retry-After`.
         details: Box<ResponseDetails>,
     },
     /// Pixiv asked us to slow down (429, or a body whose `error.message` is "Rate Limit").
@@ -89,7 +104,7 @@ pub enum PixivError {
         status: StatusCode,
         /// How long the server asked us to wait, if it said (capped, see [`retry_after`]).
         retry_after: Option<Duration>,
-        /// The redacted headers and body snippet.
+        /// The fields parsed from the answer, facts about its body, the redacted headers.
         details: Box<ResponseDetails>,
     },
     /// Authentication failed.
@@ -101,7 +116,7 @@ pub enum PixivError {
         kind: AuthErrorKind,
         /// Pixiv's message (or the status reason).
         message: String,
-        /// The OAuth error `code` (e.g. 1508), the redacted headers and body snippet.
+        /// The OAuth error `code` (e.g. 1508) and message, Pixiv's fields, the redacted headers.
         details: Box<ResponseDetails>,
     },
     /// Cloudflare answered with a challenge page (no client can pass it honestly).
@@ -111,7 +126,7 @@ pub enum PixivError {
         status: StatusCode,
         /// The `cf-ray` id, which names the blocked request.
         ray_id: Option<String>,
-        /// The redacted headers and body snippet.
+        /// Facts about the page (its `<title>`, length), the redacted headers.
         details: Box<ResponseDetails>,
     },
     /// A timeout elapsed.
@@ -140,13 +155,18 @@ pub enum PixivError {
         /// What happened.
         message: String,
     },
-    /// A body could not be decoded.
+    /// A body could not be decoded. The body itself is not kept.
     #[error("could not decode the response: {}", shown(.message))]
     Decode {
-        /// What went wrong.
+        /// What went wrong (for JSON, serde_json's message with the input values it quotes
+        /// elided unless they cannot be a credential).
         message: String,
-        /// The start of the body, redacted and capped at 1 KiB (`None` when not known).
-        snippet: Option<String>,
+        /// The 1-based line where serde_json stopped, when the error came from it.
+        line: Option<u32>,
+        /// The 1-based column where serde_json stopped, when the error came from it.
+        column: Option<u32>,
+        /// How many bytes the undecodable body had, when the caller passed it.
+        body_len: Option<u64>,
     },
     /// A local I/O error.
     #[error("I/O error{}: {}", path_suffix(.path.as_ref()), shown_error(.source))]
@@ -184,7 +204,8 @@ pub enum PixivError {
     Redirect {
         /// Why it was refused.
         kind: RedirectErrorKind,
-        /// The `Location` the server gave, if any (redacted by [`PixivError::redirect`]).
+        /// The `Location` the server gave, if any (redacted by [`PixivError::redirect`]: by
+        /// [`redact::redact_url`], then cut).
         location: Option<String>,
     },
     /// The client refused to connect to `host` because of where it resolves: a link-local address

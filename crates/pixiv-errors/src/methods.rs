@@ -51,7 +51,7 @@ impl PixivError {
     pub fn cloudflare(status: StatusCode, ray_id: Option<String>) -> Self {
         Self::CloudflareChallenge {
             status,
-            ray_id,
+            ray_id: ray_id.map(entered),
             details: Box::default(),
         }
     }
@@ -82,19 +82,28 @@ impl PixivError {
         }
     }
 
-    /// A body that could not be decoded. `body` is the raw body: a redacted snippet of at most
-    /// 1 KiB is kept ([`redact::redact_body_snippet`]); pass `&[]` when there is none.
+    /// A body that could not be decoded. `body` is the raw body, or `&[]` when there is none:
+    /// only its length is kept, never its bytes.
     pub fn decode(message: impl Into<String>, body: &[u8]) -> Self {
         Self::Decode {
             message: entered(message.into()),
-            snippet: (!body.is_empty()).then(|| redact::redact_body_snippet(body)),
+            line: None,
+            column: None,
+            body_len: (!body.is_empty()).then_some(body.len() as u64),
         }
     }
 
-    /// A JSON body that serde_json could not decode into the expected type; the message is
-    /// serde_json's with the input values it quotes elided (see [`From<serde_json::Error>`]).
+    /// A JSON body that serde_json could not decode into the expected type: serde_json's message
+    /// with the input values it quotes elided (see [`From<serde_json::Error>`]), and where it
+    /// stopped. Of `body`, only its length is kept.
     pub fn decode_json(err: &serde_json::Error, body: &[u8]) -> Self {
-        Self::decode(serde_message(err), body)
+        let position = |n: usize| (err.line() > 0).then(|| u32::try_from(n).unwrap_or(u32::MAX));
+        Self::Decode {
+            message: entered(serde_message(err)),
+            line: position(err.line()),
+            column: position(err.column()),
+            body_len: (!body.is_empty()).then_some(body.len() as u64),
+        }
     }
 
     /// A local I/O error on `path`.
@@ -138,7 +147,7 @@ impl PixivError {
         reason: AddressRefusal,
     ) -> Self {
         Self::AddressRefused {
-            host: host.into(),
+            host: entered(host.into()),
             address,
             reason,
         }
@@ -231,7 +240,7 @@ impl PixivError {
         matches!(self, Self::Timeout { .. })
     }
 
-    /// The answer's redacted details (`Http`, `RateLimited`, `Auth`, `CloudflareChallenge`).
+    /// The answer's details (parsed fields, facts, redacted headers) (`Http`, `RateLimited`, `Auth`, `CloudflareChallenge`).
     pub fn details(&self) -> Option<&ResponseDetails> {
         match self {
             Self::Http { details, .. }

@@ -9,9 +9,9 @@ use crate::redact;
 /// `Debug` and `Display` print `[redacted]`, it does not deref to `str`, and the value is only
 /// reachable by name, through [`expose`](Self::expose). Cheap to clone.
 ///
-/// Making one registers its value with [`redact::remember_secret`], so an error message or log
-/// line that quotes it anyway (a server echoing it in a body, say) shows `<redacted>`: redaction
-/// by value, where the secret enters, on top of the pattern rules of [`redact`].
+/// Making one registers its value with [`redact::remember_secret`], so an error that quotes it
+/// anyway (a server echoing it in a message, say) stores `<redacted>` instead: redaction by value,
+/// where the text enters the error (see [`redact`]).
 ///
 /// ```
 /// use pixiv_errors::{PixivError, Secret};

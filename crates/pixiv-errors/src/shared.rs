@@ -6,8 +6,6 @@ use std::fmt;
 use std::ops::Deref;
 use std::sync::Arc;
 
-use crate::redact;
-
 /// Another library's error inside a [`PixivError`](crate::PixivError) (`Connect`, `Tls`, `Io`),
 /// shared: cloning the error clones the `Arc`, not the error.
 ///
@@ -23,8 +21,8 @@ use crate::redact;
 /// assert!(source.downcast_ref::<std::io::Error>().is_some());
 /// ```
 ///
-/// `Display` is the wrapped error's own; `Debug` is its `Display` redacted
-/// ([`redact::redact_text`]), so `{:?}` of an error holding one is safe to log. It deliberately
+/// `Display` is the wrapped error's own; `Debug` is its `Display` scrubbed of known secrets
+/// ([`crate::redact::scrub_known_secrets`]), as the `PixivError`'s own `Display` shows it. It deliberately
 /// does not implement `Error` itself (the error it holds does).
 pub struct Shared<E: ?Sized>(Arc<E>);
 
@@ -59,7 +57,7 @@ impl<E: fmt::Display + ?Sized> fmt::Display for Shared<E> {
 
 impl<E: fmt::Display + ?Sized> fmt::Debug for Shared<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&redact::redact_text(&self.0.to_string()), f)
+        fmt::Debug::fmt(&crate::show::shown_error(&*self.0), f)
     }
 }
 

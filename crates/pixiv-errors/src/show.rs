@@ -1,5 +1,5 @@
-//! What errors show: free-text fields redacted and cut on the way in ([`entered`]) and on the way
-//! out (`Display` helpers), and the short redacted `Debug`.
+//! What errors show: free-text fields scrubbed of known secrets and cut on the way in
+//! ([`entered`]), the `Display` helpers, and the short `Debug`.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use crate::{PixivError, redact};
 
-/// A free-text field as the constructors store it: redacted (by pattern and by value) and cut
-/// ([`redact::redact_echo`]), so even a caller reading the field itself sees no secret.
+/// A free-text field as the constructors and `classify` store it: scrubbed of known secrets and
+/// cut ([`redact::redact_echo`]), so even a caller reading the field itself sees no secret.
 pub(crate) fn entered(text: String) -> String {
     match redact::redact_echo(&text) {
         Cow::Borrowed(_) => text,
@@ -17,14 +17,20 @@ pub(crate) fn entered(text: String) -> String {
     }
 }
 
-/// What `Display`/`Debug` show of a free-text field: redacted and cut, again (a struct literal
-/// bypasses the constructors, and a secret may have become known since).
+/// What `Display` shows of a free-text field: the stored text, only cut if a struct literal
+/// put a longer one there (no scan: the constructors made it safe when it entered).
 pub(crate) fn shown(text: &str) -> Cow<'_, str> {
-    redact::redact_echo(text)
+    redact::cut_echo(text, text.len()).map_or(Cow::Borrowed(text), Cow::Owned)
 }
 
+/// Another library's error as shown: its `Display`, scrubbed of known secrets (it was not
+/// written by us, so this is where it enters).
 pub(crate) fn shown_error<E: fmt::Display + ?Sized>(err: &E) -> String {
-    redact::redact_text(&err.to_string())
+    let text = err.to_string();
+    match redact::scrub_known_secrets(&text) {
+        Cow::Borrowed(_) => text,
+        Cow::Owned(scrubbed) => scrubbed,
+    }
 }
 
 pub(crate) fn wait_suffix(wait: Option<Duration>) -> String {
@@ -50,17 +56,12 @@ pub(crate) fn truncated_detail(expected: Option<u64>, received: u64) -> String {
 }
 
 pub(crate) fn location_suffix(location: Option<&str>) -> String {
-    location.map_or_else(String::new, |l| {
-        format!(
-            " (Location: {})",
-            redact::redact_echo(&redact::redact_url(l))
-        )
-    })
+    location.map_or_else(String::new, |l| format!(" (Location: {})", shown(l)))
 }
 
-/// Short by design: the variant's name, its `Display` (redacted, as above, so even a struct
-/// literal's text is safe), the I/O error kind, a `Decode` body snippet, and the answer's already-redacted
-/// [`ResponseDetails`](crate::ResponseDetails). `{:?}` is as safe to log as `{}`.
+/// Short by design: the variant's name, its `Display`, the I/O error kind, and the answer's
+/// [`ResponseDetails`](crate::ResponseDetails) (parsed fields, redacted headers). `{:?}` is as
+/// safe to log as `{}`.
 impl fmt::Debug for PixivError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut d = f.debug_struct(self.variant_name());
@@ -68,9 +69,9 @@ impl fmt::Debug for PixivError {
         match self {
             Self::Io { source, .. } => d.field("kind", &source.kind()),
             Self::Decode {
-                snippet: Some(snippet),
+                body_len: Some(len),
                 ..
-            } => d.field("snippet", &shown(snippet)),
+            } => d.field("body_len", len),
             _ => &mut d,
         };
         if let Some(details) = self.details() {

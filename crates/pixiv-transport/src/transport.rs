@@ -121,7 +121,8 @@ impl Transport {
     /// Sends a request and decodes its JSON answer. The body is read up to the JSON cap
     /// ([`DEFAULT_MAX_JSON_BODY`](crate::config::DEFAULT_MAX_JSON_BODY), 16 MiB by default): a
     /// larger one is [`PixivError::BodyTooLarge`], refused without reading the rest. JSON that does
-    /// not decode into `T` is [`PixivError::Decode`] with a redacted snippet of the body.
+    /// not decode into `T` is [`PixivError::Decode`] with serde_json's message, where it stopped
+    /// and the body's length (never the body: it may hold tokens).
     pub async fn json<T: DeserializeOwned>(
         &self,
         req: Request<RequestBody>,

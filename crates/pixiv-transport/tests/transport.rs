@@ -165,7 +165,7 @@ async fn json_over_the_cap_is_body_too_large() {
 }
 
 #[tokio::test]
-async fn invalid_json_is_decode_with_a_redacted_snippet() {
+async fn invalid_json_is_decode_with_its_position_and_no_body() {
     let mock = mock().await;
     let t = builder(&mock).build().unwrap();
     mock.push_faults(
@@ -184,15 +184,24 @@ async fn invalid_json_is_decode_with_a_redacted_snippet() {
         )
         .await
         .unwrap_err();
+    let body_len = r#"{"access_token": "SECRET-abc123", "illust": [1, 2"#.len() as u64;
     match &err {
-        PixivError::Decode { snippet, .. } => {
-            let snippet = snippet.as_deref().unwrap_or_default();
-            assert!(snippet.contains("illust"), "{snippet}");
-            assert!(!snippet.contains("SECRET-abc123"), "{snippet}");
+        PixivError::Decode {
+            message,
+            line,
+            column,
+            body_len: len,
+            ..
+        } => {
+            assert!(message.contains("at line 1 column 49"), "{message}");
+            assert_eq!((*line, *column, *len), (Some(1), Some(49), Some(body_len)));
         }
         other => panic!("expected Decode, got {other:?}"),
     }
-    assert!(!format!("{err} {err:?}").contains("SECRET-abc123"));
+    // The body is not kept: nothing of it, the token included, is shown.
+    let shown = format!("{err} {err:?} {err:#?}");
+    assert!(!shown.contains("SECRET-abc123"), "{shown}");
+    assert!(!shown.contains("illust"), "{shown}");
 }
 
 #[tokio::test]

@@ -1,32 +1,32 @@
 //! Redaction by value: the secrets this process knows it holds (access and refresh tokens, the
-//! OAuth client secret and hash secret, a PKCE code and verifier) are replaced by [`REDACTED`]
-//! wherever they appear, whatever surrounds them. Pattern rules ([`redact_text`]) catch a secret
-//! by its key (`"refresh_token": "..."`); this catches one quoted in prose (`token XYZ is dead`)
-//! or under a key the rules do not know.
+//! OAuth client secret and hash secret, a PKCE code and verifier, a proxy password) are replaced
+//! by [`REDACTED`] wherever they appear, whatever surrounds them: quoted in prose by a server
+//! (`token XYZ is dead`), in another library's error, in a `Location`.
 //!
 //! The set is process-wide, so an error built anywhere (a body classified by the transport, a
 //! message formatted by an application) is scrubbed without being handed the client: the
 //! secret types register their value when made (`AccessToken::new`, `RefreshToken::new`), and
-//! the OAuth call registers what its form sends. It is bounded: at most [`MAX_KNOWN_SECRETS`]
+//! every [`Secret`](crate::Secret) (the OAuth form's values, the PKCE verifier, a proxy
+//! password) registers itself. It is bounded: at most [`MAX_KNOWN_SECRETS`]
 //! values, the oldest forgotten first (a rotated refresh token stays known for many rotations);
 //! values shorter than [`MIN_SECRET_LEN`] bytes are ignored, since scrubbing them would eat
 //! ordinary words.
 //!
 //! ```
-//! use pixiv_errors::redact::{redact_text, remember_secret};
+//! use pixiv_errors::redact::{remember_secret, scrub_known_secrets};
 //!
 //! remember_secret("r-0123456789abcdef");
 //! assert_eq!(
-//!     redact_text("Invalid refresh token r-0123456789abcdef (code 1508)"),
+//!     scrub_known_secrets("Invalid refresh token r-0123456789abcdef (code 1508)"),
 //!     "Invalid refresh token <redacted> (code 1508)",
 //! );
 //! ```
-//!
-//! [`redact_text`]: super::redact_text
 
 use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::sync::{PoisonError, RwLock};
+
+use aho_corasick::AhoCorasick;
 
 use super::REDACTED;
 
@@ -39,10 +39,20 @@ pub const MAX_KNOWN_SECRETS: usize = 64;
 
 /// Each remembered value, and its percent-encoded form when that differs (as a form or a query
 /// would carry it).
-static KNOWN: RwLock<VecDeque<Box<str>>> = RwLock::new(VecDeque::new());
+static KNOWN: RwLock<Known> = RwLock::new(Known {
+    values: VecDeque::new(),
+    matcher: None,
+});
 
-/// Remembers `value` as a secret: from now on [`super::redact_text`] (so every error's `Display`
-/// and `Debug`, the messages and snippets taken from answers, and the transport's log lines)
+/// The remembered values and one automaton finding all of them in one pass (aho-corasick,
+/// rebuilt when the set changes, which is rare: a token is made, a form is sent).
+struct Known {
+    values: VecDeque<Box<str>>,
+    matcher: Option<AhoCorasick>,
+}
+
+/// Remembers `value` as a secret: from now on [`scrub_known_secrets`] (so every message an error
+/// stores from then on, the parsed fields of an answer, a wrapped library error's `Display`)
 /// replaces it by `<redacted>`. Values under [`MIN_SECRET_LEN`] bytes are ignored; remembering
 /// a known value again is cheap.
 pub fn remember_secret(value: &str) {
@@ -51,36 +61,57 @@ pub fn remember_secret(value: &str) {
     }
     let encoded = percent_encoded(value);
     let mut known = KNOWN.write().unwrap_or_else(PoisonError::into_inner);
+    let mut changed = false;
     for form in [Some(value), encoded.as_deref()].into_iter().flatten() {
-        if known.iter().any(|k| &**k == form) {
+        if known.values.iter().any(|k| &**k == form) {
             continue;
         }
-        if known.len() >= MAX_KNOWN_SECRETS {
-            known.pop_front();
+        if known.values.len() >= MAX_KNOWN_SECRETS {
+            known.values.pop_front();
         }
-        known.push_back(form.into());
+        known.values.push_back(form.into());
+        changed = true;
+    }
+    if changed {
+        // Building fails only past aho-corasick's size limits, far above 64 short values; then
+        // the old automaton is kept rather than none.
+        if let Ok(matcher) = AhoCorasick::new(known.values.iter().map(|k| k.as_bytes())) {
+            known.matcher = Some(matcher);
+        }
     }
 }
 
-/// `text` with every remembered value replaced by `<redacted>` (longest first, so a value that
-/// contains another is hidden whole). Borrows when nothing matched, the usual case.
+/// `text` with every remembered value replaced by `<redacted>`: every byte any remembered value
+/// covers is hidden, so a value that contains or overlaps another is hidden whole (overlapping
+/// matches merge into one `<redacted>`). One pass over `text`; borrows when nothing matched, the
+/// usual case.
 pub fn scrub_known_secrets(text: &str) -> Cow<'_, str> {
     let known = KNOWN.read().unwrap_or_else(PoisonError::into_inner);
-    let mut found: Vec<&str> = known
-        .iter()
-        .map(|k| &**k)
-        .filter(|k| text.contains(k))
+    let Some(matcher) = &known.matcher else {
+        return Cow::Borrowed(text);
+    };
+    let mut spans: Vec<(usize, usize)> = matcher
+        .find_overlapping_iter(text)
+        .map(|m| (m.start(), m.end()))
         .collect();
-    if found.is_empty() {
+    if spans.is_empty() {
         return Cow::Borrowed(text);
     }
-    found.sort_by_key(|k| std::cmp::Reverse(k.len()));
-    let mut out = text.to_owned();
-    for k in found {
-        if out.contains(k) {
-            out = out.replace(k, REDACTED);
+    spans.sort_unstable();
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    for (start, end) in spans {
+        if start < copied {
+            // Overlaps the span just redacted: widen it.
+            copied = copied.max(end);
+            continue;
         }
+        // A value is valid UTF-8 and so is `text`, so a match starts and ends on char boundaries.
+        out.push_str(&text[copied..start]);
+        out.push_str(REDACTED);
+        copied = end;
     }
+    out.push_str(&text[copied..]);
     Cow::Owned(out)
 }
 
@@ -109,23 +140,22 @@ mod tests {
     }
 
     #[test]
+    fn overlapping_values_are_hidden_whole() {
+        remember_secret("overlap-AAAA-1234");
+        remember_secret("1234-overlap-BBBB");
+        assert_eq!(
+            scrub_known_secrets("x overlap-AAAA-1234-overlap-BBBB y"),
+            "x <redacted> y"
+        );
+        assert_eq!(scrub_known_secrets("nothing here"), "nothing here");
+    }
+
+    #[test]
     fn the_form_encoded_value_is_scrubbed_too() {
         remember_secret("with space/and+plus");
         assert_eq!(
             scrub_known_secrets("refresh=with+space%2Fand%2Bplus&x=1"),
             "refresh=<redacted>&x=1"
         );
-    }
-
-    #[test]
-    fn the_set_is_bounded_and_forgets_the_oldest() {
-        let first = "bounded-first-value";
-        remember_secret(first);
-        for i in 0..MAX_KNOWN_SECRETS {
-            remember_secret(&format!("bounded-filler-{i:04}"));
-        }
-        let known = KNOWN.read().unwrap_or_else(PoisonError::into_inner);
-        assert!(known.len() <= MAX_KNOWN_SECRETS);
-        assert!(!known.iter().any(|k| &**k == first));
     }
 }

@@ -1,38 +1,40 @@
 //! Redaction: keeping secrets out of error messages, `Debug` output and logs.
 //!
-//! Everything [`PixivError`](crate::PixivError) shows goes through these functions, and the
-//! transport uses them for its traces. Secrets are replaced by [`REDACTED`] (`<redacted>`).
+//! Secrets are kept out where they could enter an error, not by scanning text afterwards:
 //!
-//! What counts as a secret:
-//! - headers: `Authorization`, `Proxy-Authorization`, `Cookie`, `Set-Cookie`, and any header
-//!   whose name [`is_sensitive_param`] (e.g. `X-Csrf-Token`); see [`is_sensitive_header`];
-//! - parameters and keys ([`is_sensitive_param`]): `code`, `code_verifier`, and every name that
-//!   contains `token`, `secret`, `password`, `passwd`, `session` or `sessid` (case-insensitive),
-//!   except `token_type` (whose value is always `bearer`);
-//! - the token after `Bearer ` anywhere in text;
-//! - the password of a URL's userinfo (`https://user:<redacted>@host`);
-//! - by value: every secret the process registered with [`remember_secret`] (tokens, client
-//!   and hash secrets, a PKCE code), wherever it appears, bounded ([`MAX_KNOWN_SECRETS`]).
+//! - **by type**: a secret the process holds is a [`Secret`](crate::Secret), which never
+//!   prints and registers its value here ([`remember_secret`]); every free-text field an error
+//!   stores (a message, a reason, a serde message, a `Location`) is scrubbed of those values when
+//!   the constructor or [`classify`](crate::classify()) stores it ([`redact_echo`]), and so is the
+//!   `Display` of a wrapped library error (hyper, io) when it is shown;
+//! - **by structure**: headers by name ([`is_sensitive_header`]: `Authorization`,
+//!   `Proxy-Authorization`, `Cookie`, `Set-Cookie` and names like `X-Auth-Token`), and URLs by
+//!   their parts ([`redact_url`]: the userinfo password, query and fragment parameters named like
+//!   secrets, see [`is_sensitive_param`]);
+//! - **by not keeping it**: an error never holds a response body, only the fields
+//!   [`classify`](crate::classify()) parsed out of it (docs/errors.md), so a token a server puts
+//!   in a body has no way into the error.
+//!
+//! Secrets are replaced by [`REDACTED`] (`<redacted>`).
 //!
 //! ```
-//! use pixiv_errors::redact;
+//! use pixiv_errors::{redact, Secret};
 //!
-//! let body = br#"{"access_token": "abc123", "expires_in": 3600, "code": 1508}"#;
-//! assert_eq!(
-//!     redact::redact_body_snippet(body),
-//!     r#"{"access_token": "<redacted>", "expires_in": 3600, "code": 1508}"#,
-//! );
 //! assert_eq!(
 //!     redact::redact_url("https://u:pw@example.com/cb?code=xyz&state=1"),
 //!     "https://u:<redacted>@example.com/cb?code=<redacted>&state=1",
 //! );
-//! assert_eq!(redact::redact_text("sent Bearer abc.def"), "sent Bearer <redacted>");
+//! let token = Secret::new("r-0123456789abcdef");
+//! assert_eq!(
+//!     redact::redact_echo("Invalid refresh token r-0123456789abcdef"),
+//!     "Invalid refresh token <redacted>",
+//! );
+//! # drop(token);
 //! ```
 
 mod known;
 #[cfg(test)]
 mod tests;
-mod text;
 mod urls;
 
 use std::borrow::Cow;
@@ -40,23 +42,17 @@ use std::borrow::Cow;
 pub use known::{MAX_KNOWN_SECRETS, MIN_SECRET_LEN, remember_secret, scrub_known_secrets};
 pub use urls::redact_url;
 
-use text::{redact_bearer, redact_key_values};
-use urls::redact_userinfo;
-
-use http::header::{AUTHORIZATION, COOKIE, PROXY_AUTHORIZATION, SET_COOKIE};
+use http::header::{
+    AUTHORIZATION, CONTENT_LOCATION, COOKIE, LOCATION, PROXY_AUTHORIZATION, SET_COOKIE,
+};
 use http::{HeaderMap, HeaderName, HeaderValue};
 
 /// What a secret is replaced with.
 pub const REDACTED: &str = "<redacted>";
 
-/// The most bytes a body snippet keeps (1 KiB): enough to recognise an error page or a JSON
-/// error object, small enough to log and to carry inside an error.
-pub const SNIPPET_LIMIT: usize = 1024;
-
-/// How many bytes of a body [`redact_body_snippet`] reads before redacting. Redaction runs
-/// before the snippet is cut to [`SNIPPET_LIMIT`], so a long token shrunk to `<redacted>` does
-/// not pull more of the body into the snippet than this; 64 KiB bounds the work on a huge body.
-pub const REDACT_WINDOW: usize = 64 * 1024;
+/// How many bytes of a text [`redact_echo`] scrubs: past it, the text is cut anyway. Bounds the
+/// work on a huge message.
+const SCRUB_WINDOW: usize = 64 * 1024;
 
 /// Whether a header's value is a credential: `Authorization`, `Proxy-Authorization`, `Cookie`,
 /// `Set-Cookie`, or a name for which [`is_sensitive_param`] holds (such as `X-Auth-Token`).
@@ -68,7 +64,7 @@ pub fn is_sensitive_header(name: &HeaderName) -> bool {
         || is_sensitive_param(name.as_str())
 }
 
-/// Whether a JSON key, form field, query parameter or cookie name holds a secret:
+/// Whether a header, query parameter or field name holds a secret:
 /// `code`, `code_verifier`, or any name containing `token`, `secret`, `password`, `passwd`,
 /// `session` or `sessid` (ASCII case-insensitive), except `token_type`.
 ///
@@ -92,10 +88,11 @@ pub fn is_sensitive_param(name: &str) -> bool {
             .any(|needle| lower.contains(needle))
 }
 
-/// A copy of `headers` with every sensitive value ([`is_sensitive_header`]) replaced by
-/// `<redacted>` (and marked sensitive), and every other value run through [`redact_text`]
-/// (so a `Location` carrying `?code=` loses it). Values that are not UTF-8 are kept as they are
-/// unless the header is sensitive.
+/// A copy of `headers` as an error keeps them: a sensitive header ([`is_sensitive_header`]) has
+/// its value replaced by `<redacted>` (and marked sensitive), `Location` and `Content-Location`
+/// go through [`redact_url`], and every other value is scrubbed of known secrets
+/// ([`scrub_known_secrets`]). Values that are not UTF-8 are kept as they are unless the header is
+/// sensitive.
 pub fn redact_headers(headers: &HeaderMap) -> HeaderMap {
     let mut out = HeaderMap::with_capacity(headers.len());
     for (name, value) in headers {
@@ -110,33 +107,21 @@ fn redact_header_value(name: &HeaderName, value: &HeaderValue) -> HeaderValue {
         v.set_sensitive(true);
         return v;
     }
-    match value.to_str() {
-        Ok(text) => {
-            let redacted = redact_text(text);
-            if redacted == text {
-                value.clone()
-            } else {
-                // `redact_text` only swaps ASCII-visible text for `<redacted>`, so this parses;
-                // the fallback keeps the contract (no secret) even if it did not.
-                HeaderValue::from_str(&redacted)
-                    .unwrap_or_else(|_| HeaderValue::from_static(REDACTED))
-            }
-        }
-        Err(_) => value.clone(),
+    let Ok(text) = value.to_str() else {
+        return value.clone();
+    };
+    let redacted = if *name == LOCATION || *name == CONTENT_LOCATION {
+        Cow::Owned(redact_url(text))
+    } else {
+        scrub_known_secrets(text)
+    };
+    if redacted == text {
+        value.clone()
+    } else {
+        // Redaction only swaps visible ASCII text for `<redacted>`, so this parses; the
+        // fallback keeps the contract (no secret) even if it did not.
+        HeaderValue::from_str(&redacted).unwrap_or_else(|_| HeaderValue::from_static(REDACTED))
     }
-}
-
-/// A printable, redacted snippet of a body: at most [`REDACT_WINDOW`] bytes are read, decoded as
-/// UTF-8 (invalid bytes become U+FFFD), run through [`redact_text`], and cut on a character
-/// boundary to at most [`SNIPPET_LIMIT`] bytes (ending in `…` when cut).
-pub fn redact_body_snippet(body: &[u8]) -> String {
-    let window = &body[..body.len().min(REDACT_WINDOW)];
-    let text = String::from_utf8_lossy(window);
-    let mut out = redact_text(&text);
-    if out.len() > SNIPPET_LIMIT || body.len() > window.len() {
-        truncate_with_ellipsis(&mut out, SNIPPET_LIMIT);
-    }
-    out
 }
 
 /// The most characters of an input an error shows (a URL, a line, a message, a `Location`):
@@ -144,10 +129,10 @@ pub fn redact_body_snippet(body: &[u8]) -> String {
 /// whole input's length, so a 10 MB line is reported, not echoed.
 pub const MAX_ECHO_CHARS: usize = 200;
 
-/// `text` as an error may show it: redacted ([`redact_text`], on at most the first
-/// [`REDACT_WINDOW`] bytes) and, when longer than [`MAX_ECHO_CHARS`] characters plus room for
-/// the marker, cut to [`MAX_ECHO_CHARS`] characters followed by `… (N bytes)`. Cutting a cut
-/// text again changes nothing. Borrows when there was nothing to change.
+/// `text` as an error stores it: scrubbed of known secrets ([`scrub_known_secrets`], on at most
+/// the first 64 KiB) and, when longer than [`MAX_ECHO_CHARS`] characters plus room for the
+/// marker, cut to [`MAX_ECHO_CHARS`] characters followed by `… (N bytes)`. Cutting a cut text
+/// again changes nothing. Borrows when there was nothing to change.
 ///
 /// ```
 /// use pixiv_errors::redact::redact_echo;
@@ -156,79 +141,35 @@ pub const MAX_ECHO_CHARS: usize = 200;
 /// assert_eq!(redact_echo(&line), format!("{}… (10000 bytes)", "x".repeat(200)));
 /// ```
 pub fn redact_echo(text: &str) -> Cow<'_, str> {
-    let mut window_end = text.len().min(REDACT_WINDOW);
+    let mut window_end = text.len().min(SCRUB_WINDOW);
     while !text.is_char_boundary(window_end) {
         window_end -= 1;
     }
-    let redacted = redact_text(&text[..window_end]);
+    let scrubbed = scrub_known_secrets(&text[..window_end]);
+    match cut_echo(&scrubbed, text.len()) {
+        Some(cut) => Cow::Owned(cut),
+        None if window_end < text.len() => {
+            Cow::Owned(format!("{scrubbed}… ({} bytes)", text.len()))
+        }
+        None => match scrubbed {
+            Cow::Borrowed(_) => Cow::Borrowed(text),
+            Cow::Owned(s) => Cow::Owned(s),
+        },
+    }
+}
+
+/// `text` cut to [`MAX_ECHO_CHARS`] characters and `… (N bytes)` (N = `whole_len`), or `None`
+/// when it is short enough to show whole.
+pub(crate) fn cut_echo(text: &str, whole_len: usize) -> Option<String> {
     // Room for the `… (N bytes)` an echo cut before ends with, so cutting twice changes nothing.
     const MARKER_ROOM: usize = 32;
-    let too_long = redacted
+    let too_long = text
         .char_indices()
         .nth(MAX_ECHO_CHARS + MARKER_ROOM)
         .is_some();
-    if let Some((cut, _)) = redacted
+    let (cut, _) = text
         .char_indices()
         .nth(MAX_ECHO_CHARS)
-        .filter(|_| too_long)
-    {
-        return Cow::Owned(format!("{}… ({} bytes)", &redacted[..cut], text.len()));
-    }
-    if window_end < text.len() {
-        return Cow::Owned(format!("{redacted}… ({} bytes)", text.len()));
-    }
-    if redacted == text {
-        Cow::Borrowed(text)
-    } else {
-        Cow::Owned(redacted)
-    }
-}
-
-/// Cuts `s` to at most `max` bytes on a char boundary, ending it with `…`.
-pub(crate) fn truncate_with_ellipsis(s: &mut String, max: usize) {
-    const ELLIPSIS: &str = "…";
-    if s.len() + ELLIPSIS.len() <= max {
-        s.push_str(ELLIPSIS);
-        return;
-    }
-    let mut cut = max.saturating_sub(ELLIPSIS.len());
-    while cut > 0 && !s.is_char_boundary(cut) {
-        cut -= 1;
-    }
-    s.truncate(cut);
-    s.push_str(ELLIPSIS);
-}
-
-/// Redacts secrets in free text (a message, a body, a log line, another library's error):
-/// userinfo passwords in URLs, values of sensitive keys ([`is_sensitive_param`]) written as
-/// `key=value`, `key: value`, `"key": "value"` (also inside escaped JSON such as
-/// `\"key\":\"value\"`), HTML `name="key" content="value"` / `value="value"`, the token
-/// after `Bearer `, and every value registered with [`remember_secret`].
-///
-/// A sensitive key's value after `:` is kept when it is `true`, `false`, `null`, an object or
-/// an array (whose own keys are scanned), or a number after the key `code` (so Pixiv's
-/// `"code": 1508` stays readable). A
-/// quoted value that never closes is redacted to the end of the text, so a cut body cannot leak
-/// the start of a token.
-///
-/// ```
-/// use pixiv_errors::redact::redact_text;
-/// assert_eq!(
-///     redact_text(r#"{"refresh_token":"r-123","user":{"name":"a"}}"#),
-///     r#"{"refresh_token":"<redacted>","user":{"name":"a"}}"#,
-/// );
-/// assert_eq!(
-///     redact_text("grant_type=refresh_token&refresh_token=r-123&get_secure_url=1"),
-///     "grant_type=refresh_token&refresh_token=<redacted>&get_secure_url=1",
-/// );
-/// assert_eq!(redact_text("Cookie: PHPSESSID=1; a=b"), "Cookie: <redacted>");
-/// ```
-pub fn redact_text(text: &str) -> String {
-    let step1 = redact_userinfo(text);
-    let step2 = redact_key_values(&step1);
-    let step3 = redact_bearer(&step2);
-    match scrub_known_secrets(&step3) {
-        Cow::Borrowed(_) => step3,
-        Cow::Owned(scrubbed) => scrubbed,
-    }
+        .filter(|_| too_long)?;
+    Some(format!("{}… ({whole_len} bytes)", &text[..cut]))
 }

@@ -1,12 +1,12 @@
-//! URLs: the userinfo password and sensitive query and fragment parameters.
+//! URLs: the userinfo password and sensitive query and fragment parameters, found by the URL's
+//! structure.
 
-use super::text::find;
-use super::{REDACTED, is_sensitive_param, redact_text};
+use super::{REDACTED, is_sensitive_param, scrub_known_secrets};
 
 /// Redacts a URL for display: the userinfo password, and the values of sensitive query and
 /// fragment parameters ([`is_sensitive_param`], compared after percent-decoding the name);
-/// then the result goes through [`redact_text`], so a string that is not a URL at all is
-/// still safe to show. Never fails, never rejects.
+/// then known secrets are scrubbed by value ([`scrub_known_secrets`]), so a `Location` that is
+/// no URL at all cannot carry one of ours. Never fails, never rejects.
 ///
 /// ```
 /// use pixiv_errors::redact::redact_url;
@@ -38,8 +38,10 @@ pub fn redact_url(url: &str) -> String {
         out.push('#');
         out.push_str(&redact_pairs(fragment));
     }
-    // Whatever is not a URL (a `Location` can hold anything) still gets the text rules.
-    redact_text(&out)
+    match scrub_known_secrets(&out) {
+        std::borrow::Cow::Borrowed(_) => out,
+        std::borrow::Cow::Owned(scrubbed) => scrubbed,
+    }
 }
 
 /// Redacts `k=v` pairs separated by `&` whose decoded key is sensitive.
@@ -70,52 +72,38 @@ fn percent_decode_lossy(s: &str) -> String {
         .into_owned()
 }
 
-/// `scheme://user:password@host` -> `scheme://user:<redacted>@host`, for every `://` in `text`.
+/// `scheme://user:password@host` -> `scheme://user:<redacted>@host`.
 ///
 /// The userinfo ends at the last `@` of the authority (up to `/`, `?` or `#`). When the
 /// authority has no `@`, a password holding an unencoded `/`, `?` or `#` (invalid, but people
-/// write it) is caught by looking on to the end of the word: `host:443/a@b` then loses `443/a`,
+/// write it) is caught by looking on to the end of the URL: `host:443/a@b` then loses `443/a`,
 /// which errs on the side of hiding too much.
-pub(super) fn redact_userinfo(text: &str) -> String {
-    // How far past `://` a userinfo is looked for. Bounds the work on a hostile body full of
-    // `://` (without it, 64 KiB of `a://b` took 1.8 s in a debug build); real userinfo and
-    // hosts are far shorter.
-    const MAX_USERINFO_SCAN: usize = 512;
-
-    let b = text.as_bytes();
-    let mut out = String::with_capacity(text.len());
-    let mut copied = 0;
-    let mut search = 0;
-    while let Some(found) = find(&b[search..], b"://") {
-        let start = search + found + 3;
-        let scan_end = b.len().min(start + MAX_USERINFO_SCAN);
-        let word_end = b[start..scan_end]
-            .iter()
-            .position(|&c| {
-                matches!(c, b'"' | b'\'' | b'<' | b'>' | b'\\' | b'`') || c.is_ascii_whitespace()
-            })
-            .map_or(scan_end, |p| start + p);
-        let authority_end = b[start..word_end]
-            .iter()
-            .position(|&c| matches!(c, b'/' | b'?' | b'#'))
-            .map_or(word_end, |p| start + p);
-        let at = b[start..authority_end]
-            .iter()
-            .rposition(|&c| c == b'@')
-            .or_else(|| b[start..word_end].iter().rposition(|&c| c == b'@'))
-            .map(|p| start + p);
-        if let Some(at) = at {
-            if let Some(colon) = b[start..at].iter().position(|&c| c == b':') {
-                let pw_start = start + colon + 1;
-                if &text[pw_start..at] != REDACTED {
-                    out.push_str(&text[copied..pw_start]);
-                    out.push_str(REDACTED);
-                    copied = at;
-                }
-            }
+fn redact_userinfo(url: &str) -> String {
+    let Some(scheme_end) = memchr::memmem::find(url.as_bytes(), b"://") else {
+        return url.to_owned();
+    };
+    let start = scheme_end + 3;
+    let b = url.as_bytes();
+    let word_end = b[start..]
+        .iter()
+        .position(|&c| c.is_ascii_whitespace())
+        .map_or(b.len(), |p| start + p);
+    let authority_end = b[start..word_end]
+        .iter()
+        .position(|&c| matches!(c, b'/' | b'?' | b'#'))
+        .map_or(word_end, |p| start + p);
+    let at = b[start..authority_end]
+        .iter()
+        .rposition(|&c| c == b'@')
+        .or_else(|| b[start..word_end].iter().rposition(|&c| c == b'@'))
+        .map(|p| start + p);
+    let Some(at) = at else {
+        return url.to_owned();
+    };
+    match b[start..at].iter().position(|&c| c == b':') {
+        Some(colon) if &url[start + colon + 1..at] != REDACTED => {
+            format!("{}{REDACTED}{}", &url[..start + colon + 1], &url[at..])
         }
-        search = at.map_or(authority_end, |a| a + 1).max(start);
+        _ => url.to_owned(),
     }
-    out.push_str(&text[copied..]);
-    out
 }

@@ -205,12 +205,8 @@ fn cloudflare_by_html_body_with_and_without_ray() {
     assert!(
         matches!(&err, PixivError::CloudflareChallenge { ray_id: Some(r), .. } if r == "8c1f2a3b4c5d6e7f-LAX")
     );
-    assert!(
-        err.details()
-            .unwrap()
-            .body_snippet()
-            .contains("Just a moment...")
-    );
+    // The page's title is kept, not the page.
+    assert_eq!(err.details().unwrap().title(), Some("Just a moment..."));
 }
 
 #[test]
@@ -304,8 +300,92 @@ fn plain_500_with_html_is_retryable_http() {
         "HTTP 500 Internal Server Error: Internal Server Error"
     );
     assert!(err.is_retryable());
-    assert_eq!(err.details().unwrap().body_snippet(), body);
-    assert_eq!(err.details().unwrap().headers()["server"], "nginx");
+    let d = err.details().unwrap();
+    assert_eq!(d.body_len(), body.len() as u64);
+    assert_eq!(d.content_type(), Some("text/html"));
+    assert_eq!(d.title(), None);
+    assert_eq!(d.headers()["server"], "nginx");
+}
+
+#[test]
+fn an_html_502_page_gives_its_title_and_nothing_else() {
+    let h = headers(&[("content-type", "text/html; charset=utf-8")]);
+    let body = "<!DOCTYPE html>\n<html><head>\n<TITLE>\n  502 Bad Gateway &amp; co\n</TITLE>\n\
+                <meta name=\"csrf-token\" content=\"CSRF-0123456789\"></head>\n\
+                <body>session=SESS-0123456789</body></html>";
+    let err = classify_now(502, &h, body).unwrap();
+    assert!(err.is_retryable());
+    let d = err.details().unwrap();
+    assert_eq!(d.title(), Some("502 Bad Gateway & co"));
+    assert_eq!(d.body_len(), body.len() as u64);
+    let debug = format!("{err:?}");
+    assert!(debug.contains("502 Bad Gateway & co"), "{debug}");
+    for secret in ["CSRF-0123456789", "SESS-0123456789"] {
+        assert!(!debug.contains(secret), "{debug}");
+        assert!(!err.to_string().contains(secret));
+    }
+    // A title is capped like any echo; an empty one is none; a page without one has none.
+    let long = format!("<html><title>{}</title></html>", "t".repeat(5_000));
+    let err = classify_now(503, &h, &long).unwrap();
+    assert!(
+        err.details()
+            .unwrap()
+            .title()
+            .unwrap()
+            .ends_with("… (5000 bytes)")
+    );
+    let err = classify_now(503, &h, "<html><title>  </title></html>").unwrap();
+    assert_eq!(err.details().unwrap().title(), None);
+    // Not HTML: no title looked for.
+    let plain = headers(&[("content-type", "text/plain")]);
+    let err = classify_now(502, &plain, "<title>x</title> upstream died").unwrap();
+    assert_eq!(err.details().unwrap().title(), None);
+    assert_eq!(err.details().unwrap().content_type(), Some("text/plain"));
+    // Undeclared: sniffed from the start of the body.
+    let err = classify_now(
+        502,
+        &HeaderMap::new(),
+        "<html><title>Sniffed</title></html>",
+    )
+    .unwrap();
+    assert_eq!(err.details().unwrap().title(), Some("Sniffed"));
+}
+
+#[test]
+fn pixiv_fields_are_kept_parsed_and_the_rest_of_the_body_is_not() {
+    let body = r#"{"error": {"user_message": "u", "message": "m", "reason": "r",
+        "user_message_details": {"limit": 5, "kind": "bookmark", "ok": true, "nested": {"a": 1},
+        "access_token": "AT-DETAIL-0123456789"}},
+        "access_token": "AT-TOP-0123456789", "debug": "AT-DEBUG-0123456789"}"#;
+    let err = classify_now(400, &HeaderMap::new(), body).unwrap();
+    let d = err.details().unwrap();
+    assert_eq!(
+        (d.user_message(), d.message(), d.reason()),
+        (Some("u"), Some("m"), Some("r"))
+    );
+    let entries: Vec<(&str, &str)> = d
+        .user_message_details()
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    assert_eq!(
+        entries,
+        [("kind", "bookmark"), ("limit", "5"), ("ok", "true")]
+    );
+    assert_eq!(d.body_len(), body.len() as u64);
+    let shown = format!("{err} {err:?} {err:#?}");
+    assert!(!shown.contains("AT-"), "{shown}");
+
+    let err = classify_now(400, &HeaderMap::new(), OAUTH_INVALID_REFRESH_GRANT).unwrap();
+    let d = err.details().unwrap();
+    assert_eq!(
+        (d.code(), d.system_message(), d.error()),
+        (
+            Some(1508),
+            Some("Invalid refresh token"),
+            Some("invalid_grant")
+        )
+    );
 }
 
 #[test]
@@ -404,7 +484,7 @@ fn ten_thousand_levels_do_not_overflow_the_stack() {
         let err = classify_now(403, &HeaderMap::new(), body).unwrap();
         assert!(matches!(err, PixivError::Http { .. }), "{err:?}");
         assert!(classify_now(200, &HeaderMap::new(), body).is_none());
-        assert!(err.details().unwrap().body_snippet().len() <= redact::SNIPPET_LIMIT);
+        assert_eq!(err.details().unwrap().body_len(), body.len() as u64);
     }
 }
 
@@ -414,7 +494,7 @@ fn serde_json_recursion_limit_becomes_a_decode_error() {
     let err: PixivError = serde_json::from_str::<serde_json::Value>(&deep)
         .unwrap_err()
         .into();
-    assert!(matches!(err, PixivError::Decode { snippet: None, .. }));
+    assert!(matches!(err, PixivError::Decode { body_len: None, .. }));
     assert!(
         err.to_string().contains("recursion limit exceeded"),
         "{err}"
@@ -425,8 +505,11 @@ fn serde_json_recursion_limit_becomes_a_decode_error() {
     );
     match err {
         PixivError::Decode {
-            snippet: Some(s), ..
-        } => assert!(s.len() <= redact::SNIPPET_LIMIT),
+            body_len: Some(n),
+            line: Some(1),
+            column: Some(_),
+            ..
+        } => assert_eq!(n, deep.len() as u64),
         other => panic!("{other:?}"),
     }
 }

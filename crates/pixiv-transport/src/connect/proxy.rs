@@ -12,7 +12,9 @@
 //!   resolves it, so the address policy applies), RFC 1929 credentials from the userinfo, port
 //!   1080 by default (the handshake is in `socks.rs`; docs/security.md, "SOCKS proxies");
 //! - credentials come from the URL's userinfo (percent-decoded) and are never shown: `Debug`
-//!   prints `http://<redacted>@host:port`;
+//!   prints `http://<redacted>@host:port`, and a URL with a password is held as a
+//!   `Secret`, as is the password (as written and percent-decoded), so an error that quotes it
+//!   is scrubbed by value;
 //! - failures are `PixivError::Proxy` saying what the proxy answered (the status line of a refused
 //!   CONNECT, "proxy authentication required" for 407).
 //!
@@ -58,11 +60,14 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 use super::socks::is_socks;
 
+mod held;
+use held::ProxyUrl;
+
 /// Proxy settings. See the [module docs](self).
 #[derive(Clone, Default)]
 #[must_use]
 pub struct ProxyConfig {
-    url: Option<String>,
+    url: Option<ProxyUrl>,
     no_proxy: String,
     env: Option<EnvProxies>,
     matcher: Option<Arc<Matcher>>,
@@ -70,9 +75,9 @@ pub struct ProxyConfig {
 
 #[derive(Clone, Default)]
 struct EnvProxies {
-    all: String,
-    http: String,
-    https: String,
+    all: ProxyUrl,
+    http: ProxyUrl,
+    https: ProxyUrl,
 }
 
 impl ProxyConfig {
@@ -87,6 +92,7 @@ impl ProxyConfig {
     /// userinfo percent-decoded; a SOCKS port defaults to 1080. `InvalidInput` for another scheme
     /// (`socks4` included) or a bad URL.
     pub fn url(url: &str) -> Result<Self, PixivError> {
+        let held = ProxyUrl::new(url);
         let uri: Uri = url
             .parse()
             .map_err(|e: http::uri::InvalidUri| invalid(url, e.to_string()))?;
@@ -137,7 +143,7 @@ impl ProxyConfig {
             ));
         }
         let mut config = Self {
-            url: Some(url.to_owned()),
+            url: Some(held),
             ..Self::default()
         };
         config.rebuild();
@@ -191,9 +197,10 @@ impl ProxyConfig {
             first(["ALL_PROXY", "all_proxy"]),
             first(["HTTP_PROXY", "http_proxy"]),
             first(["HTTPS_PROXY", "https_proxy"]),
-        ];
+        ]
+        .map(|(name, value)| (name, ProxyUrl::new(&value)));
         for (name, value) in [&all, &http, &https] {
-            check_env_proxy(name, value)?;
+            check_env_proxy(name, value.expose())?;
         }
         let mut config = Self {
             url: None,
@@ -222,21 +229,22 @@ impl ProxyConfig {
     fn rebuild(&mut self) {
         let builder = Matcher::builder().no(self.no_proxy.as_str());
         let builder = match (&self.url, &self.env) {
-            (Some(url), _) => builder.all(url.as_str()),
+            (Some(url), _) => builder.all(url.expose()),
             (None, Some(env)) => builder
-                .all(env.all.as_str())
-                .http(env.http.as_str())
-                .https(env.https.as_str()),
+                .all(env.all.expose())
+                .http(env.http.expose())
+                .https(env.https.expose()),
             (None, None) => {
                 self.matcher = None;
                 return;
             }
         };
         let enabled = self.url.is_some()
-            || self
-                .env
-                .as_ref()
-                .is_some_and(|e| !(e.all.is_empty() && e.http.is_empty() && e.https.is_empty()));
+            || self.env.as_ref().is_some_and(|e| {
+                [&e.all, &e.http, &e.https]
+                    .iter()
+                    .any(|u| !u.expose().is_empty())
+            });
         self.matcher = enabled.then(|| Arc::new(builder.build()));
     }
 }
@@ -322,12 +330,12 @@ impl fmt::Debug for ProxyConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut d = f.debug_struct("ProxyConfig");
         if let Some(url) = &self.url {
-            d.field("url", &redact_url(url));
+            d.field("url", &redact_url(url.expose()));
         }
         if let Some(env) = &self.env {
-            d.field("all", &redact_url(&env.all))
-                .field("http", &redact_url(&env.http))
-                .field("https", &redact_url(&env.https));
+            d.field("all", &redact_url(env.all.expose()))
+                .field("http", &redact_url(env.http.expose()))
+                .field("https", &redact_url(env.https.expose()));
         }
         d.field("no_proxy", &self.no_proxy).finish()
     }

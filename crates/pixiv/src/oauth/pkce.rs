@@ -22,12 +22,12 @@ use std::fmt;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use pixiv_errors::PixivError;
+use pixiv_errors::{PixivError, Secret};
 use pixiv_transport::Transport;
 use sha2::{Digest as _, Sha256};
 
 use super::Tokens;
-use super::token::{Grant, token_call};
+use super::token::{FormValue, Grant, token_call};
 use crate::client::{DEFAULT_API_BASE, DEFAULT_OAUTH_BASE};
 
 /// Where the authorization code is sent back to, as Pixiv's app registers it (docs/protocol.md).
@@ -37,11 +37,11 @@ pub const REDIRECT_URI: &str = "https://app-api.pixiv.net/web/v1/users/auth/pixi
 const VERIFIER_BYTES: usize = 64;
 
 /// A `code_verifier`, its S256 `code_challenge`, and the login URL that carries the challenge.
-/// `Debug` hides the verifier, and making one registers it with
-/// [`pixiv_errors::redact::remember_secret`].
+/// The verifier is held as a [`Secret`]: `Debug` hides it, and making one remembers it for
+/// redaction by value.
 #[derive(Clone)]
 pub struct PkceChallenge {
-    verifier: String,
+    verifier: Secret,
     challenge: String,
     login_url: String,
 }
@@ -64,10 +64,9 @@ impl PkceChallenge {
 
     /// The challenge and login URL of a given verifier (for tests and resumed logins).
     pub fn from_verifier(api_base: &str, verifier: impl Into<String>) -> Self {
-        let verifier = verifier.into();
-        // Scrubbed by value from any error or log line that quotes it (docs/security.md).
-        pixiv_errors::redact::remember_secret(&verifier);
-        let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
+        // A `Secret`: scrubbed by value from any error that quotes it (docs/security.md).
+        let verifier = Secret::new(verifier);
+        let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.expose().as_bytes()));
         let login_url = format!(
             "{}/web/v1/login?code_challenge={challenge}&code_challenge_method=S256&client=pixiv-android",
             api_base.trim_end_matches('/')
@@ -81,7 +80,7 @@ impl PkceChallenge {
 
     /// The `code_verifier` (keep it for [`exchange_code`]).
     pub fn verifier(&self) -> &str {
-        &self.verifier
+        self.verifier.expose()
     }
 
     /// base64url (no padding) of the verifier's SHA-256.
@@ -127,11 +126,11 @@ pub async fn exchange_code_with(
         oauth_base,
         Grant::AuthorizationCode,
         &[
-            ("code", code),
-            ("code_verifier", verifier),
-            ("grant_type", "authorization_code"),
-            ("include_policy", "true"),
-            ("redirect_uri", REDIRECT_URI),
+            ("code", FormValue::Secret(Secret::new(code))),
+            ("code_verifier", FormValue::Secret(Secret::new(verifier))),
+            ("grant_type", FormValue::Plain("authorization_code")),
+            ("include_policy", FormValue::Plain("true")),
+            ("redirect_uri", FormValue::Plain(REDIRECT_URI)),
         ],
         None,
     )

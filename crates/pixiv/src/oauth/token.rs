@@ -8,7 +8,7 @@ use http::header::{CONTENT_TYPE, LOCATION};
 use http::{HeaderValue, Method, Request, StatusCode};
 use http_body_util::BodyExt as _;
 use md5::{Digest as _, Md5};
-use pixiv_errors::{AuthErrorKind, PixivError, redact};
+use pixiv_errors::{AuthErrorKind, PixivError, Secret};
 use pixiv_transport::auth::{AccessToken, MAX_TOKEN_LIFETIME};
 use pixiv_transport::redirect::NoFollow;
 use pixiv_transport::{Body, RequestBody, Transport};
@@ -31,17 +31,21 @@ pub fn client_time(now: OffsetDateTime) -> String {
 /// `X-Client-Hash` for a `X-Client-Time` value: lowercase hex MD5 of `client_time` followed by
 /// [`HASH_SECRET`].
 pub fn client_hash(client_time: &str) -> String {
+    // Held as a `Secret` (so remembered for redaction by value, again if it was forgotten) and
+    // exposed only to the hash.
+    let hash_secret = Secret::new(HASH_SECRET);
     let mut md5 = Md5::new();
     md5.update(client_time.as_bytes());
-    md5.update(HASH_SECRET.as_bytes());
+    md5.update(hash_secret.expose().as_bytes());
     hex::encode(md5.finalize())
 }
 
 /// A refresh token: what an application stores to log in again. `Debug` and `Display` print
 /// `<redacted>`; the secret is only reachable through [`secret`](Self::secret).
 ///
-/// Making one registers its value with [`pixiv_errors::redact::remember_secret`] (so the token
-/// in use and the ones it replaced are scrubbed from every error message and log line).
+/// It holds a [`Secret`], which registers its value with
+/// [`pixiv_errors::redact::remember_secret`] (so the token in use and the ones it replaced are
+/// scrubbed from every text an error stores).
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct RefreshToken(pixiv_errors::Secret);
 
@@ -54,6 +58,11 @@ impl RefreshToken {
     /// The token itself, to store it.
     pub fn secret(&self) -> &str {
         self.0.expose()
+    }
+
+    /// The token as the [`Secret`] it is held in (for the token call's form).
+    pub(crate) fn as_secret(&self) -> &Secret {
+        &self.0
     }
 }
 
@@ -108,28 +117,40 @@ pub(crate) enum Grant {
     AuthorizationCode,
 }
 
+/// A value of the token call's form: a secret (the refresh token, the code, the verifier) stays a
+/// [`Secret`] until the form body is built, the one place that sends it.
+pub(crate) enum FormValue {
+    /// A value that is no secret (`grant_type`, `include_policy`...).
+    Plain(&'static str),
+    /// A secret, remembered for redaction by value since it was made.
+    Secret(Secret),
+}
+
+impl FormValue {
+    fn expose(&self) -> &str {
+        match self {
+            Self::Plain(text) => text,
+            Self::Secret(secret) => secret.expose(),
+        }
+    }
+}
+
 /// `POST {oauth_base}/auth/token` with the client fields, the hash headers and `form`.
 pub(crate) async fn token_call(
     transport: &Transport,
     oauth_base: &str,
     grant: Grant,
-    form: &[(&str, &str)],
+    form: &[(&str, FormValue)],
     sent_refresh_token: Option<&str>,
 ) -> Result<Tokens, PixivError> {
-    // Whatever an answer or a log line quotes of the form is scrubbed by value.
-    redact::remember_secret(CLIENT_SECRET);
-    redact::remember_secret(HASH_SECRET);
-    for (key, value) in form {
-        if redact::is_sensitive_param(key) {
-            redact::remember_secret(value);
-        }
-    }
+    // Made per call, so remembered for redaction by value again if a long run forgot it.
+    let client_secret = Secret::new(CLIENT_SECRET);
     let now = client_time(OffsetDateTime::now_utc());
     let hash = client_hash(&now);
     let body = url::form_urlencoded::Serializer::new(String::new())
         .append_pair("client_id", CLIENT_ID)
-        .append_pair("client_secret", CLIENT_SECRET)
-        .extend_pairs(form)
+        .append_pair("client_secret", client_secret.expose())
+        .extend_pairs(form.iter().map(|(key, value)| (*key, value.expose())))
         .finish();
     let url = format!("{}{TOKEN_PATH}", oauth_base.trim_end_matches('/'));
     let mut req = Request::builder()
@@ -234,7 +255,7 @@ pub(crate) fn parse(
         Some(r) if r.is_object() => r.take(),
         _ => answer,
     };
-    // The serde message names the missing field only; no snippet: the body holds tokens.
+    // The serde message names the missing field only; the body (it holds tokens) is not kept.
     let raw = RawTokens::deserialize(inner).map_err(|e| {
         // serde's wording with the values it quotes elided (they may be tokens).
         let why = match PixivError::decode_json(&e, &[]) {

@@ -10,7 +10,7 @@ use pixiv_transport::Transport;
 use pixiv_transport::auth::{AccessToken, FreshToken, Refresher, TokenSource};
 
 use super::REFRESH_MARGIN;
-use super::token::{Grant, RefreshToken, token_call};
+use super::token::{FormValue, Grant, RefreshToken, token_call};
 use crate::models::AuthUser;
 
 /// What the application gives to hear of a rotated refresh token (to store it).
@@ -70,10 +70,10 @@ impl State {
             &self.oauth_base,
             Grant::RefreshToken,
             &[
-                ("grant_type", "refresh_token"),
-                ("refresh_token", sent.secret()),
-                ("get_secure_url", "1"),
-                ("include_policy", "true"),
+                ("grant_type", FormValue::Plain("refresh_token")),
+                ("refresh_token", FormValue::Secret(sent.as_secret().clone())),
+                ("get_secure_url", FormValue::Plain("1")),
+                ("include_policy", FormValue::Plain("true")),
             ],
             Some(sent.secret()),
         )
