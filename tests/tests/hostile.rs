@@ -7,7 +7,7 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use bytes::Bytes;
 use common::*;
@@ -36,17 +36,14 @@ fn raw_json(status: u16, body: impl Into<Bytes>) -> Fault {
 async fn ten_gib_json_answer_is_refused_from_its_content_length_without_reading_it() {
     let mock = mock().await;
     let t = transport(&mock);
-    let started = Instant::now();
     let err = t
         .json::<Value>(get(&mock, &format!("/size/{TEN_GIB}/x.json")))
         .await
         .unwrap_err();
-    let took = started.elapsed();
     assert!(
         matches!(err, PixivError::BodyTooLarge { limit } if limit == DEFAULT_MAX_JSON_BODY as u64),
         "{err:?}"
     );
-    assert!(took < Duration::from_millis(500), "took {took:?}");
     // Not retried (BodyTooLarge is not transient), and hardly a byte of it was sent.
     assert_eq!(mock.requests().len(), 1);
     assert!(
@@ -60,15 +57,13 @@ async fn ten_gib_json_answer_is_refused_from_its_content_length_without_reading_
 async fn ten_gib_answer_of_another_type_to_a_json_call_stops_at_the_cap() {
     let mock = mock().await;
     let t = transport(&mock);
-    let started = Instant::now();
-    // No JSON content type: ErrorMap streams it and `json()` collects with its cap.
+    // No JSON content type: ErrorMap streams it and `json()` collects with its cap. How soon it
+    // stops is told by the bytes the mock sent, not by a clock.
     let err = t
         .json::<Value>(get(&mock, &format!("/size/{TEN_GIB}/x")))
         .await
         .unwrap_err();
-    let took = started.elapsed();
     assert!(matches!(err, PixivError::BodyTooLarge { .. }), "{err:?}");
-    assert!(took < Duration::from_secs(1), "took {took:?}");
     let sent = mock.body_bytes_sent();
     assert!(
         sent < DEFAULT_MAX_JSON_BODY as u64 + (8 << 20),
@@ -169,15 +164,9 @@ async fn raw_case(head: Vec<u8>) -> PixivError {
     let req = http::Request::get(format!("{url}/v1/x"))
         .body(pixiv_transport::RequestBody::default())
         .unwrap();
-    let started = Instant::now();
     let res = tokio::time::timeout(Duration::from_secs(20), t.json::<Value>(req))
         .await
         .expect("an oversized head must not hang the client");
-    assert!(
-        started.elapsed() < Duration::from_secs(5),
-        "{:?}",
-        started.elapsed()
-    );
     server.abort();
     res.unwrap_err()
 }
