@@ -58,6 +58,7 @@ mod downloader;
 mod file_sink;
 mod lock;
 mod part_io;
+mod part_names;
 pub mod progress;
 mod registry;
 mod sink;
