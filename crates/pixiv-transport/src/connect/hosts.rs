@@ -159,5 +159,12 @@ impl Drop for LiveGuard {
 
 /// The pool key hyper-util uses, as a string: `scheme://authority`.
 pub(crate) fn key(uri: &http::Uri) -> Option<String> {
-    Some(format!("{}://{}", uri.scheme_str()?, uri.authority()?))
+    // Pushed, not `format!`ed: this runs for every request (the formatting machinery showed in
+    // profiles of the sequential typed call, `docs/benchmarks.md`).
+    let (scheme, authority) = (uri.scheme_str()?, uri.authority()?.as_str());
+    let mut key = String::with_capacity(scheme.len() + 3 + authority.len());
+    key.push_str(scheme);
+    key.push_str("://");
+    key.push_str(authority);
+    Some(key)
 }
