@@ -168,3 +168,26 @@ pub(crate) fn key(uri: &http::Uri) -> Option<String> {
     key.push_str(authority);
     Some(key)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::key;
+
+    #[test]
+    fn the_key_is_scheme_and_authority_as_written() {
+        for (uri, want) in [
+            ("https://app-api.pixiv.net/v1/a?b=c", Some("https://app-api.pixiv.net")),
+            ("http://127.0.0.1:8080/x", Some("http://127.0.0.1:8080")),
+            ("https://u:p@[::1]:443/", Some("https://u:p@[::1]:443")),
+            ("/relative", None),
+        ] {
+            let uri: http::Uri = uri.parse().unwrap_or_default();
+            let formatted = uri
+                .scheme_str()
+                .zip(uri.authority())
+                .map(|(s, a)| format!("{s}://{a}"));
+            assert_eq!(key(&uri).as_deref(), want);
+            assert_eq!(key(&uri), formatted);
+        }
+    }
+}
