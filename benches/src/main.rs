@@ -8,6 +8,9 @@
 //!   client, (c) reqwest; sequential and with concurrent tasks. Each request's body is collected and
 //!   parsed into a `serde_json::Value` by all three, so they do the same work. (d) is the typed
 //!   facade call, `pixiv::Client::illust_detail`, decoded into the model: what a user pays.
+//!   (e) is the `curl` program, one process per run over the same URLs (`--config` listing them,
+//!   `--parallel` for the concurrent mode), timed from spawn to exit. `--only LETTERS` runs some
+//!   of them (`--only d` for a profile of the typed call).
 //! - `download`: one large file and batches of small files to a temporary folder through
 //!   `pixiv_download::Downloader` over the full stack, against a plain copy of the same bytes to a
 //!   file through the bare hyper-util client; then the batches again with the server waiting 50 ms
@@ -47,7 +50,7 @@ fn main() -> Result<(), BoxError> {
         "memory" => memory::run_bench(memory::MemoryArgs::parse(rest)?),
         _ => {
             println!(
-                "usage: cargo xtask bench transport [--requests N] [--concurrency C] [--rounds R]\n       \
+                "usage: cargo xtask bench transport [--requests N] [--concurrency C] [--rounds R] [--only abcde]\n       \
                  cargo xtask bench download [--size-mib N] [--files N] [--file-kib N]\n       \
                  [--small-files N] [--small-kib N] [--rounds R] [--large 0|1] [--only 0-4]\n       \
                  cargo xtask bench memory [--search N]... [--input-lines N] [--input-files N]"

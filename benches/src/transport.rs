@@ -1,5 +1,6 @@
 //! `bench transport`: small JSON GETs through the full stack, the bare hyper-util client and reqwest,
-//! and the typed facade call (`pixiv::Client::illust_detail`, decoded into the model).
+//! the typed facade call (`pixiv::Client::illust_detail`, decoded into the model), and the `curl`
+//! program over the same URLs (`curl.rs`).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -14,11 +15,17 @@ use pixiv_transport::Transport;
 
 use crate::{BoxError, Server, median};
 
+mod curl;
+use curl::Curl;
+
 /// Options of `bench transport`.
 pub(crate) struct TransportArgs {
     requests: usize,
     concurrency: usize,
     rounds: usize,
+    /// The contenders run, by letter (`--only de`); all of them by default. A profile of one
+    /// contender (`perf record`) runs the binary with one letter.
+    only: String,
 }
 
 impl TransportArgs {
@@ -28,8 +35,23 @@ impl TransportArgs {
             requests: 20_000,
             concurrency: 16,
             rounds: 3,
+            only: "abcde".to_owned(),
         };
-        crate::parse_flags(args, |flag, value| {
+        // `--only LETTERS` is the one flag whose value is not a number.
+        let mut numeric = Vec::with_capacity(args.len());
+        let mut it = args.iter();
+        while let Some(arg) = it.next() {
+            if arg == "--only" {
+                let letters = it.next().ok_or("--only needs contender letters (a-e)")?;
+                if letters.is_empty() || !letters.chars().all(|c| ('a'..='e').contains(&c)) {
+                    return Err(format!("--only takes letters a-e, not {letters:?}").into());
+                }
+                this.only.clone_from(letters);
+            } else {
+                numeric.push(arg.clone());
+            }
+        }
+        crate::parse_flags(&numeric, |flag, value| {
             let value = usize::try_from(value)?;
             match flag {
                 "--requests" => this.requests = value,
@@ -43,7 +65,7 @@ impl TransportArgs {
     }
 }
 
-/// The three clients under test.
+/// The in-process clients under test ((e), curl, is a process: `curl.rs`).
 #[derive(Clone)]
 enum Contender {
     Stack(Transport),
@@ -60,6 +82,16 @@ impl Contender {
             Self::Bare(_) => "(b) bare hyper-util client",
             Self::Reqwest(_) => "(c) reqwest",
             Self::Facade(_) => "(d) pixiv::Client::illust_detail",
+        }
+    }
+
+    /// The contender's letter, as `--only` names it.
+    fn letter(&self) -> char {
+        match self {
+            Self::Stack(_) => 'a',
+            Self::Bare(_) => 'b',
+            Self::Reqwest(_) => 'c',
+            Self::Facade(_) => 'd',
         }
     }
 
@@ -123,33 +155,47 @@ pub(crate) fn run_bench(args: TransportArgs) -> Result<(), BoxError> {
             .collect(),
     );
 
-    let contenders = runtime.block_on(async {
-        Ok::<_, BoxError>(vec![
-            Contender::Stack(Transport::builder().no_rate_limit().build()?),
-            Contender::Bare(Box::new(
-                HyperClient::builder(TokioExecutor::new()).build_http(),
-            )),
-            Contender::Reqwest(reqwest::Client::builder().build()?),
-            Contender::Facade(
-                pixiv::Client::builder()
-                    .base_url(&base)
-                    .access_token(server.mock.issue_access_token())
-                    .transport(|t| t.no_rate_limit())
-                    .build()?,
-            ),
-        ])
-    })?;
+    let contenders: Vec<Contender> = runtime
+        .block_on(async {
+            Ok::<_, BoxError>(vec![
+                Contender::Stack(Transport::builder().no_rate_limit().build()?),
+                Contender::Bare(Box::new(
+                    HyperClient::builder(TokioExecutor::new()).build_http(),
+                )),
+                Contender::Reqwest(reqwest::Client::builder().build()?),
+                Contender::Facade(
+                    pixiv::Client::builder()
+                        .base_url(&base)
+                        .access_token(server.mock.issue_access_token())
+                        .transport(|t| t.no_rate_limit())
+                        .build()?,
+                ),
+            ])
+        })?
+        .into_iter()
+        .filter(|c| args.only.contains(c.letter()))
+        .collect();
+    let curl = if args.only.contains('e') {
+        Curl::new(&urls, &bearer, args.requests, args.concurrency)?
+    } else {
+        None
+    };
 
     println!(
         "bench transport: {} small JSON GETs per run, sequential and {} concurrent tasks, {} rounds (median)",
         args.requests, args.concurrency, args.rounds
     );
-    // results[contender][mode] = requests/s of each round; cpu[contender][mode] = client CPU µs
-    // per request of each round
-    let mut results = vec![[Vec::new(), Vec::new()]; contenders.len()];
-    let mut cpu = vec![[Vec::new(), Vec::new()]; contenders.len()];
+    // One row per contender run: its letter, name, and per mode the requests/s and the client
+    // CPU µs per request of each round.
+    let mut rows: Vec<Row> = contenders
+        .iter()
+        .map(|c| Row::new(c.letter(), c.name()))
+        .collect();
+    if curl.is_some() {
+        rows.push(Row::new('e', "(e) curl, one process (see below)"));
+    }
     for _ in 0..args.rounds {
-        for (i, contender) in contenders.iter().enumerate() {
+        for (row, contender) in rows.iter_mut().zip(&contenders) {
             for (mode, tasks) in [1, args.concurrency].into_iter().enumerate() {
                 let figures = runtime.block_on(run(
                     contender.clone(),
@@ -158,22 +204,16 @@ pub(crate) fn run_bench(args: TransportArgs) -> Result<(), BoxError> {
                     args.requests,
                     tasks,
                 ))?;
-                results[i][mode].push(figures.rate);
-                if let Some(us) = figures.cpu_us {
-                    cpu[i][mode].push(us);
-                }
+                row.push(mode, figures);
+            }
+        }
+        if let (Some(curl), Some(row)) = (&curl, rows.last_mut()) {
+            for mode in 0..2 {
+                row.push(mode, curl.run(mode)?);
             }
         }
     }
 
-    let medians: Vec<[f64; 2]> = results
-        .iter()
-        .map(|modes| [median(&modes[0]), median(&modes[1])])
-        .collect();
-    let cpu_medians: Vec<[f64; 2]> = cpu
-        .iter()
-        .map(|modes| [median(&modes[0]), median(&modes[1])])
-        .collect();
     println!();
     println!(
         "{:<36} {:>14} {:>14}",
@@ -181,56 +221,102 @@ pub(crate) fn run_bench(args: TransportArgs) -> Result<(), BoxError> {
         "sequential",
         format!("{} tasks", args.concurrency)
     );
-    for (contender, m) in contenders.iter().zip(&medians) {
-        println!(
-            "{:<36} {:>10.0} r/s {:>10.0} r/s",
-            contender.name(),
-            m[0],
-            m[1]
-        );
+    for row in &rows {
+        let m = row.rate_medians();
+        println!("{:<36} {:>10.0} r/s {:>10.0} r/s", row.name, m[0], m[1]);
     }
     println!();
-    for (label, this, other) in [
-        ("a/b (stack / bare hyper)", 0, 1),
-        ("a/c (stack / reqwest)", 0, 2),
-        ("d/b (facade / bare hyper)", 3, 1),
-    ] {
-        println!(
-            "{:<36} {:>14.3} {:>14.3}",
-            label,
-            medians[this][0] / medians[other][0],
-            medians[this][1] / medians[other][1]
-        );
-    }
+    print_ratios(&rows, Row::rate_medians, "");
     // The throughput ratios above include the server and loopback, and move by several percent
     // from run to run; the client's own CPU time per request shows what the stack costs.
-    if cpu_medians.iter().all(|m| m[0] > 0.0) {
+    if rows.iter().all(|r| r.cpu_medians()[0] > 0.0) {
         println!();
-        println!("client CPU per request (the client's thread; the server runs on another)");
-        for (contender, m) in contenders.iter().zip(&cpu_medians) {
-            println!(
-                "{:<36} {:>11.1} us {:>11.1} us",
-                contender.name(),
-                m[0],
-                m[1]
-            );
+        println!(
+            "client CPU per request (the client's thread; the server runs on another; curl: the \
+             whole process, in 10 ms ticks)"
+        );
+        for row in &rows {
+            let m = row.cpu_medians();
+            println!("{:<36} {:>11.1} us {:>11.1} us", row.name, m[0], m[1]);
         }
         println!();
-        for (label, this, other) in [
-            ("a/b CPU (stack / bare hyper)", 0, 1),
-            ("a/c CPU (stack / reqwest)", 0, 2),
-            ("d/b CPU (facade / bare hyper)", 3, 1),
-        ] {
-            println!(
-                "{:<36} {:>14.3} {:>14.3}",
-                label,
-                cpu_medians[this][0] / cpu_medians[other][0],
-                cpu_medians[this][1] / cpu_medians[other][1]
-            );
-        }
+        print_ratios(&rows, Row::cpu_medians, " CPU");
+    }
+    if let Some(curl) = &curl {
+        let (wall, cpu) = curl.start_cost()?;
+        println!();
+        println!(
+            "(e) curl is timed from spawn to exit and pays its process start and its first \
+             connection(s) inside the figure; nothing is subtracted. One curl process making one \
+             request: {:.1} ms wall, {} CPU.",
+            wall.as_secs_f64() * 1e3,
+            cpu.map_or_else(
+                || "unknown".to_owned(),
+                |c| format!("{:.0} ms", c.as_secs_f64() * 1e3)
+            ),
+        );
     }
     drop(server);
     Ok(())
+}
+
+/// One contender's figures over the rounds.
+struct Row {
+    letter: char,
+    name: &'static str,
+    /// Requests/s of each round, per mode (sequential, concurrent).
+    rates: [Vec<f64>; 2],
+    /// Client CPU µs per request of each round, per mode.
+    cpu: [Vec<f64>; 2],
+}
+
+impl Row {
+    fn new(letter: char, name: &'static str) -> Self {
+        Self {
+            letter,
+            name,
+            rates: [Vec::new(), Vec::new()],
+            cpu: [Vec::new(), Vec::new()],
+        }
+    }
+
+    fn push(&mut self, mode: usize, figures: Figures) {
+        if let Some(rates) = self.rates.get_mut(mode) {
+            rates.push(figures.rate);
+        }
+        if let (Some(us), Some(cpu)) = (figures.cpu_us, self.cpu.get_mut(mode)) {
+            cpu.push(us);
+        }
+    }
+
+    fn rate_medians(&self) -> [f64; 2] {
+        [median(&self.rates[0]), median(&self.rates[1])]
+    }
+
+    fn cpu_medians(&self) -> [f64; 2] {
+        [median(&self.cpu[0]), median(&self.cpu[1])]
+    }
+}
+
+/// The ratios between contenders that were run: `what` picks the medians (rate or CPU).
+fn print_ratios(rows: &[Row], what: fn(&Row) -> [f64; 2], suffix: &str) {
+    for (label, this, other) in [
+        ("a/b (stack / bare hyper)", 'a', 'b'),
+        ("a/c (stack / reqwest)", 'a', 'c'),
+        ("d/b (facade / bare hyper)", 'd', 'b'),
+        ("d/e (facade / curl)", 'd', 'e'),
+    ] {
+        let find = |letter| rows.iter().find(|r| r.letter == letter).map(what);
+        if let (Some(t), Some(o)) = (find(this), find(other)) {
+            let (short, long) = label.split_at(3);
+            println!(
+                "{:<36} {:>14.3} {:>14.3}",
+                format!("{short}{suffix}{long}"),
+                t[0] / o[0],
+                t[1] / o[1]
+            );
+        }
+    }
 }
 
 /// One run's figures.

@@ -126,3 +126,38 @@ fn a_longer_server_message_is_cut_with_its_length() {
         "{shown}"
     );
 }
+
+/// `classify`'s fast path (a status below 400 whose body never names `error`) decides as
+/// `classify_at` does, whatever the headers; a body naming `error` still goes the whole way.
+#[test]
+fn the_success_fast_path_agrees_with_the_full_rules() {
+    use pixiv_errors::classify_at;
+    use std::time::SystemTime;
+
+    let mut headers = cloudflare_headers(Some("application/json"));
+    headers.insert("cf-mitigated", HeaderValue::from_static("challenge"));
+    headers.insert("retry-after", HeaderValue::from_static("5"));
+    let now = SystemTime::now();
+    let bodies: [&[u8]; 6] = [
+        br#"{"illust":{"id":1,"title":"t"}}"#,
+        b"",
+        b"<html>Just a moment... _cf_chl_opt</html>",
+        br#"{"illust":{"caption":"no error here"}}"#,
+        br#"{"error":{"user_message":"","message":"Rate Limit","reason":"","user_message_details":{}}}"#,
+        b"\xEF\xBB\xBF {\"has_error\": true, \"errors\": {\"system\": {\"message\": \"x\", \"code\": 1508}}}",
+    ];
+    for status in [200, 201, 204, 302, 399, 400, 401, 403, 429, 503] {
+        let status = StatusCode::from_u16(status).unwrap();
+        for body in bodies {
+            for h in [&headers, &HeaderMap::new()] {
+                let fast = classify(status, h, body).map(|e| format!("{e:?}"));
+                let full = classify_at(status, h, body, now).map(|e| format!("{e:?}"));
+                assert_eq!(fast, full, "{status} {:?}", String::from_utf8_lossy(body));
+            }
+        }
+    }
+    // The fast path never hides Pixiv's error object in a 200.
+    let rate = classify(StatusCode::OK, &HeaderMap::new(), bodies[4]).unwrap();
+    assert!(matches!(rate, PixivError::RateLimited { .. }), "{rate:?}");
+    assert!(classify(StatusCode::OK, &headers, bodies[0]).is_none());
+}

@@ -347,7 +347,12 @@ fn with_bearer(
     mut req: Request<RequestBody>,
     token: &AccessToken,
 ) -> Result<Request<RequestBody>, PixivError> {
-    let mut value = HeaderValue::try_from(format!("Bearer {}", token.secret()))
+    // Pushed, not `format!`ed (every call; see `key` in `connect/hosts.rs`).
+    let secret = token.secret();
+    let mut bearer = String::with_capacity("Bearer ".len() + secret.len());
+    bearer.push_str("Bearer ");
+    bearer.push_str(secret);
+    let mut value = HeaderValue::try_from(bearer)
         .map_err(|_| PixivError::invalid_input("access token", "not a valid header value"))?;
     value.set_sensitive(true);
     req.headers_mut().insert(AUTHORIZATION, value);
