@@ -9,9 +9,9 @@ use pixiv_errors::PixivError;
 use serde::{Deserialize, Serialize};
 
 use crate::lock::TargetLock;
-pub(crate) use crate::part_names::temp_paths;
 use crate::part_io::{Flush, Inflight, blocking, write_record};
 pub(crate) use crate::part_io::{no_follow_std, sync_parent};
+pub(crate) use crate::part_names::temp_paths;
 use crate::registry::{Claim, Registry};
 use crate::sink::{Answer, Resume, Sink};
 
@@ -169,13 +169,7 @@ impl FileSink {
 
     /// What a [`Flush`] writes through: the positioned `.part` if there is one, else the locked
     /// one to position (and whether it is untouched since the lock made it).
-    fn take_file(
-        &mut self,
-    ) -> (
-        Option<Arc<std::fs::File>>,
-        Option<Arc<std::fs::File>>,
-        bool,
-    ) {
+    fn take_file(&mut self) -> (Option<Arc<std::fs::File>>, Option<Arc<std::fs::File>>, bool) {
         let file = self.file.take();
         let locked = match &file {
             None => self.lock.as_ref().and_then(TargetLock::file),

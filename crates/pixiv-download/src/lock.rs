@@ -74,7 +74,7 @@ impl TargetLock {
         }
     }
 
-/// One try: `Some` when taken, `None` when held elsewhere.
+    /// One try: `Some` when taken, `None` when held elsewhere.
     #[cfg(unix)]
     fn try_once(path: &Path) -> Result<Option<Self>, PixivError> {
         use rustix::fs::{FlockOperation, flock};

@@ -1,7 +1,7 @@
 //! The one error taxonomy of pixiv-rs.
 //!
 //! Every fallible call in the workspace returns [`PixivError`]: a `#[non_exhaustive]` enum whose
-//! variants carry what a caller needs to decide what to do next. [`classify`] turns a finished
+//! variants carry what a caller needs to decide what to do next. [`classify()`] turns a finished
 //! HTTP answer into the right variant, keeping the fields it parsed (Pixiv's `user_message`,
 //! `message`, `reason`, the OAuth code...) in [`ResponseDetails`], never the body;
 //! [`retry_after`] reads `Retry-After`, and [`redact`] keeps secrets out of what an error stores.
@@ -33,7 +33,7 @@
 //!
 //! - hold them as [`Secret`], which never prints and registers its value, so that every text an
 //!   error stores from then on (a message, a server's field, a `Location`) is scrubbed of it by
-//!   value when the constructor or [`classify`] stores it;
+//!   value when the constructor or [`classify()`] stores it;
 //! - an error keeps no response body, only parsed fields and facts, so a token a server sends
 //!   in a body has no way in;
 //! - headers are redacted by name and URLs by their structure ([`redact::redact_url`]: userinfo

@@ -11,7 +11,7 @@
 //!
 //! The check runs on the addresses a host name *resolves to*, in the resolver the connector
 //! uses (so `http://metadata.example` resolving to 169.254.169.254 is refused too), and on IP
-//! literals before anything is dialled. Refusals are [`PixivError::AddressRefused`], which is never
+//! literals before anything is dialled. Refusals are [`PixivError::AddressRefused`](pixiv_errors::PixivError::AddressRefused), which is never
 //! retried. Which chain a connect belongs to travels as a tokio task-local ([`scope`]), set by
 //! [`HttpClient`](super::HttpClient) from the [`FromPublicOrigin`] mark the redirect policy puts on
 //! the hops of a chain that began on a public host.

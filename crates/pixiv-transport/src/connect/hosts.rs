@@ -176,7 +176,10 @@ mod tests {
     #[test]
     fn the_key_is_scheme_and_authority_as_written() {
         for (uri, want) in [
-            ("https://app-api.pixiv.net/v1/a?b=c", Some("https://app-api.pixiv.net")),
+            (
+                "https://app-api.pixiv.net/v1/a?b=c",
+                Some("https://app-api.pixiv.net"),
+            ),
             ("http://127.0.0.1:8080/x", Some("http://127.0.0.1:8080")),
             ("https://u:p@[::1]:443/", Some("https://u:p@[::1]:443")),
             ("/relative", None),

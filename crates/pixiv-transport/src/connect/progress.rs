@@ -2,7 +2,7 @@
 //! it stopped in: a TLS handshake that stalls is `Timeout { TlsHandshake }`, a TCP connect that
 //! never completes `Timeout { Connect }`, not "waiting for response headers".
 //!
-//! The timeout layer puts a [`ConnectProgress`] in the request's extensions; [`HttpClient`]
+//! The timeout layer puts a [`ConnectProgress`] in the request's extensions; [`HttpClient`](super::HttpClient)
 //! (super::HttpClient) runs the call inside a task-local scope holding it; the connector marks
 //! "TCP connecting" when it starts, "handshaking" once TCP (and a proxy tunnel) is up, and
 //! "ready" when the TLS handshake is done. A request served by a pooled connection never marks
