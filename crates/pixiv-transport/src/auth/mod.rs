@@ -74,7 +74,7 @@ use crate::{Body, RequestBody};
 /// through [`secret`](Self::secret). Cheap to clone.
 ///
 /// Making one registers its value with [`pixiv_errors::redact::remember_secret`], so an error
-/// message or log line that quotes it shows `<redacted>` instead.
+/// that quotes it (a server echoing it in a message) stores `<redacted>` instead.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct AccessToken(pixiv_errors::Secret);
 
