@@ -191,10 +191,13 @@ async fn sigkill_mid_run_records_only_files_in_place_and_a_rerun_finishes() {
     let mut seen = 0;
     tokio::time::timeout(Duration::from_secs(60), async {
         while seen < 3 || env.mock.requests_to(&stalled).is_empty() {
-            if lines.next_line().await.unwrap().is_some() {
-                seen += 1;
-            } else {
-                tokio::time::sleep(Duration::from_millis(20)).await;
+            // Never wait on the next line alone: once every other file is done, no line comes
+            // until the kill, and the stalled request may be logged after the last one was read.
+            // (`next_line` is cancel-safe.)
+            match tokio::time::timeout(Duration::from_millis(50), lines.next_line()).await {
+                Ok(Ok(Some(_))) => seen += 1,
+                Ok(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+                Err(_) => {}
             }
         }
     })
